@@ -1,0 +1,155 @@
+"""The ``casekit`` command-line interface (typer).
+
+Every command catches :class:`casekit.errors.CasekitError`, prints its message and exits 1:
+a user's mistake never shows a Python traceback. Heavy modules are imported inside the
+commands so ``casekit --help`` is instant.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from casekit.errors import CasekitError
+
+app = typer.Typer(
+    name="casekit",
+    help="Diagnose comprehensive budget management in a public hospital (J-hospital case method).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+
+def friendly(fn: Callable) -> Callable:
+    """Turn CasekitError into a readable message and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except CasekitError as exc:
+            err.print(f"casekit: {exc}", highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(1)
+        except KeyboardInterrupt:
+            err.print("casekit: interrupted; previous outputs were left intact.", markup=False)
+            raise typer.Exit(130)
+
+    return wrapper
+
+
+@app.command()
+@friendly
+def validate(
+    path: Annotated[Path, typer.Argument(help="Hospital data folder (CSV/Parquet files) or Excel workbook.")],
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the problems as JSON here.")] = None,
+) -> None:
+    """Check a hospital's data and print every problem (file, row, column, value, fix).
+
+    Exits 1 when there are errors, 0 when there are only warnings or none.
+    """
+    from casekit.validation_report import print_report, validate_path
+
+    report = validate_path(path)
+    print_report(report, out)
+    if json_out is not None:
+        report.write_json(json_out)
+    raise typer.Exit(1 if report.has_errors else 0)
+
+
+@app.command()
+@friendly
+def template(
+    out_file: Annotated[Path, typer.Argument(help="Workbook to write, e.g. my_hospital.xlsx")],
+    lang: Annotated[str, typer.Option("--lang", help="Header language: zh or en.")] = "en",
+) -> None:
+    """Write an empty Excel workbook for a client hospital (one sheet per table, drop-downs, data dictionary)."""
+    from casekit.template import write_template
+
+    write_template(out_file, lang=lang)
+    out.print(f"wrote {out_file}")
+
+
+@app.command()
+@friendly
+def sample(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("data/sample"),
+    profile: Annotated[str, typer.Option("--profile", help="j, well_run or mixed (ignored with --all).")] = "j",
+    all_profiles: Annotated[bool, typer.Option("--all", help="Write all bundled sample hospitals.")] = False,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (default: the profile's own).")] = None,
+    ledger_rows: Annotated[int, typer.Option("--ledger-rows", help="Also write a transaction ledger of N rows.")] = 0,
+    ledger_format: Annotated[str, typer.Option("--ledger-format", help="csv or parquet.")] = "csv",
+    departments: Annotated[Optional[int], typer.Option("--departments", help="Override the number of departments.")] = None,
+    years: Annotated[Optional[int], typer.Option("--years", help="Override the number of years.")] = None,
+) -> None:
+    """Generate synthetic sample hospitals (seeded, documented in casekit.sample)."""
+    from casekit.sample.cli_support import sample_command
+
+    sample_command(out_dir=out_dir, profile=profile, all_profiles=all_profiles, seed=seed,
+                   ledger_rows=ledger_rows, ledger_format=ledger_format,
+                   departments=departments, years=years, console=out)
+
+
+@app.command()
+@friendly
+def run(
+    data_path: Annotated[Path, typer.Argument(help="Hospital data folder or workbook.")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Report folder (default reports/<folder name>).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
+    config: Annotated[Optional[Path], typer.Option("--config", help="YAML file overriding default thresholds.")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("-p", "--param", help="Notebook parameter name=value (repeatable).")] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Replace department names by codes in all outputs.")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf.")] = True,
+) -> None:
+    """Validate, execute the notebooks and write report.html, report.pdf, findings.json and tables.xlsx."""
+    from casekit.runner import run as run_hospital
+
+    result = run_hospital(data_path, out_dir=out_dir, lang=lang, config=config, params=param or [],
+                          redact=redact, pdf=pdf, progress=True)
+    out.print(f"report written to {result.out_dir}")
+    for p in result.outputs:
+        out.print(f"  {p}")
+
+
+@app.command()
+@friendly
+def batch(
+    root: Annotated[Path, typer.Argument(help="Folder whose sub-folders are hospitals.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the per-hospital reports and the benchmark go.")] = Path("reports/batch"),
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 2,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="dask.distributed scheduler address.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each report.pdf.")] = False,
+) -> None:
+    """Run every hospital under ROOT in parallel and write a cross-hospital benchmark report."""
+    from casekit.batch import run_batch
+
+    result = run_batch(root, out_dir=out_dir, workers=workers, scheduler=scheduler, lang=lang, pdf=pdf, console=out)
+    out.print(f"benchmark report: {result.report}")
+
+
+@app.command()
+@friendly
+def docs(
+    out_dir: Annotated[Path, typer.Option("--out", help="Docs folder.")] = Path("docs"),
+) -> None:
+    """Regenerate docs/data-format.md from the schemas."""
+    from casekit.docs_gen import write_data_format
+
+    path = write_data_format(out_dir / "data-format.md")
+    out.print(f"wrote {path}")
+
+
+def main() -> None:
+    """Entry point of the ``casekit`` console script."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

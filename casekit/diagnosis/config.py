@@ -1,0 +1,134 @@
+"""Thresholds of the diagnosis rules, and the context every rule receives.
+
+Defaults live in ``thresholds.yaml`` beside this module, each with a one-line justification.
+A user file with the same (nested or dotted) keys overrides any of them::
+
+    p3:
+      line_share_beyond: 0.3      # or {value: 0.3}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import yaml
+
+from casekit.errors import ConfigError
+from casekit.hospital import Hospital
+from casekit.paths import THRESHOLDS_FILE
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, node in tree.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(node, Mapping) and "value" in node:
+            flat[dotted] = node
+        elif isinstance(node, Mapping):
+            flat.update(_flatten(node, dotted + "."))
+        else:
+            flat[dotted] = {"value": node}
+    return flat
+
+
+class Thresholds(Mapping[str, Any]):
+    """Read-only mapping of dotted keys (``"p3.line_share_beyond"``) to threshold values.
+
+    Parameters
+    ----------
+    overrides : mapping or path, optional
+        User thresholds (nested or dotted keys; plain values or ``{value: ...}``).
+        Unknown keys and values of the wrong type are rejected with :class:`ConfigError`.
+
+    Examples
+    --------
+    >>> t = Thresholds({"p3": {"line_share_beyond": 0.3}})
+    >>> t["p3.line_share_beyond"]
+    0.3
+    >>> t.why("bands.warning")[:20]
+    '5-10% is a warning; '
+    """
+
+    def __init__(self, overrides: Mapping[str, Any] | str | Path | None = None):
+        with open(THRESHOLDS_FILE, encoding="utf-8") as fh:
+            self._entries = _flatten(yaml.safe_load(fh))
+        self.source = "defaults"
+        if overrides is None:
+            return
+        if isinstance(overrides, (str, Path)):
+            path = Path(overrides)
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    overrides = yaml.safe_load(fh) or {}
+            except FileNotFoundError:
+                raise ConfigError(f"thresholds file {path} does not exist", "Check the --config path.") from None
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"thresholds file {path} is not valid YAML: {exc}",
+                                  "Fix the YAML syntax (indentation, colons).") from None
+            self.source = str(path)
+            if not isinstance(overrides, Mapping):
+                raise ConfigError(f"thresholds file {path} must hold a mapping of keys to values",
+                                  "See casekit/diagnosis/thresholds.yaml for the layout.")
+        else:
+            self.source = "overrides"
+        for key, node in _flatten(overrides).items():
+            if key not in self._entries:
+                raise ConfigError(f"unknown threshold {key!r} in {self.source}",
+                                  f"Use one of: {', '.join(sorted(self._entries))}.")
+            default = self._entries[key]["value"]
+            value = node["value"]
+            if isinstance(default, (int, float)) and not isinstance(default, bool):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ConfigError(f"threshold {key!r} must be a number, got {value!r}",
+                                      f"Write a number such as {default}.")
+            self._entries[key] = {**self._entries[key], "value": value, "overridden": True}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._entries[key]["value"]
+        except KeyError:
+            raise KeyError(f"no threshold {key!r}") from None
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def why(self, key: str) -> str:
+        """The justification of a threshold."""
+        return self._entries[key].get("why", "")
+
+    def as_records(self) -> list[dict[str, Any]]:
+        """Every threshold as ``{key, value, why, overridden}`` (for reports and JSON)."""
+        return [{"key": k, "value": e["value"], "why": e.get("why", ""), "overridden": bool(e.get("overridden"))}
+                for k, e in self._entries.items()]
+
+
+@dataclass
+class RuleContext:
+    """What a rule receives: the hospital, the thresholds and a memo of computed indicators.
+
+    Rules share indicator tables through :meth:`get`, so each is computed once per diagnosis.
+    """
+
+    hospital: Hospital
+    cfg: Thresholds
+    _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
+
+    def get(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Return ``fn(hospital, *args, **kwargs)``, computed once per distinct arguments."""
+        key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        if key not in self._memo:
+            self._memo[key] = fn(self.hospital, *args, **kwargs)
+        return self._memo[key]
+
+    @property
+    def computed(self) -> dict[str, Any]:
+        """Indicator tables computed so far, keyed by function name and arguments (for export)."""
+        out = {}
+        for (module, name, args, kwargs), value in self._memo.items():
+            suffix = "_".join(str(a) for a in args) + "_".join(f"{k}-{v}" for k, v in kwargs)
+            out[name + (f"[{suffix}]" if suffix else "")] = value
+        return out

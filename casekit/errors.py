@@ -1,0 +1,140 @@
+"""The one error hierarchy of casekit.
+
+Every error a user can cause derives from :class:`CasekitError` and prints as a readable
+message that says what to do. The command-line interface catches ``CasekitError`` and exits
+with status 1 without a traceback; any other exception is a bug in casekit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a user's input.
+
+    Attributes
+    ----------
+    file : str
+        File (or ``workbook.xlsx[sheet]``) the problem is in.
+    row : int or None
+        Row number as the user sees it in a spreadsheet (header is row 1, first data row is 2).
+        ``None`` when the problem concerns a whole column or file.
+    column : str or None
+        Column header as written in the user's file (not the canonical name) where known.
+    value : str or None
+        The offending value, shortened.
+    problem : str
+        What is wrong.
+    fix : str
+        What the user should do.
+    severity : {"error", "warning"}
+        Errors stop the run; warnings are reported and travel with the results.
+    table : str or None
+        Canonical table name (``budget``, ``actuals`` ...).
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    problem: str
+    fix: str
+    severity: Severity = "error"
+    table: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "problem": self.problem,
+            "fix": self.fix,
+        }
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        val = f" (value: {self.value!r})" if self.value not in (None, "") else ""
+        return f"{self.severity}: {where}: {self.problem}{val}. Fix: {self.fix}"
+
+
+class CasekitError(Exception):
+    """Base class of every error casekit raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, in one sentence.
+    hint : str, optional
+        What the user should do about it.
+    """
+
+    def __init__(self, message: str, hint: str | None = None):
+        self.message = message
+        self.hint = hint
+        super().__init__(message if not hint else f"{message}\nHint: {hint}")
+
+
+class DataValidationError(CasekitError):
+    """The hospital's data has errors; ``issues`` lists every one found in a single pass."""
+
+    def __init__(self, issues: list[Issue], source: str = ""):
+        self.issues = list(issues)
+        self.source = source
+        errors = [i for i in self.issues if i.severity == "error"]
+        head = f"{len(errors)} error(s) in the hospital data{' at ' + source if source else ''}"
+        lines = [head + ":"] + [f"  - {i}" for i in errors[:50]]
+        if len(errors) > 50:
+            lines.append(f"  ... and {len(errors) - 50} more (run `casekit validate` for the full table)")
+        super().__init__("\n".join(lines), hint="Correct the files named above and run `casekit validate` again.")
+
+
+class InputFileError(CasekitError):
+    """A file cannot be read at all (missing, empty, wrong format, too large, unsafe)."""
+
+
+class ConfigError(CasekitError):
+    """A thresholds file, a run parameter or a command-line option is invalid."""
+
+
+class NotebookExecutionError(CasekitError):
+    """A notebook failed while the runner executed it.
+
+    Attributes
+    ----------
+    notebook : str
+        Notebook file name.
+    cell_index : int or None
+        Index of the failing cell (0-based, as papermill counts).
+    ename, evalue : str
+        Exception name and value raised inside the kernel.
+    """
+
+    def __init__(self, notebook: str, cell_index: int | None, ename: str, evalue: str, executed_path: str = ""):
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.ename = ename
+        self.evalue = evalue
+        self.executed_path = executed_path
+        where = f"notebook {notebook}" + (f", cell {cell_index}" if cell_index is not None else "")
+        hint = "Open the executed notebook to see the full cell output"
+        if executed_path:
+            hint += f": {executed_path}"
+        super().__init__(f"{where} failed: {ename}: {evalue}", hint=hint)
+
+
+class OutputError(CasekitError):
+    """An output could not be written, or an expected output is missing after a run."""
+
+
+class MissingDependencyError(CasekitError):
+    """An optional tool (for example Chromium) is not installed; the message names the install command."""

@@ -1,0 +1,136 @@
+"""The validated, typed data of one hospital.
+
+A :class:`Hospital` is what :func:`casekit.load` returns and what every indicator and rule
+takes. Its tables use the canonical column names of :mod:`casekit.schema.tables`; money is in
+yuan; identifiers are strings; ``month`` is a nullable integer (missing for annual-only data).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from casekit.errors import Issue
+from casekit.schema.tables import REQUIRED_TABLES, TABLES
+
+OPTIONAL_TABLES = tuple(n for n in TABLES if n not in REQUIRED_TABLES and n != "ledger")
+
+
+@dataclass
+class Profile:
+    """Hospital profile (``hospital.yaml``).
+
+    Attributes
+    ----------
+    name : str
+    tier : {"tertiary", "secondary", "primary"}
+    currency_unit : {"yuan", "10k_yuan"}
+        Unit the data were supplied in; tables inside a Hospital are always in yuan.
+    beds : int or None
+    synthetic : bool
+        True for casekit's generated sample hospitals.
+    extra : dict
+        The optional profile keys of ``PROFILE_FIELDS`` (staff counts, report days ...).
+    """
+
+    name: str
+    tier: str = "secondary"
+    currency_unit: str = "yuan"
+    beds: int | None = None
+    synthetic: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return an optional profile value (``None`` if the hospital did not supply it)."""
+        if key in ("name", "tier", "currency_unit", "beds", "synthetic"):
+            return getattr(self, key)
+        return self.extra.get(key, default)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = {"name": self.name, "tier": self.tier, "currency_unit": self.currency_unit,
+             "beds": self.beds, "synthetic": self.synthetic}
+        d.update(self.extra)
+        return d
+
+
+@dataclass
+class Hospital:
+    """One hospital's validated data.
+
+    Attributes
+    ----------
+    profile : Profile
+    departments, accounts, budget, actuals : pandas.DataFrame
+        Required tables, canonical columns (see ``docs/data-format.md``). ``budget.adjusted``
+        is filled with ``original`` where the hospital left it blank, and ``budget.adjusted_given``
+        records whether it was supplied.
+    adjustments, workload, performance, survey_items, survey_responses, checklist, systems,
+    budget_monthly : pandas.DataFrame or None
+        Optional tables; ``None`` when not supplied.
+    source : pathlib.Path or None
+        Folder or file the data came from.
+    notes : list of Issue
+        Warnings and data-quality notes found while loading; they travel into the report.
+    """
+
+    profile: Profile
+    departments: pd.DataFrame
+    accounts: pd.DataFrame
+    budget: pd.DataFrame
+    actuals: pd.DataFrame
+    adjustments: pd.DataFrame | None = None
+    workload: pd.DataFrame | None = None
+    performance: pd.DataFrame | None = None
+    survey_items: pd.DataFrame | None = None
+    survey_responses: pd.DataFrame | None = None
+    checklist: pd.DataFrame | None = None
+    systems: pd.DataFrame | None = None
+    budget_monthly: pd.DataFrame | None = None
+    source: Path | None = None
+    notes: list[Issue] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ queries
+    def has(self, table: str) -> bool:
+        """Whether an optional table was supplied and has at least one row."""
+        df = getattr(self, table, None)
+        return isinstance(df, pd.DataFrame) and len(df) > 0
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """Return a table by canonical name (``None`` when absent)."""
+        if name not in TABLES or name == "ledger":
+            raise KeyError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}")
+        return getattr(self, name)
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+    @property
+    def years(self) -> list[int]:
+        """Years that have both budget and actuals, ascending."""
+        b = set(self.budget["year"].astype(int))
+        a = set(self.actuals["year"].astype(int))
+        return sorted(b & a)
+
+    @property
+    def is_monthly(self) -> bool:
+        """True when actuals carry months (monthly indicators can be computed)."""
+        return "month" in self.actuals.columns and bool(self.actuals["month"].notna().all()) and len(self.actuals) > 0
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All supplied tables by canonical name."""
+        out = {n: getattr(self, n) for n in REQUIRED_TABLES}
+        out.update({n: getattr(self, n) for n in OPTIONAL_TABLES if self.has(n)})
+        return out
+
+    def with_tables(self, **tables: pd.DataFrame | None) -> "Hospital":
+        """Return a copy with some tables replaced (used by tests and the redaction step)."""
+        return replace(self, **tables)
+
+    def __repr__(self) -> str:
+        opt = [n for n in OPTIONAL_TABLES if self.has(n)]
+        return (f"Hospital({self.profile.name!r}, {len(self.departments)} departments, "
+                f"{len(self.accounts)} accounts, years {self.years}, "
+                f"{'monthly' if self.is_monthly else 'annual'} actuals, optional: {opt or 'none'})")
