@@ -1,0 +1,133 @@
+"""Load a hospital's data folder or workbook into a validated :class:`~casekit.hospital.Hospital`.
+
+:func:`load` reads the files (:mod:`casekit.io.readers`), aggregates a transaction ledger to
+monthly actuals when the folder holds one instead of ``actuals`` (:mod:`casekit.io.ledger`,
+imported only then), and validates everything in one pass (:func:`casekit.validation.validate_tables`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from casekit.errors import DataValidationError, Issue
+from casekit.hospital import Hospital
+from casekit.validation import validate_tables
+from casekit.validation_report import ValidationReport
+
+LedgerAggregator = Callable[[list[Path]], tuple[Any, list[Issue]]]
+
+
+def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None) -> Hospital:
+    """Read, validate and return one hospital.
+
+    Parameters
+    ----------
+    path : str or Path
+        Hospital data folder (CSV / Excel / Parquet files and ``hospital.yaml``) or one workbook.
+    ledger_aggregator : callable, optional
+        ``f(files) -> (RawTable, issues)`` turning ledger files into an ``actuals`` table; default
+        :func:`casekit.io.ledger.aggregate_ledger`. Used only when the folder has ledger files and
+        no actuals table.
+
+    Returns
+    -------
+    Hospital
+        Money in yuan; warnings found while loading in ``hospital.notes``.
+
+    Raises
+    ------
+    DataValidationError
+        With every issue found, when any is an error.
+    InputFileError
+        When the path cannot be read at all.
+
+    Examples
+    --------
+    >>> h = load("data/sample/j_hospital")      # doctest: +SKIP
+    >>> h.budget.columns.tolist()[:3]           # doctest: +SKIP
+    ['year', 'dept_id', 'account_id']
+    """
+    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator)
+    if hospital is None:
+        raise DataValidationError(issues, source=str(path))
+    return hospital
+
+
+def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None) -> ValidationReport:
+    """Validate one hospital and return the report instead of raising on data errors.
+
+    Parameters
+    ----------
+    path : str or Path
+    ledger_aggregator : callable, optional
+        See :func:`load`.
+
+    Returns
+    -------
+    ValidationReport
+        Every issue; ``hospital`` is set when there are no errors.
+
+    Raises
+    ------
+    InputFileError
+        When the path cannot be read at all (:func:`casekit.validation_report.validate_path`
+        turns this into an issue instead).
+    """
+    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator)
+    return ValidationReport(issues=issues, hospital=hospital, source=str(path))
+
+
+def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None
+                      ) -> tuple[Hospital | None, list[Issue]]:
+    """Read the files under ``path`` and validate them (the shared core of :func:`load` and :func:`validate`).
+
+    Parameters
+    ----------
+    path : str or Path
+    ledger_aggregator : callable, optional
+
+    Returns
+    -------
+    hospital : Hospital or None
+    issues : list of Issue
+    """
+    from casekit.io.readers import read_hospital_files
+
+    path = Path(path)
+    tables, raw_profile, file_issues = read_hospital_files(path)
+    tables = {name: raw for name, raw in tables.items() if name != "ledger"}
+    file_issues = list(file_issues)
+    ledger = ledger_files(path)
+    if ledger and "actuals" in tables:
+        file_issues.append(Issue(ledger[0].name, None, None, None,
+                                 "both an actuals table and ledger files were found; the ledger is ignored",
+                                 "Remove one of them so it is clear which is the source of actuals.",
+                                 "warning", "ledger"))
+    elif ledger:
+        if ledger_aggregator is None:
+            from casekit.io.ledger import aggregate_ledger as ledger_aggregator
+        actuals, ledger_issues = ledger_aggregator(ledger)
+        tables["actuals"] = actuals
+        file_issues += ledger_issues
+    return validate_tables(tables, raw_profile, file_issues, source=path)
+
+
+def ledger_files(path: Path) -> list[Path]:
+    """Ledger files of a hospital folder (``ledger*.csv`` / ``ledger*.parquet``, ``明细账*`` ...), sorted.
+
+    Parameters
+    ----------
+    path : Path
+        Hospital folder; a single workbook has no ledger files.
+
+    Returns
+    -------
+    list of Path
+        As found by :func:`casekit.io.readers.discover` (same file-name rules as every table).
+    """
+    if not path.is_dir():
+        return []
+    from casekit.io.readers import discover
+
+    return sorted(Path(p) for p in discover(path).get("ledger", []))

@@ -1,0 +1,269 @@
+"""pandera schemas generated from :data:`casekit.schema.tables.TABLES`, and their failures as Issues.
+
+One :class:`pandera.pandas.DataFrameSchema` per table checks dtypes (with coercion), allowed
+values (``isin``), plausible ranges, blank cells in non-nullable columns, required columns and
+the unique key. Validation is lazy, so every failure of a table is collected in one pass;
+:func:`schema_issues` turns pandera's ``failure_cases`` into :class:`casekit.errors.Issue`
+objects that name the user's file, row number, header and value, with a fix.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from casekit.errors import Issue
+from casekit.schema.tables import BOOL_FALSE, BOOL_TRUE, TABLES, VALUE_ALIASES, Column, Table
+
+# casekit dtype -> pandas dtype checked (and coerced) by pandera.
+PANDAS_DTYPES: dict[str, str] = {
+    "str": "str",
+    "int": "Int64",
+    "float": "float64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+}
+
+TYPE_WORDS: dict[str, str] = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "yes or no",
+    "date": "a date (YYYY-MM-DD)",
+}
+
+
+def build_schema(table: Table, present: Iterable[str] | None = None) -> pa.DataFrameSchema:
+    """Build the pandera schema of one table.
+
+    Parameters
+    ----------
+    table : casekit.schema.tables.Table
+    present : iterable of str, optional
+        Canonical columns present in the data. Key columns that are optional and absent (for
+        example ``month`` of annual-only actuals) are left out of the uniqueness check.
+
+    Returns
+    -------
+    pandera.pandas.DataFrameSchema
+        Not strict (unknown columns are reported by the reader, not here); ``unique`` is the
+        table key with ``report_duplicates="all"`` so both rows of a duplicate are reported.
+
+    Examples
+    --------
+    >>> from casekit.schema.tables import TABLES
+    >>> build_schema(TABLES["budget"]).unique
+    ['year', 'dept_id', 'account_id']
+    """
+    cols = set(table.column_names if present is None else present)
+    columns = {}
+    for col in table.columns:
+        checks = []
+        if col.enum:
+            checks.append(pa.Check.isin(list(col.enum)))
+        if col.min is not None:
+            checks.append(pa.Check.ge(col.min))
+        if col.max is not None:
+            checks.append(pa.Check.le(col.max))
+        columns[col.name] = pa.Column(PANDAS_DTYPES[col.dtype], checks=checks, nullable=col.nullable,
+                                      required=col.required, coerce=True)
+    key = [k for k in table.key if k in cols]
+    return pa.DataFrameSchema(columns, unique=key or None, report_duplicates="all", strict=False,
+                              name=table.name)
+
+
+def normalise_enum_values(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Map accepted spellings of enumerated values to canonical ones (``临床`` -> ``clinical``).
+
+    Matching ignores case and surrounding spaces; values that match nothing are left as written
+    so that validation reports them. Bool columns written as text (``是``/``否``) become booleans.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table with canonical column names.
+    table : casekit.schema.tables.Table
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with enum columns mapped.
+    """
+    out = df.copy()
+    for col in table.columns:
+        if col.name not in out.columns:
+            continue
+        if col.enum:
+            mapping = _enum_lookup(col)
+            s = out[col.name]
+            out[col.name] = s.map(lambda v: v if _isna(v) else mapping.get(str(v).strip().casefold(), v))
+            out[col.name] = out[col.name].astype("str")
+        elif col.dtype == "bool" and not pd.api.types.is_bool_dtype(out[col.name]):
+            out[col.name] = out[col.name].map(_bool_or_same)
+    return out
+
+
+def schema_issues(raw: Any) -> list[Issue]:
+    """Validate one raw table with its pandera schema and return every failure as an Issue.
+
+    Parameters
+    ----------
+    raw : casekit.io.raw.RawTable
+        Table with canonical columns (``raw.df``), user row numbers (``raw.rows``) and headers as
+        written (``raw.headers``). Cells the reader could not parse are NA and already reported in
+        ``raw.issues``; they are not reported a second time as blank.
+
+    Returns
+    -------
+    list of Issue
+        One issue per failing cell; one per missing required column; one per group of rows that
+        share a key (naming every row number).
+    """
+    table = TABLES[raw.name]
+    df = normalise_enum_values(raw.df, table)
+    schema = build_schema(table, df.columns)
+    try:
+        schema.validate(df, lazy=True)
+    except SchemaErrors as exc:
+        return failure_cases_to_issues(exc.failure_cases, raw, df)
+    return []
+
+
+def failure_cases_to_issues(failures: pd.DataFrame, raw: Any, df: pd.DataFrame | None = None) -> list[Issue]:
+    """Convert pandera's ``failure_cases`` table into casekit Issues.
+
+    Parameters
+    ----------
+    failures : pandas.DataFrame
+        ``SchemaErrors.failure_cases`` (columns ``schema_context, column, check, failure_case, index``).
+    raw : casekit.io.raw.RawTable
+    df : pandas.DataFrame, optional
+        The frame that was validated (defaults to ``raw.df``); used to read duplicate keys.
+
+    Returns
+    -------
+    list of Issue
+    """
+    table = TABLES[raw.name]
+    df = raw.df if df is None else df
+    already = {(i.row, i.column) for i in raw.issues}
+    issues: list[Issue] = []
+    dup_index: list[Any] = []
+    for case in failures.itertuples(index=False):
+        check = str(case.check)
+        if check == "multiple_fields_uniqueness":
+            dup_index.append(case.index)
+            continue
+        if check == "column_in_dataframe":
+            col = table.column(str(case.failure_case))
+            if not any(f"'{col.name}'" in i.problem and "missing" in i.problem for i in raw.issues):
+                issues.append(_missing_column(raw, col))
+            continue
+        col = table.column(str(case.column))
+        row = _row(raw, case.index)
+        header = raw.headers.get(col.name, col.name)
+        if check == "not_nullable":
+            if (row, header) in already:
+                continue
+            issues.append(_issue(raw, row, header, None, f"'{header}' is blank but is required",
+                                 f"Fill in {TYPE_WORDS[col.dtype]} ({col.description.rstrip('.')})."))
+        elif check.startswith("isin"):
+            issues.append(_issue(raw, row, header, case.failure_case, "value not allowed", _enum_fix(col)))
+        elif check.startswith("greater_than_or_equal_to") or check.startswith("less_than_or_equal_to"):
+            issues.append(_issue(raw, row, header, case.failure_case, f"value outside the range {_range(col)}",
+                                 f"Enter a value in {_range(col)}; check the units and the decimal point."))
+        else:
+            issues.append(_issue(raw, row, header, case.failure_case,
+                                 f"cannot be read as {TYPE_WORDS[col.dtype]} ({check})",
+                                 f"Enter {TYPE_WORDS[col.dtype]} in every cell of this column."))
+    if dup_index:
+        issues.extend(_duplicate_issues(raw, df, table, dup_index))
+    return issues
+
+
+# ---------------------------------------------------------------------------- helpers
+def _isna(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _enum_lookup(col: Column) -> dict[str, str]:
+    lookup = {v.casefold(): v for v in col.enum or ()}
+    lookup.update({k.strip().casefold(): v for k, v in VALUE_ALIASES.get(col.name, {}).items()})
+    return lookup
+
+
+def _bool_or_same(v: Any) -> Any:
+    if _isna(v) or isinstance(v, bool):
+        return v
+    text = str(v).strip().casefold()
+    if text in BOOL_TRUE:
+        return True
+    if text in BOOL_FALSE:
+        return False
+    return v
+
+
+def _row(raw: Any, index: Any) -> int | None:
+    if index is None or _isna(index) or index not in raw.rows.index:
+        return None
+    row = raw.rows.loc[index]
+    return None if _isna(row) else int(row)
+
+
+def _issue(raw: Any, row: int | None, column: str | None, value: Any, problem: str, fix: str,
+           severity: str = "error") -> Issue:
+    if value is None or _isna(value):
+        text = None
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))          # pandera may hand back 13.0 for an integer column
+    else:
+        text = str(value)[:80]
+    return Issue(raw.file, row, column, text, problem, fix, severity, raw.name)
+
+
+def _missing_column(raw: Any, col: Column) -> Issue:
+    others = ", ".join(f"'{a}'" for a in col.aliases)
+    return _issue(raw, None, col.name, None, f"required column '{col.name}' ({col.zh}) is missing",
+                  f"Add a column headed '{col.name}' or '{col.zh}'" + (f" (also accepted: {others})" if others else "")
+                  + f": {col.description}")
+
+
+def _enum_fix(col: Column) -> str:
+    zh = {}
+    for label, canonical in VALUE_ALIASES.get(col.name, {}).items():
+        zh.setdefault(canonical, label)
+    labels = ", ".join(f"{v}" + (f" ({zh[v]})" if v in zh else "") for v in col.enum or ())
+    return f"Use one of: {labels}."
+
+
+def _range(col: Column) -> str:
+    lo = "-inf" if col.min is None else f"{col.min:g}"
+    hi = "inf" if col.max is None else f"{col.max:g}"
+    return f"[{lo}, {hi}]"
+
+
+def _duplicate_issues(raw: Any, df: pd.DataFrame, table: Table, index: list[Any]) -> list[Issue]:
+    key = [k for k in table.key if k in df.columns]
+    dups = df.loc[pd.Index(index).unique(), key].copy()
+    dups["_row"] = [_row(raw, i) for i in dups.index]
+    headers = ", ".join(raw.headers.get(k, k) for k in key)
+    issues = []
+    for values, group in dups.groupby(key, dropna=False, sort=False):
+        values = values if isinstance(values, tuple) else (values,)
+        shown = ", ".join("blank" if _isna(v) else str(v) for v in values)
+        rows = sorted(r for r in group["_row"] if r is not None)
+        issues.append(_issue(raw, rows[0] if rows else None, headers, shown,
+                             f"duplicate key: rows {_and(rows)} have the same ({headers})",
+                             "Keep one row per key: delete the repeated row or add the amounts into one row."))
+    return issues
+
+
+def _and(items: list[int]) -> str:
+    words = [str(i) for i in items]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -1,0 +1,605 @@
+"""One-pass validation of a hospital's raw tables into a typed :class:`~casekit.hospital.Hospital`.
+
+:func:`validate_tables` runs every check and collects every problem before deciding whether a
+``Hospital`` can be built: the profile, required tables, required columns, types, allowed values,
+ranges and unique keys (pandera, see :mod:`casekit.schema.pandera_schemas`), references between
+tables, plausibility of amounts, consistency of currency units, months of the actuals and the
+governance checklist. Errors prevent loading; warnings travel with the hospital as ``notes``.
+
+References
+----------
+DOMAIN.md section 2 (data a hospital provides, annual-only data); docs/architecture.md
+(conventions inside a Hospital: ids str, year int64, month Int64, money float64 yuan).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from casekit.errors import Issue
+from casekit.hospital import OPTIONAL_TABLES, Hospital, Profile
+from casekit.paths import STANDARD_CHECKLIST_FILE
+from casekit.schema.pandera_schemas import normalise_enum_values, schema_issues
+from casekit.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, PROFILE_FIELDS, REQUIRED_TABLES,
+                                   TABLES, TIERS, VALUE_ALIASES, Table)
+
+PROFILE_LABEL = "hospital profile"
+UNIT_FACTORS = {"yuan": 1.0, "10k_yuan": 10_000.0}
+# Median |actual| / |budget| beyond this factor (or below its inverse) means mixed units.
+UNIT_RATIO = 1_000.0
+# A budget line whose actual is above this multiple of its budget is a unit or decimal error.
+LINE_RATE_MAX = 40.0
+# Total actual above this multiple of the total budget (per year and direction) is an error.
+TOTAL_RATE_MAX = 10.0
+# Yearly expense budget outside this band (yuan) is implausible for a hospital: check the unit.
+PLAUSIBLE_TOTAL_YUAN = (1e6, 1e11)
+# Tables whose dept_id / account_id must exist in the master lists.
+DEPT_REFS = ("budget", "actuals", "budget_monthly", "adjustments", "workload", "performance", "survey_responses")
+ACCOUNT_REFS = ("budget", "actuals", "budget_monthly", "adjustments")
+MAX_LISTED = 5
+
+
+def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | None,
+                    file_issues: list[Issue], source: str | Path | None = None) -> tuple[Hospital | None, list[Issue]]:
+    """Validate every raw table in one pass and build the Hospital when there is no error.
+
+    Parameters
+    ----------
+    tables : mapping of str to casekit.io.raw.RawTable
+        Tables read from the hospital's files, keyed by canonical table name.
+    raw_profile : mapping
+        Profile keys as written (canonical English keys or the Chinese names of
+        :data:`~casekit.schema.tables.PROFILE_FIELDS`) to raw values.
+    file_issues : list of Issue
+        Problems the reader found with files (unreadable sheets, unknown files ...).
+    source : str or Path, optional
+        Folder or workbook the data came from (kept on the Hospital).
+
+    Returns
+    -------
+    hospital : Hospital or None
+        ``None`` when any issue is an error. Money columns are in yuan; ``budget.adjusted`` is
+        filled from ``original`` where blank and ``budget.adjusted_given`` says where it was
+        supplied; ``checklist`` gains ``aspect``/``requirement`` of standard items and a ``cause``
+        column (C1-C5 or NA). Warnings are attached as ``hospital.notes``.
+    issues : list of Issue
+        Every problem found, errors and warnings, without duplicates.
+
+    References
+    ----------
+    DOMAIN.md section 2; 2020 measures (standard checklist, ``standard_checklist.csv``).
+    """
+    issues: list[Issue] = list(file_issues)
+    reported = [i.column for i in file_issues if i.column and i.table is None and i.severity == "error"]
+    profile, profile_issues = parse_profile(raw_profile, reported=reported)
+    issues += profile_issues
+    issues += _missing_tables(tables)
+
+    raws: dict[str, Any] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for name, raw in tables.items():
+        if name not in TABLES or name == "ledger":
+            continue
+        issues += list(raw.issues)
+        issues += _unknown_columns(raw)
+        if len(raw.df) == 0:
+            if TABLES[name].required:
+                issues.append(Issue(raw.file, None, None, None, f"table '{name}' has no data rows",
+                                    "Fill in at least one row below the header.", "error", name))
+            continue
+        issues += schema_issues(raw)
+        raws[name] = raw
+        frames[name] = conform(raw.df, TABLES[name])
+
+    unit_issues, mixed_units = _unit_issues(frames, raws)
+    issues += unit_issues
+    unit = profile.currency_unit if profile is not None else "yuan"
+    frames = {name: to_yuan(df, TABLES[name], unit) for name, df in frames.items()}
+
+    issues += _reference_issues(frames, raws)
+    issues += _amount_issues(frames, raws, skip_rates=mixed_units, unit=unit)
+    issues += _year_issues(frames, raws)
+    issues += _month_issues(frames, raws)
+    if "checklist" in frames:
+        frames["checklist"], checklist_issues = merge_standard_checklist(frames["checklist"], raws["checklist"])
+        issues += checklist_issues
+    if "budget" in frames:
+        frames["budget"] = fill_adjusted(frames["budget"])
+
+    issues = list(dict.fromkeys(issues))
+    if profile is None or any(i.severity == "error" for i in issues):
+        return None, issues
+    optional = {n: _finalise(frames[n], TABLES[n]) for n in OPTIONAL_TABLES if n in frames}
+    hospital = Hospital(profile=profile, **{n: _finalise(frames[n], TABLES[n]) for n in REQUIRED_TABLES},
+                        **optional, source=None if source is None else Path(source),
+                        notes=[i for i in issues if i.severity == "warning"])
+    return hospital, issues
+
+
+# ---------------------------------------------------------------------------- profile
+def parse_profile(raw_profile: Mapping[str, Any] | None,
+                  reported: list[str] = ()) -> tuple[Profile | None, list[Issue]]:
+    """Parse the hospital profile (``hospital.yaml`` or a key,value sheet).
+
+    Parameters
+    ----------
+    raw_profile : mapping or None
+        Keys as written (English keys or Chinese names of ``PROFILE_FIELDS``), raw values.
+    reported : sequence of str
+        Keys (as written) whose values the reader already reported as invalid; a required one of
+        them is not reported again as missing.
+
+    Returns
+    -------
+    profile : Profile or None
+        ``None`` when a required key (name, tier, currency_unit) is missing or invalid.
+    issues : list of Issue
+
+    Examples
+    --------
+    >>> p, issues = parse_profile({"医院名称": "J", "医院等级": "二级", "金额单位": "万元"})
+    >>> (p.tier, p.currency_unit, issues)
+    ('secondary', '10k_yuan', [])
+    """
+    issues: list[Issue] = []
+    lookup = {k.casefold(): k for k in PROFILE_FIELDS}
+    lookup.update({spec[1].casefold(): k for k, spec in PROFILE_FIELDS.items()})
+    already = {lookup.get(str(k).strip().casefold()) for k in reported}
+
+    def problem(key: str | None, value: Any, text: str, fix: str, severity: str = "error") -> None:
+        issues.append(Issue(PROFILE_LABEL, None, key, None if value is None else str(value)[:80], text, fix,
+                            severity, "profile"))
+
+    if not raw_profile:
+        problem(None, None, "the hospital profile is missing",
+                "Add hospital.yaml (or a 'profile' / '医院概况' sheet with key,value rows) giving at least "
+                "name, tier and currency_unit.")
+        return None, issues
+    values: dict[str, Any] = {}
+    for key, value in raw_profile.items():
+        canon = lookup.get(str(key).strip().casefold())
+        if canon is None:
+            problem(str(key), value, "unknown profile key, ignored",
+                    f"Use one of: {', '.join(PROFILE_FIELDS)} (or their Chinese names).", "warning")
+            continue
+        if _blank(value):
+            continue
+        dtype, zh = PROFILE_FIELDS[canon][0], PROFILE_FIELDS[canon][1]
+        parsed = _parse_scalar(value, dtype, canon)
+        if parsed is None:
+            problem(str(key), value, f"profile value of '{canon}' ({zh}) is invalid",
+                    f"Enter {_PROFILE_EXPECT.get(canon, _DTYPE_WORDS[dtype])}.")
+            continue
+        values[canon] = parsed
+    for key, (_, zh, required, desc) in PROFILE_FIELDS.items():
+        flagged = key in already or any(i.column and lookup.get(i.column.casefold()) == key for i in issues)
+        if required and key not in values and not flagged:
+            problem(key, None, f"required profile key '{key}' ({zh}) is missing", f"Add it: {desc}")
+    if any(i.severity == "error" for i in issues) or not {"name", "tier", "currency_unit"} <= values.keys():
+        return None, issues
+    extra = {k: v for k, v in values.items() if k not in ("name", "tier", "currency_unit", "beds", "synthetic")}
+    return Profile(name=values["name"], tier=values["tier"], currency_unit=values["currency_unit"],
+                   beds=values.get("beds"), synthetic=bool(values.get("synthetic", False)), extra=extra), issues
+
+
+_DTYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number", "bool": "yes or no"}
+_PROFILE_EXPECT = {"tier": "tertiary, secondary or primary (三级/二级/一级)",
+                   "currency_unit": "yuan (元) or 10k_yuan (万元)"}
+_CHOICES = {"tier": TIERS, "currency_unit": CURRENCY_UNITS}
+
+
+def _parse_scalar(value: Any, dtype: str, key: str) -> Any:
+    """Parse one profile value; ``None`` when it cannot be read."""
+    if dtype == "bool":
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        text = str(value).strip().casefold()
+        return True if text in BOOL_TRUE else False if text in BOOL_FALSE else None
+    if dtype in ("int", "float"):
+        if isinstance(value, bool):
+            return None
+        try:
+            number = float(str(value).replace(",", "").strip())
+        except ValueError:
+            return None
+        if dtype == "int":
+            return int(number) if number.is_integer() else None
+        return number
+    text = str(value).strip()
+    if key in _CHOICES:
+        mapped = {c.casefold(): c for c in _CHOICES[key]}
+        mapped.update({k.casefold(): v for k, v in VALUE_ALIASES.get(key, {}).items()})
+        return mapped.get(text.casefold())
+    return text
+
+
+# ---------------------------------------------------------------------------- tables
+def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Give a raw table the Hospital dtypes, adding absent optional columns as blank.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical columns as parsed by the reader.
+    table : casekit.schema.tables.Table
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index; every column of ``table`` in schema order (unknown columns dropped): ids and
+        text ``str``; ints ``Int64``; floats ``float64``; bools ``boolean``; dates
+        ``datetime64[ns]``. Values that cannot be converted become NA (validation reports them).
+        Absent ``workload.scenario`` is ``"actual"``; absent ``survey_items.reverse`` is False.
+    """
+    df = normalise_enum_values(df, table)
+    out = pd.DataFrame(index=df.index)
+    defaults = {"scenario": "actual", "reverse": False}
+    for col in table.columns:
+        s = df[col.name] if col.name in df.columns else pd.Series(defaults.get(col.name), index=df.index)
+        if col.dtype == "str":
+            out[col.name] = s.astype("str")
+        elif col.dtype == "int":
+            num = pd.to_numeric(s, errors="coerce")
+            out[col.name] = num.where(num.isna() | (num == num.round())).astype("Float64").astype("Int64")
+        elif col.dtype == "float":
+            out[col.name] = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif col.dtype == "bool":
+            out[col.name] = s.map(lambda v: v if isinstance(v, (bool, np.bool_)) else pd.NA).astype("boolean")
+        else:
+            out[col.name] = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
+    return out
+
+
+def to_yuan(df: pd.DataFrame, table: Table, unit: str) -> pd.DataFrame:
+    """Convert the money columns of a table from the profile's unit to yuan (once).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    table : casekit.schema.tables.Table
+    unit : {"yuan", "10k_yuan"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy whose ``money`` columns are multiplied by 1 or 10,000.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from casekit.schema.tables import TABLES
+    >>> df = pd.DataFrame({"original": [1.5], "year": [2024]})
+    >>> to_yuan(df, TABLES["budget"], "10k_yuan")["original"].tolist()
+    [15000.0]
+    """
+    factor = UNIT_FACTORS[unit]
+    out = df.copy()
+    for col in table.columns:
+        if col.money and col.name in out.columns:
+            out[col.name] = out[col.name].astype("float64") * factor
+    return out
+
+
+def fill_adjusted(budget: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``adjusted`` (B1) from ``original`` (B0) where blank; add bool ``adjusted_given``.
+
+    Parameters
+    ----------
+    budget : pandas.DataFrame
+        Conformed budget table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Copy with ``adjusted`` complete and ``adjusted_given`` (True where the hospital supplied B1).
+    """
+    out = budget.copy()
+    out["adjusted_given"] = out["adjusted"].notna().astype(bool)
+    out["adjusted"] = out["adjusted"].fillna(out["original"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _standard_checklist() -> pd.DataFrame:
+    return pd.read_csv(STANDARD_CHECKLIST_FILE, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def standard_checklist() -> pd.DataFrame:
+    """The standard governance checklist restating the 2020 measures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``item_id``, ``aspect`` (A1-A5 or INFO), ``cause`` (C1-C5 or ``""``),
+        ``requirement_en``, ``requirement_zh``, ``source``; all text.
+
+    References
+    ----------
+    2020 Measures for comprehensive budget management in public hospitals (国卫财务发〔2020〕30号);
+    2020 Guidance on operations management (国卫财务发〔2020〕27号).
+    """
+    return _standard_checklist().copy()
+
+
+def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.DataFrame, list[Issue]]:
+    """Complete a hospital's checklist from the standard items.
+
+    Rows whose ``item_id`` is a standard item get ``aspect`` and ``requirement`` from the standard
+    where left blank, and the standard ``cause``; other rows must give an aspect.
+
+    Parameters
+    ----------
+    checklist : pandas.DataFrame
+        Conformed checklist table.
+    raw : casekit.io.raw.RawTable
+        For file name, row numbers and headers in issues.
+
+    Returns
+    -------
+    checklist : pandas.DataFrame
+        With an added ``cause`` column (str, NA for non-standard items).
+    issues : list of Issue
+        An error for each non-standard item without an aspect.
+    """
+    std = _standard_checklist().set_index("item_id")
+    out = checklist.copy()
+    ids = out["item_id"]
+    known = ids.isin(std.index)
+    out["aspect"] = out["aspect"].where(out["aspect"].notna() | ~known, ids.map(std["aspect"]))
+    out["requirement"] = out["requirement"].where(out["requirement"].notna() | ~known, ids.map(std["requirement_en"]))
+    out["cause"] = ids.map(std["cause"]).replace("", np.nan).astype("str")
+    issues = []
+    header = raw.headers.get("aspect", "aspect")
+    for idx in out.index[~known & out["aspect"].isna()]:
+        issues.append(Issue(raw.file, _row(raw, idx), header, None,
+                            f"checklist item '{ids[idx]}' is not a standard item and has no aspect",
+                            "Give the aspect (A1-A5 or INFO), or use a standard item id (see docs/data-format.md).",
+                            "error", "checklist"))
+    return out, issues
+
+
+def _finalise(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Apply the Hospital conventions to a clean table (no errors left)."""
+    out = df.reset_index(drop=True)
+    for col in table.columns:
+        s = out[col.name]
+        if col.dtype == "int" and col.name != "month" and not col.nullable and s.notna().all():
+            out[col.name] = s.astype("int64")
+        elif col.dtype == "bool" and s.notna().all():
+            out[col.name] = s.astype(bool)
+    return out
+
+
+# ---------------------------------------------------------------------------- checks
+def _missing_tables(tables: Mapping[str, Any]) -> list[Issue]:
+    issues = []
+    for name in REQUIRED_TABLES:
+        if name in tables:
+            continue
+        t = TABLES[name]
+        stems = [t.name, t.zh, *t.aliases]
+        extra = " (or transaction ledger files ledger*.csv / ledger*.parquet)" if name == "actuals" else ""
+        issues.append(Issue(f"{name}.csv", None, None, None, f"required table '{name}' ({t.zh}) is missing",
+                            f"Add a file named {', '.join(s + '.csv' for s in stems)} (or .xlsx / .parquet), or a "
+                            f"sheet named {' / '.join(stems)} in the workbook{extra}.", "error", name))
+    return issues
+
+
+def _unknown_columns(raw: Any) -> list[Issue]:
+    reported = {i.column for i in raw.issues}
+    return [Issue(raw.file, None, col, None, "column not recognised, ignored",
+                  f"Rename it to a documented header of table '{raw.name}' (see docs/data-format.md) if it is needed.",
+                  "warning", raw.name)
+            for col in raw.unknown_columns if col not in reported]
+
+
+def _unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> tuple[list[Issue], set[str]]:
+    """Compare amounts with the budget: a median ratio near 10,000 or 1/10,000 means mixed units."""
+    if "budget" not in frames:
+        return [], set()
+    budget = frames["budget"].groupby(["year", "dept_id", "account_id"])["original"].sum(min_count=1)
+    issues, mixed = [], set()
+    for name, column in (("actuals", "amount"), ("budget_monthly", "amount")):
+        if name not in frames:
+            continue
+        amounts = frames[name].groupby(["year", "dept_id", "account_id"])[column].sum(min_count=1)
+        both = pd.concat([amounts.rename("a"), budget.rename("b")], axis=1, join="inner").abs()
+        both = both[(both["a"] > 0) & (both["b"] > 0)]
+        if both.empty:
+            continue
+        ratio = float((both["a"] / both["b"]).median())
+        if ratio > UNIT_RATIO or ratio < 1 / UNIT_RATIO:
+            bigger, smaller = (raws[name].file, raws["budget"].file) if ratio > 1 else (raws["budget"].file,
+                                                                                          raws[name].file)
+            issues.append(Issue(raws[name].file, None, raws[name].headers.get(column, column), f"{ratio:,.4g}",
+                                f"amounts are {ratio:,.4g} times the budget (median over {len(both)} lines): "
+                                f"{bigger} seems to be in 元 (yuan) and {smaller} in 万元 (10,000 yuan)",
+                                "Convert one file so that every money column uses the unit declared as "
+                                "currency_unit in the profile.", "error", name))
+            mixed.add(name)
+    return issues, mixed
+
+
+def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
+    issues = []
+    links = [(child, "dept_id", "departments", "dept_id", "department") for child in DEPT_REFS]
+    links += [(child, "account_id", "accounts", "account_id", "account") for child in ACCOUNT_REFS]
+    links += [("accounts", "parent_id", "accounts", "account_id", "parent account"),
+              ("survey_responses", "item_id", "survey_items", "item_id", "survey item")]
+    for child, col, parent, pcol, word in links:
+        if child not in frames or parent not in frames:
+            if child == "survey_responses" and parent == "survey_items" and child in frames:
+                raw = raws[child]
+                issues.append(Issue(raw.file, None, None, None, "survey answers are given without the survey items",
+                                    "Add the survey_items table (问卷题目) listing every item_id.", "error", child))
+            continue
+        raw = raws[child]
+        values = frames[child][col]
+        bad = values.notna() & ~values.isin(set(frames[parent][pcol].dropna()))
+        for value, idx in values[bad].groupby(values[bad], sort=False).groups.items():
+            rows = [r for r in (_row(raw, i) for i in idx) if r is not None]
+            listed = ", ".join(str(r) for r in rows[:MAX_LISTED]) + (f" and {len(rows) - MAX_LISTED} more"
+                                                                      if len(rows) > MAX_LISTED else "")
+            where = (f"row{'s' if len(rows) > 1 else ''} {listed}" if rows else f"{len(idx)} row(s)")
+            issues.append(Issue(raw.file, rows[0] if rows else None, raw.headers.get(col, col), str(value),
+                                f"{word} '{value}' is not in {raws[parent].file} ({where})",
+                                f"Add '{value}' to {raws[parent].file} or correct the code.", "error", child))
+    return issues
+
+
+def _amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip_rates: set[str],
+                   unit: str) -> list[Issue]:
+    """Negative expense budgets, implausible execution rates, zero budgets with spending, scale."""
+    if "budget" not in frames or "accounts" not in frames:
+        return []
+    issues = []
+    raw_b = raws["budget"]
+    direction = frames["accounts"].drop_duplicates("account_id").set_index("account_id")["direction"]
+    budget = frames["budget"].assign(direction=frames["budget"]["account_id"].map(direction))
+    for col in ("original", "adjusted"):
+        neg = budget.index[(budget["direction"] == "expense") & (budget[col] < 0)]
+        for idx in neg:
+            issues.append(Issue(raw_b.file, _row(raw_b, idx), raw_b.headers.get(col, col), f"{budget.at[idx, col]:g}",
+                                "expense budget is negative",
+                                "Expense budgets are positive amounts; enter the amount without a minus sign.",
+                                "error", "budget"))
+    issues += _scale_issues(budget, raw_b, unit)
+    if "actuals" not in frames:
+        return issues
+    key = ["year", "dept_id", "account_id"]
+    raw_a = raws["actuals"]
+    actual = frames["actuals"].groupby(key, sort=False)["amount"].sum(min_count=1).rename("a")
+    unique = budget[~budget.duplicated(key, keep=False)]      # duplicated keys are reported already
+    lines = unique.assign(b=unique["adjusted"].fillna(unique["original"]))
+    lines = lines.join(actual, on=key)
+    header_a = raw_a.headers.get("amount", "amount")
+    if "actuals" not in skip_rates:
+        acts = frames["actuals"]
+        first_row = acts.index.to_series().groupby([acts[k] for k in key], sort=False).first().rename("first")
+        high = lines[(lines["b"] > 0) & (lines["a"] > LINE_RATE_MAX * lines["b"])].join(first_row, on=key)
+        for idx, line in high.iterrows():
+            issues.append(Issue(raw_a.file, _row(raw_a, line["first"]), header_a, f"{line['a']:,.2f}",
+                                f"actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
+                                f"{line['a'] / line['b']:.0%} of its budget ({raw_b.file} row {_row(raw_b, idx)}): "
+                                "check units or decimal point",
+                                "Correct the amount or the budget so both use the declared currency unit.",
+                                "error", "actuals"))
+        flagged = set(zip(high["year"], high["direction"]))
+        totals = lines.groupby(["year", "direction"])[["a", "b"]].sum()
+        totals = totals[(totals["b"] > 0) & (totals["a"] > TOTAL_RATE_MAX * totals["b"])]
+        for (year, way), row in totals.iterrows():
+            if (year, way) in flagged:
+                continue
+            issues.append(Issue(raw_a.file, None, header_a, f"{row['a']:,.2f}",
+                                f"total actual {way} of {year} is {row['a'] / row['b']:.0%} of its budget: "
+                                "check units or decimal point",
+                                "Check that actuals and budget use the same currency unit.", "error", "actuals"))
+    zero = lines[lines["a"].notna() & (lines["a"] != 0) & ((lines["original"] == 0) | (lines["b"] == 0))]
+    for idx, line in zero.iterrows():
+        issues.append(Issue(raw_b.file, _row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
+                            f"budget is 0 but the actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
+                            f"{line['a']:,.2f} yuan; reported as a missing item (no execution rate computed)",
+                            "Nothing to fix if the line was really unbudgeted; otherwise enter its budget.",
+                            "warning", "budget"))
+    issues += _unbudgeted_lines(frames["actuals"], budget, raw_a)
+    return issues
+
+
+def _scale_issues(budget: pd.DataFrame, raw: Any, unit: str) -> list[Issue]:
+    expense = budget[budget["direction"] == "expense"]
+    totals = (expense if len(expense) else budget).groupby("year")["original"].sum()
+    if totals.empty or not np.isfinite(totals.max()) or totals.max() <= 0:
+        return []
+    lo, hi = PLAUSIBLE_TOTAL_YUAN
+    declared = {"yuan": "yuan (元)", "10k_yuan": "10k_yuan (万元)"}[unit]
+    check = "Check the amounts and the decimal point."
+    if totals.max() < lo:
+        problem = "implausibly small for a hospital"
+        fix = "If the figures are in 万元, declare currency_unit: 10k_yuan." if unit == "yuan" else check
+    elif totals.max() > hi:
+        problem = "implausibly large for a hospital"
+        fix = "If the figures are in 元, declare currency_unit: yuan." if unit == "10k_yuan" else check
+    else:
+        return []
+    return [Issue(raw.file, None, raw.headers.get("original", "original"), f"{totals.max():,.0f}",
+                  f"the largest yearly budget total is {totals.max():,.0f} yuan with currency_unit {declared}: {problem}",
+                  fix, "warning", "budget")]
+
+
+def _unbudgeted_lines(actuals: pd.DataFrame, budget: pd.DataFrame, raw: Any) -> list[Issue]:
+    key = ["year", "dept_id", "account_id"]
+    has_budget = pd.MultiIndex.from_frame(budget[key].dropna())
+    budget_years = set(budget["year"].dropna())        # years without any budget get their own warning
+    spent = actuals[(actuals["amount"].fillna(0) != 0) & actuals["year"].isin(budget_years)]
+    absent = spent[~pd.MultiIndex.from_frame(spent[key]).isin(has_budget)]
+    issues = []
+    for year, group in absent.groupby("year", sort=True):
+        pairs = group.drop_duplicates(key)
+        shown = "; ".join(f"{d}/{a}" for d, a in zip(pairs["dept_id"][:MAX_LISTED], pairs["account_id"][:MAX_LISTED]))
+        issues.append(Issue(raw.file, _row(raw, group.index[0]), None, None,
+                            f"{len(pairs)} department/line pair(s) of {year} have actuals but no budget row "
+                            f"(e.g. {shown}); treated as missing items",
+                            "Nothing to fix if they were really unbudgeted; otherwise add their budget rows.",
+                            "warning", "actuals"))
+    return issues
+
+
+def _year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
+    if "budget" not in frames or "actuals" not in frames:
+        return []
+    b = set(frames["budget"]["year"].dropna().astype(int))
+    a = set(frames["actuals"]["year"].dropna().astype(int))
+    issues = [Issue(raws["budget"].file, None, raws["budget"].headers.get("year", "year"), str(y),
+                    f"year {y} has a budget but no actuals", "Add the actuals of that year, or ignore: it is "
+                    "left out of budget-versus-actual indicators.", "warning", "budget") for y in sorted(b - a)]
+    issues += [Issue(raws["actuals"].file, None, raws["actuals"].headers.get("year", "year"), str(y),
+                     f"year {y} has actuals but no budget", "Add the budget of that year, or ignore: it is used "
+                     "only as history (e.g. last year's actual for the naive forecast).", "warning", "actuals")
+               for y in sorted(a - b)]
+    return issues
+
+
+def _month_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
+    if "actuals" not in frames:
+        return []
+    df, raw = frames["actuals"], raws["actuals"]
+    header = raw.headers.get("month", "month")
+    if df["month"].isna().all():
+        return [Issue(raw.file, None, header, None, "actuals are annual only (no months): accepted; monthly "
+                      "indicators will be reported as not assessed",
+                      "Supply monthly actuals (a month column, 1-12) for time-progress and year-end analysis.",
+                      "warning", "actuals")]
+    issues = []
+    for year, group in df.groupby("year", sort=True):
+        blank = group["month"].isna()
+        if blank.any() and not blank.all():
+            issues.append(Issue(raw.file, _row(raw, group.index[blank][0]), header, None,
+                                f"actuals of {year} mix monthly rows and {int(blank.sum())} row(s) without a month",
+                                "Give every row of a year a month (1-12), or none of them (annual figures).",
+                                "error", "actuals"))
+    return issues
+
+
+# ---------------------------------------------------------------------------- helpers
+def _row(raw: Any, index: Any) -> int | None:
+    """The user's row number of a row label (``None`` for aggregated rows, e.g. from a ledger)."""
+    if index not in raw.rows.index:
+        return None
+    row = raw.rows.loc[index]
+    return None if pd.isna(row) else int(row)
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
