@@ -1,0 +1,23 @@
+"""The report's figures (seaborn/matplotlib) and their "what to look for" captions.
+
+:mod:`casekit.plots.figures` draws each figure from tidy frames; :mod:`casekit.plots.from_session`
+prepares those frames from a report session (used by :mod:`casekit.narrative`).
+"""
+from casekit.plots.figures import (
+    CAPTIONS,
+    MIN_FONT,
+    aspect_profile,
+    bridge_steps,
+    caption,
+    cause_problem_matrix,
+    deviation_distribution,
+    execution_heatmap,
+    survey_constructs,
+    time_progress,
+    variance_bridge,
+)
+
+__all__ = [
+    "CAPTIONS", "MIN_FONT", "aspect_profile", "bridge_steps", "caption", "cause_problem_matrix",
+    "deviation_distribution", "execution_heatmap", "survey_constructs", "time_progress", "variance_bridge",
+]

@@ -1,0 +1,158 @@
+"""Figures: built from small hand-made frames of the documented indicator shapes."""
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from casekit import plots
+from casekit.errors import CasekitError
+
+
+@pytest.fixture
+def monthly():
+    rows = []
+    for dept, level in (("D01", 1.0), ("D02", 1.3), ("D03", 0.7)):
+        for m in range(1, 13):
+            rate = level * (1.6 if m == 12 else 1.0)
+            rows.append({"year": 2024, "month": m, "dept_id": dept, "direction": "expense",
+                         "actual": 100 * rate, "budget_month": 100.0, "execution_rate": rate})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def progress():
+    rows = []
+    for direction in ("revenue", "expense"):
+        cum = 0.0
+        for m in range(1, 13):
+            cum += 0.06 if m <= 9 else 0.15
+            rows.append({"year": 2024, "month": m, "direction": direction, "cumulative_actual": cum * 1200,
+                         "annual_budget": 1200.0, "progress": cum, "expected": m / 12, "gap": cum - m / 12,
+                         "is_quarter_end": m % 3 == 0})
+    return pd.DataFrame(rows)
+
+
+def _texts(fig):
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+
+
+def _render_no_warnings(fig):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    return [str(w.message) for w in caught]
+
+
+def test_execution_heatmap_is_centred_at_100_percent(monthly):
+    fig = plots.execution_heatmap(monthly, lang="zh", dept_labels={"D01": "内科"})
+    assert isinstance(fig, Figure)
+    mesh = fig.axes[0].collections[0]
+    assert mesh.norm.vmin == 50 and mesh.norm.vmax == 150
+    # the diverging norm is centred: 100% maps to the middle of the colour map
+    assert mesh.norm(100) == pytest.approx(0.5)
+    # December of D02 is 1.3 * 1.6 = 208% (drawn at the end colour); D01 in Jan is exactly 100
+    values = np.asarray(mesh.get_array()).reshape(3, 12)
+    assert values[0, 0] == pytest.approx(100.0)
+    assert values[1, 11] == pytest.approx(208.0)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0] == "内科" and "D02" in labels
+    assert _render_no_warnings(fig) == []
+
+
+def test_deviation_distribution_draws_the_four_band_lines():
+    table = pd.DataFrame({"deviation_rate": [-0.3, -0.07, -0.01, 0.0, 0.02, 0.08, 0.2, 0.9],
+                          "basis": ["original"] * 4 + ["adjusted"] * 4})
+    fig = plots.deviation_distribution(table, lang="en", good=0.05, warning=0.10)
+    ax = fig.axes[0]
+    xs = sorted(round(line.get_xdata()[0], 3) for line in ax.lines)
+    assert xs == [-0.1, -0.05, 0.05, 0.1]
+    assert ax.get_legend() is not None  # hue by basis
+
+
+def test_time_progress_marks_quarter_end_gaps(progress):
+    fig = plots.time_progress(progress, lang="en", gap_threshold=0.10)
+    ax = fig.axes[0]
+    notes = [t.get_text() for t in ax.texts]
+    # gaps at months 3, 6, 9, 12: 0.18-0.25, 0.36-0.5, 0.54-0.75, 0.99-1.0
+    assert notes == ["-7 pp", "-14 pp", "-21 pp", "-1 pp"]
+    red = [t.get_text() for t in ax.texts if t.get_color() == "#c0392b"]
+    assert red == ["-14 pp", "-21 pp"]
+    assert len(fig.axes) == 2  # one panel per direction
+
+
+def test_aspect_profile_handles_not_assessed():
+    aspects = pd.DataFrame({"code": ["A1", "A2", "A3", "A4", "A5"], "score": [0.9, 0.4, 0.6, np.nan, 0.2]})
+    fig = plots.aspect_profile(aspects, lang="zh")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["90%", "40%", "60%", "未评估", "20%"]
+    assert _render_no_warnings(fig) == []
+
+
+def test_cause_problem_matrix_labels_carry_status():
+    m = pd.DataFrame(0.0, index=[f"C{i}" for i in range(1, 6)], columns=[f"P{i}" for i in range(1, 6)])
+    m.loc["C1", ["P1", "P2"]] = 1.0
+    fig = plots.cause_problem_matrix(m, lang="en", status={"C1": "present", "P1": "absent", "P2": "not_assessed"})
+    ylabels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    xlabels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ylabels[0] == "● C1 Participatory budgeting not sound"
+    assert [x.replace("\n", " ") for x in xlabels[:2]] == ["○ P1 Rigid budget targets",
+                                                           "? P2 Unscientific budget preparation"]
+    annotations = [t.get_text() for t in fig.axes[0].texts]
+    assert annotations.count("1.00") == 2
+
+
+def test_survey_constructs_draws_neutral_line_and_colours_weak_constructs():
+    scores = pd.DataFrame({"construct": ["participation", "staff"], "cause": ["C1", "C2"],
+                           "mean": [2.4, 3.6], "share_agree": [0.2, 0.7], "n_items": [4, 4],
+                           "n_respondents": [50, 50], "alpha": [0.8, 0.75]})
+    fig = plots.survey_constructs(scores, lang="en")
+    ax = fig.axes[0]
+    assert [line.get_xdata()[0] for line in ax.lines] == [3.0]
+    bars = ax.patches
+    assert bars[0].get_facecolor() != bars[1].get_facecolor()
+    assert [t.get_text() for t in ax.texts] == ["2.40  (20% ≥4)", "3.60  (70% ≥4)"]
+
+
+def test_bridge_steps_chain_from_budget_to_actual():
+    steps = plots.bridge_steps(100.0, 20.0, -5.0, 115.0)
+    assert [s[0] for s in steps] == ["budget", "volume", "rate", "actual"]
+    assert steps[2] == ("rate", 120.0, -5.0, "down")
+    assert steps[1][1] + steps[1][2] + steps[2][2] == steps[3][2]
+
+
+def test_variance_bridge_sums_the_year():
+    v = pd.DataFrame({"year": [2023, 2024, 2024], "dept_id": ["D1", "D1", "D2"], "account_id": ["a", "a", "a"],
+                      "driver": ["discharges"] * 3, "budget": [1e6, 2e5, 3e5], "actual": [1e6, 2.5e5, 2.9e5],
+                      "volume_variance": [0, 6e4, -2e4], "rate_variance": [0, -1e4, 1e4],
+                      "total_variance": [0, 5e4, -1e4]})
+    fig = plots.variance_bridge(v, lang="zh")
+    heights = [round(p.get_height(), 3) for p in fig.axes[0].patches]
+    assert heights == [50.0, 4.0, 0.0, 54.0]  # in 10k yuan: 500k, +40k, 0, 540k
+    assert "万元" in fig.axes[0].get_ylabel()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_text_is_at_least_9_points(monthly, progress, lang):
+    figs = [plots.execution_heatmap(monthly, lang=lang), plots.time_progress(progress, lang=lang),
+            plots.deviation_distribution(pd.DataFrame({"deviation_rate": [0.1, -0.2]}), lang=lang)]
+    for fig in figs:
+        sizes = [t.get_fontsize() for t in _texts(fig)]
+        assert min(sizes) >= plots.MIN_FONT
+
+
+def test_missing_columns_raise_a_readable_error(monthly):
+    with pytest.raises(CasekitError, match="execution_rate"):
+        plots.execution_heatmap(monthly.drop(columns="execution_rate"))
+
+
+def test_every_figure_has_captions_in_both_languages():
+    names = ["execution_heatmap", "deviation_distribution", "time_progress", "aspect_profile",
+             "cause_problem_matrix", "survey_constructs", "variance_bridge"]
+    for name in names:
+        assert callable(getattr(plots, name))
+        assert plots.caption(name, "en") and plots.caption(name, "zh") != plots.caption(name, "en")
