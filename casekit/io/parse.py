@@ -1,0 +1,603 @@
+"""Header matching and cell-value parsing for hand-edited finance-office files.
+
+Pure functions: they take text (a header, or a pandas Series of cell texts) and return
+canonical names or typed values plus a description of what could not be understood. They
+never read files (see :mod:`casekit.io.readers`) and never decide whether a value is
+*allowed* (ranges and enumerations are checked by :mod:`casekit.validation`).
+
+Accepted cell forms
+-------------------
+numbers
+    ``1234.5``, ``1,234.50``, full-width ``１２３``, ``¥1,200`` / ``￥1,200``, ``(1,200)``
+    (accounting negative, -1200), ``1.2E+06``, inner spaces ``1 234``. ``12.5%`` is 0.125 in a
+    rate column (a float column whose range is 0-1, e.g. ``performance.budget_weight``) and an
+    error elsewhere. Unit words that do not change the number (``2023年``, ``1月``,
+    ``1200人次``) are dropped in non-money columns; any unit in a money column (``100万元``,
+    ``100元``) is an error because the unit is declared once in the profile
+    (``currency_unit``).
+missing
+    blank, ``-``, ``--``, ``—``, ``——``, ``–``, ``n/a``, ``na``, ``null``, ``nan``, ``none``.
+whole numbers
+    as numbers, but ``2023.5`` is an error; months may also be ``一月`` ... ``十二月`` or a
+    period ``2023-01`` / ``202301``.
+yes/no
+    :data:`casekit.schema.tables.BOOL_TRUE` / :data:`~casekit.schema.tables.BOOL_FALSE`.
+dates
+    ``2023-01-05``, ``2023/1/5``, ``2023.1.5``, ``2023年1月5日``, ``20230105``, Excel serial
+    numbers (``44931``), with an optional time part.
+
+Excel error values (``#REF!``, ``#DIV/0!``, ``#N/A`` ...) are errors in every column.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from casekit.errors import Issue
+from casekit.schema.tables import BOOL_FALSE, BOOL_TRUE, VALUE_ALIASES, Column, Table
+
+NA_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "–", "n/a", "na", "null", "nan", "none", "nat"})
+"""Cell texts (lower-cased, stripped) read as missing."""
+
+COUNT_UNITS = frozenset({"人次", "人", "次", "例", "台", "台次", "天", "日", "床日", "个", "项", "份", "小时", "学时",
+                         "h", "分", "年", "年度", "月", "月份", "床", "张", "名", "位"})
+"""Unit words dropped after a number in non-money columns (they do not change the value)."""
+
+_EXCEL_ERROR = re.compile(r"^#(?:DIV/0!|N/A|NAME\?|NULL!|NUM!|REF!|VALUE!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!)$",
+                          re.IGNORECASE)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>")
+_HEADER_NOISE = re.compile(r"[\s_\-*·.:：'\"`\u200b\ufeff]+")
+_NUMBER = re.compile(r"^(?P<num>[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(?P<unit>.*)$", re.IGNORECASE)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_CURRENCY = re.compile(r"^([+-]?)(?:[¥$€£]|rmb|cny)|(?:[¥$€£]|rmb|cny)$", re.IGNORECASE)
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+              "十一": 11, "十二": 12, "正": 1, "元": 1}
+_CN_MONTH = re.compile(r"^(十[一二]?|[一二三四五六七八九十正])月?$")
+_PERIOD = re.compile(r"^\d{4}(?:[-/.年]\s*(\d{1,2})月?|(\d{2}))$")
+_DATE_YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ t].*)?$", re.IGNORECASE)
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATE_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_MULTIPLIER_UNITS = ("万", "亿", "千", "百", "k", "m", "w")
+
+FIX_NUMBER = "write a number such as 1234.5 without text (thousands separators and ¥ are fine)"
+FIX_WHOLE = "write a whole number such as 2023"
+FIX_BOOL = "write yes or no (是/否)"
+FIX_DATE = "write the date as YYYY-MM-DD, e.g. 2023-01-05"
+FIX_EXCEL_ERROR = "correct the formula in the workbook, or replace it by the value"
+
+
+# ----------------------------------------------------------------------------- headers
+def normalise_header(text: object) -> str:
+    """Normalise a header (or a file stem / sheet name) for matching.
+
+    NFKC (full-width to half-width), lower case, bracketed unit suffixes removed
+    (``预算数（元）`` -> ``预算数``), spaces, underscores, hyphens, dots, colons and ``*``
+    removed. A header that is only a bracketed text keeps that text.
+
+    Parameters
+    ----------
+    text : object
+        Header cell (``None`` gives ``""``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> normalise_header(" 预算数（元）")
+    '预算数'
+    >>> normalise_header("Dept_ID")
+    'deptid'
+    """
+    if text is None:
+        return ""
+    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    stripped = _BRACKETED.sub("", t)
+    if not _HEADER_NOISE.sub("", stripped):
+        stripped = re.sub(r"[()\[\]【】〔〕<>]", "", t)
+    return _HEADER_NOISE.sub("", stripped)
+
+
+def header_lookup(table: Table) -> dict[str, list[str]]:
+    """Map each normalised accepted header of ``table`` to the column(s) it names.
+
+    Parameters
+    ----------
+    table : Table
+
+    Returns
+    -------
+    dict of str to list of str
+        Normalised header -> canonical column names (more than one only if the schema itself
+        is ambiguous).
+    """
+    out: dict[str, list[str]] = {}
+    for col in table.columns:
+        for h in (col.name, col.zh, *col.aliases):
+            key = normalise_header(h)
+            if key and col.name not in out.setdefault(key, []):
+                out[key].append(col.name)
+    return out
+
+
+def accepted_headers(column: Column) -> str:
+    """Comma-separated headers accepted for ``column`` (for messages)."""
+    names = [column.name, column.zh, *column.aliases]
+    return ", ".join(dict.fromkeys(n for n in names if n))
+
+
+@dataclass
+class HeaderMapping:
+    """Result of :func:`map_headers`.
+
+    Attributes
+    ----------
+    columns : dict of int to str
+        Position of a used column in the file -> canonical column name.
+    headers : dict of str to str
+        Canonical column name -> header as written.
+    unknown : list of tuple (int, str)
+        Positions and headers that matched no column (blank headers excluded).
+    blank : list of int
+        Positions whose header is blank.
+    issues : list of Issue
+        Ambiguous and duplicate headers (errors).
+    """
+
+    columns: dict[int, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+    blank: list[int] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def map_headers(headers: Sequence[str], table: Table, file: str,
+                as_written: Sequence[str] | None = None) -> HeaderMapping:
+    """Match the headers of a file to the columns of ``table``.
+
+    A header naming two columns, or two headers naming the same column, is an error that
+    names both; the first header of a duplicate pair is used.
+
+    Parameters
+    ----------
+    headers : sequence of str
+        Header texts as written, in file order.
+    table : Table
+    file : str
+        Label for messages.
+    as_written : sequence of str, optional
+        Headers as the user wrote them, when ``headers`` are derived texts (two-row headers);
+        used in messages and in ``HeaderMapping.headers``.
+
+    Returns
+    -------
+    HeaderMapping
+
+    Examples
+    --------
+    >>> from casekit.schema.tables import TABLES
+    >>> m = map_headers(["年度", "科室", "科目编码", "年初预算（元）"], TABLES["budget"], "b.csv")
+    >>> m.columns
+    {0: 'year', 1: 'dept_id', 2: 'account_id', 3: 'original'}
+    """
+    lookup = header_lookup(table)
+    out = HeaderMapping()
+    for pos, text in enumerate(headers):
+        key = normalise_header(text)
+        source = text if as_written is None else as_written[pos]
+        written = "" if source is None else str(source).strip()
+        if not key:
+            out.blank.append(pos)
+            continue
+        targets = lookup.get(key, [])
+        if not targets:
+            out.unknown.append((pos, written))
+            continue
+        if len(targets) > 1:
+            out.issues.append(Issue(
+                file, None, written, None,
+                f"header '{written}' could mean column {' or '.join(targets)}",
+                f"rename it to one of: {', '.join(targets)}", "error", table.name))
+            continue
+        name = targets[0]
+        if name in out.headers:
+            out.issues.append(Issue(
+                file, None, written, None,
+                f"headers '{out.headers[name]}' and '{written}' both mean column {name}; "
+                f"'{out.headers[name]}' was used",
+                f"keep one of the two columns, or rename '{written}'", "error", table.name))
+            continue
+        out.columns[pos] = name
+        out.headers[name] = written
+    return out
+
+
+def count_header_matches(cells: Iterable[object], lookup: dict[str, list[str]]) -> int:
+    """Number of distinct columns named by ``cells`` (used to find the header row)."""
+    found: set[str] = set()
+    for c in cells:
+        found.update(lookup.get(normalise_header(c), ()))
+    return len(found)
+
+
+# ----------------------------------------------------------------------------- values
+@dataclass
+class Parsed:
+    """Typed values of one column and the cells that could not be parsed.
+
+    Attributes
+    ----------
+    values : pandas.Series
+        Same index as the input; unparseable cells are NA.
+    problems : pandas.DataFrame
+        Indexed by the offending cells' index labels; columns ``value`` (text as written),
+        ``problem``, ``fix``. Empty when all cells parsed.
+    """
+
+    values: pd.Series
+    problems: pd.DataFrame
+
+
+def _problems(raw: pd.Series, mask: pd.Series, problem: pd.Series | str, fix: pd.Series | str) -> pd.DataFrame:
+    idx = mask[mask].index
+    frame = pd.DataFrame({"value": raw.loc[idx].astype(object), "problem": "", "fix": ""}, index=idx)
+    frame["problem"] = problem.loc[idx] if isinstance(problem, pd.Series) else problem
+    frame["fix"] = fix.loc[idx] if isinstance(fix, pd.Series) else fix
+    return frame
+
+
+def _blank_or_na(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Stripped text and the mask of missing cells."""
+    text = s.astype("str").str.strip()
+    na = text.isna() | text.str.lower().isin(NA_TOKENS)
+    return text, na.astype(bool)
+
+
+def _excel_errors(text: pd.Series, na: pd.Series) -> pd.Series:
+    cand = ~na & text.str.startswith("#").fillna(False).astype(bool)
+    if not cand.any():
+        return cand
+    return cand & text.where(cand, "").str.match(_EXCEL_ERROR).fillna(False).astype(bool)
+
+
+def parse_text(s: pd.Series) -> Parsed:
+    """Strip text cells; missing tokens become NA.
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Cell texts.
+
+    Returns
+    -------
+    Parsed
+        ``values`` has the pandas ``str`` dtype.
+    """
+    text, na = _blank_or_na(s)
+    err = _excel_errors(text, na)
+    values = text.mask(na | err).astype("str")
+    return Parsed(values, _problems(text, err, "Excel error value instead of text", FIX_EXCEL_ERROR))
+
+
+def _enum_key(v: str) -> str:
+    return re.sub(r"[\s\-_]+", "_", unicodedata.normalize("NFKC", v).strip().lower())
+
+
+def enum_value_map(column: str, enum: Iterable[str] = ()) -> dict[str, str]:
+    """Lookup from normalised spellings to canonical values of an enumerated column.
+
+    Combines the canonical values themselves (case-, space-, hyphen-insensitive) and
+    :data:`casekit.schema.tables.VALUE_ALIASES` for ``column``.
+
+    Parameters
+    ----------
+    column : str
+        Canonical column (or profile key) name, e.g. ``"type"``.
+    enum : iterable of str
+        Allowed canonical values.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    lookup = {_enum_key(v): v for v in enum}
+    lookup.update({_enum_key(k): v for k, v in VALUE_ALIASES.get(column, {}).items()})
+    return lookup
+
+
+def apply_value_aliases(values: pd.Series, column: str, enum: Iterable[str] = ()) -> pd.Series:
+    """Replace alias spellings (``临床``, ``Clinical``) by canonical enumeration values.
+
+    Values that match nothing are returned unchanged (validation reports them).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Stripped text (``str`` dtype, NA allowed).
+    column : str
+        Canonical column name.
+    enum : iterable of str
+        Allowed values.
+
+    Returns
+    -------
+    pandas.Series
+        ``str`` dtype.
+
+    Examples
+    --------
+    >>> apply_value_aliases(pd.Series(["临床", "Medical Technology", "x"]), "type",
+    ...                     ("clinical", "medical_technology")).tolist()
+    ['clinical', 'medical_technology', 'x']
+    """
+    lookup = enum_value_map(column, enum)
+    uniques = values.dropna().unique()
+    mapping = {u: lookup[_enum_key(u)] for u in uniques if _enum_key(u) in lookup}
+    if not mapping:
+        return values.astype("str")
+    return values.replace(mapping).astype("str")
+
+
+def _residual_numbers(text: pd.Series, *, money: bool, rate: bool, integer: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse cells that plain ``to_numeric`` rejected. Returns (values, problem text or "")."""
+    r = text.str.normalize("NFKC").str.replace(r"[\s\u00a0\u2009\u202f]+", "", regex=True)
+    r = r.str.replace("\u2212", "-", regex=False).str.replace("\u2014", "-", regex=False)
+    problem = pd.Series("", index=r.index, dtype=object)
+    if integer:
+        cn = r.str.fullmatch(_CN_MONTH.pattern).fillna(False).astype(bool)
+        if cn.any():
+            r = r.mask(cn, r.where(cn, "").str.rstrip("月").map(_CN_MONTHS).astype("str"))
+    paren = r.str.match(r"^\(.*\)$").fillna(False).astype(bool)
+    r = r.mask(paren, r.str.slice(1, -1))
+    r = r.str.replace(_CURRENCY, r"\1", regex=True)
+    pct = r.str.endswith("%").fillna(False).astype(bool)
+    r = r.mask(pct, r.str.slice(0, -1))
+    parts = r.str.extract(_NUMBER)
+    num, unit = parts["num"], parts["unit"].fillna("")
+    no_number = num.isna()
+    commas = num.str.contains(",", regex=False).fillna(False).astype(bool)
+    bad_commas = commas & ~num.str.match(_THOUSANDS).fillna(False).astype(bool)
+    value = pd.to_numeric(num.str.replace(",", "", regex=False).mask(bad_commas), errors="coerce")
+    value = value.mask(paren, -value)
+    value = value.mask(pct, value / 100.0)
+    has_unit = unit.str.len() > 0
+    multiplier = unit.str.lower().str.startswith(_MULTIPLIER_UNITS).fillna(False).astype(bool)
+    unit_ok = unit.isin(COUNT_UNITS) & ~pd.Series(money, index=r.index)
+    unit_bad = has_unit & ~no_number & ~unit_ok
+    pct_bad = pct & ~pd.Series(rate, index=r.index)
+
+    problem = problem.mask(no_number, "not a number")
+    problem = problem.mask(~no_number & bad_commas,
+                           "misplaced thousands separator (or a decimal comma)")
+    problem = problem.mask(~no_number & unit_bad & multiplier,
+                           "number with a multiplier unit ('" + unit + "') cannot be read safely")
+    if money:
+        problem = problem.mask(~no_number & unit_bad & ~multiplier,
+                               "unit text ('" + unit + "') after an amount")
+        problem = problem.mask(~no_number & pct_bad & ~unit_bad, "a percentage in a money column")
+    else:
+        problem = problem.mask(~no_number & unit_bad & ~multiplier, "text ('" + unit + "') after the number")
+        problem = problem.mask(~no_number & pct_bad & ~unit_bad,
+                               "a percentage in a column that is not a rate")
+    finite = np.isfinite(value.to_numpy(dtype=float, na_value=np.nan))
+    problem = problem.mask((problem == "") & ~finite, "not a number")
+    value = value.mask(problem != "")
+    return value.astype(float), problem
+
+
+def parse_number(s: pd.Series, *, money: bool = False, rate: bool = False, integer: bool = False,
+                 period: bool = False) -> Parsed:
+    """Parse a column of numbers written by hand (see the module docstring for the forms).
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Cell texts.
+    money : bool
+        Money column: unit text and percentages are errors (the currency unit is declared
+        once in the profile).
+    rate : bool
+        Rate column (range 0-1): ``12.5%`` becomes 0.125.
+    integer : bool
+        Whole numbers only (``2023.0`` is fine, ``2023.5`` an error); returns ``Int64``.
+    period : bool
+        Month column: also accept ``2023-01``, ``2023年1月`` and ``202301`` (month 1).
+
+    Returns
+    -------
+    Parsed
+        ``values`` is float64 (``Int64`` when ``integer``).
+
+    Examples
+    --------
+    >>> parse_number(pd.Series(["1,234.50", "(1,200)", "¥３０"]), money=True).values.tolist()
+    [1234.5, -1200.0, 30.0]
+    >>> parse_number(pd.Series(["12.5%"]), rate=True).values.tolist()
+    [0.125]
+    """
+    text, na = _blank_or_na(s)
+    err = _excel_errors(text, na)
+    live = text.mask(na | err)
+    value = pd.to_numeric(live, errors="coerce").astype(float)
+    residual = live.notna() & ~np.isfinite(value.to_numpy(dtype=float, na_value=np.nan))
+    problem = pd.Series("", index=text.index, dtype=object)
+    if period:
+        cand = (live.str.len() >= 6).fillna(False).astype(bool)
+        if cand.any():
+            m = live[cand].str.normalize("NFKC").str.extract(_PERIOD)
+            month = pd.to_numeric(m[0].fillna(m[1]), errors="coerce")
+            got = month[month.between(1, 12)]
+            value.loc[got.index] = got.astype(float)
+            residual.loc[got.index] = False
+    if residual.any():
+        rv, rp = _residual_numbers(live[residual], money=money, rate=rate, integer=integer)
+        value.loc[rv.index] = rv
+        problem.loc[rp.index] = rp
+    problems = [_problems(text, err, "Excel error value instead of a number", FIX_EXCEL_ERROR)]
+    bad = problem != ""
+    if bad.any():
+        fix = pd.Series(FIX_WHOLE if integer else FIX_NUMBER, index=text.index, dtype=object)
+        if money:
+            fix = fix.mask(problem.str.contains("unit", regex=False),
+                           fix + "; declare the unit once in the profile (currency_unit: yuan or 10k_yuan)")
+        problems.append(_problems(text, bad, problem, fix))
+    if integer:
+        frac = value.notna() & (np.abs(value - np.round(value)) > 1e-9)
+        if frac.any():
+            problems.append(_problems(text, frac, "not a whole number", FIX_WHOLE))
+            value = value.mask(frac)
+        return Parsed(value.round().astype("Int64"), _concat(problems))
+    return Parsed(value.astype("float64"), _concat(problems))
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({"value": pd.Series(dtype=object), "problem": pd.Series(dtype=object),
+                             "fix": pd.Series(dtype=object)})
+    return pd.concat(frames)
+
+
+def parse_bool(s: pd.Series) -> Parsed:
+    """Parse yes/no cells (:data:`~casekit.schema.tables.BOOL_TRUE`, ``BOOL_FALSE``).
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Cell texts.
+
+    Returns
+    -------
+    Parsed
+        ``values`` has the nullable ``boolean`` dtype.
+
+    Examples
+    --------
+    >>> parse_bool(pd.Series(["是", "No", "√", ""])).values.tolist()
+    [True, False, True, <NA>]
+    """
+    text, na = _blank_or_na(s)
+    err = _excel_errors(text, na)
+    key = text.str.normalize("NFKC").str.strip().str.lower()
+    truth = {**{k: True for k in (*BOOL_TRUE, "1.0")}, **{k: False for k in (*BOOL_FALSE, "0.0")}}
+    mapped = key.map(truth)
+    bad = ~na & ~err & mapped.isna()
+    values = mapped.mask(na | err | bad).astype("boolean")
+    return Parsed(values, _concat([_problems(text, err, "Excel error value instead of yes/no", FIX_EXCEL_ERROR),
+                                   _problems(text, bad, "not a yes/no value", FIX_BOOL)]))
+
+
+def parse_date(s: pd.Series) -> Parsed:
+    """Parse dates (ISO, ``2023/1/5``, ``2023年1月5日``, ``20230105``, Excel serial numbers).
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Cell texts.
+
+    Returns
+    -------
+    Parsed
+        ``values`` is ``datetime64[ns]``.
+
+    Examples
+    --------
+    >>> parse_date(pd.Series(["2023年1月5日", "44931"])).values.dt.strftime("%Y-%m-%d").tolist()
+    ['2023-01-05', '2023-01-05']
+    """
+    text, na = _blank_or_na(s)
+    err = _excel_errors(text, na)
+    live = text.mask(na | err).str.normalize("NFKC").str.strip()
+    parts = live.str.extract(_DATE_YMD)
+    compact = live.str.extract(_DATE_COMPACT)
+    parts = parts.fillna(compact)
+    ymd = parts.apply(pd.to_numeric, errors="coerce")
+    ymd.columns = ["year", "month", "day"]
+    have = ymd.notna().all(axis=1)
+    values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if have.any():
+        values.loc[have] = pd.to_datetime(ymd[have].astype(int), errors="coerce").astype("datetime64[ns]")
+    serial = live.notna() & ~have & live.str.fullmatch(_DATE_SERIAL.pattern).fillna(False).astype(bool)
+    if serial.any():
+        days = pd.to_numeric(live[serial], errors="coerce")
+        ok = days.between(1, 2958465)
+        conv = pd.to_datetime(days[ok].astype(float), unit="D", origin="1899-12-30").astype("datetime64[ns]")
+        values.loc[conv.index] = conv.dt.floor("s")
+    bad = live.notna() & values.isna()
+    return Parsed(values, _concat([_problems(text, err, "Excel error value instead of a date", FIX_EXCEL_ERROR),
+                                   _problems(text, bad, "not a date", FIX_DATE)]))
+
+
+def is_rate(column: Column) -> bool:
+    """Whether a column holds a fraction (float with range 0-1), so ``12.5%`` means 0.125."""
+    return column.dtype == "float" and column.min is not None and column.max is not None \
+        and column.min >= 0 and column.max <= 1
+
+
+def parse_column(s: pd.Series, column: Column) -> Parsed:
+    """Parse one column's cell texts to the column's dtype.
+
+    Enumerated text columns get :func:`apply_value_aliases`; the month column also accepts
+    periods (``2023-01``).
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Cell texts (as read, not stripped).
+    column : Column
+
+    Returns
+    -------
+    Parsed
+        ``values``: ``str`` for text, ``Int64`` for int, ``float64`` for float, ``boolean``
+        for bool, ``datetime64[ns]`` for date.
+    """
+    if column.dtype == "str":
+        out = parse_text(s)
+        if column.enum is not None or column.name in VALUE_ALIASES:
+            out.values = apply_value_aliases(out.values, column.name, column.enum or ())
+        return out
+    if column.dtype == "int":
+        return parse_number(s, integer=True, period=column.name == "month")
+    if column.dtype == "float":
+        return parse_number(s, money=column.money, rate=is_rate(column))
+    if column.dtype == "bool":
+        return parse_bool(s)
+    return parse_date(s)
+
+
+_TOTAL_RE = re.compile(r"^(?:.*(?:合计|小计|总计|共计)|(?:grand ?|sub ?)?totals?\b.*)$", re.IGNORECASE)
+
+
+def total_mask(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
+    """Rows whose id/name cells say 合计, 小计, 总计, total or subtotal.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Raw cell texts.
+    columns : iterable of str
+        Columns to inspect (identifier and name columns).
+
+    Returns
+    -------
+    pandas.Series of bool
+        True for total or subtotal rows (e.g. ``临床科室小计``, ``Total revenue``, ``合 计``).
+    """
+    mask = pd.Series(False, index=frame.index)
+    for c in columns:
+        s = frame[c].astype("str")
+        cand = s.str.contains(r"计|total", case=False, regex=True).fillna(False).astype(bool)
+        if not cand.any():
+            continue
+        norm = s[cand].str.normalize("NFKC").str.replace(r"[\s\u00a0:：\-_]+", " ", regex=True).str.strip()
+        norm = norm.str.replace(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", regex=True)
+        hit = norm.str.match(_TOTAL_RE).fillna(False).astype(bool)
+        mask.loc[hit[hit].index] = True
+    return mask

@@ -1,0 +1,62 @@
+"""The raw table: one user file (or sheet) after header mapping and value parsing.
+
+A :class:`RawTable` is what :mod:`casekit.io.readers` hands to :mod:`casekit.validation`.
+Values are typed but not yet checked against enumerations, ranges or other tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from casekit.errors import Issue
+
+
+@dataclass
+class RawTable:
+    """One table as read from the user's file.
+
+    Attributes
+    ----------
+    name : str
+        Canonical table name (a key of :data:`casekit.schema.tables.TABLES`).
+    file : str
+        Label for messages: ``"budget.csv"`` or ``"j.xlsx[预算]"``.
+    df : pandas.DataFrame
+        The columns found in the file, under canonical names, in schema order. dtypes:
+        text ``str`` (stripped), int ``Int64``, float ``float64``, bool ``boolean``, date
+        ``datetime64[ns]``. Cells that could not be parsed are NA and reported in ``issues``.
+        Enumerated columns have :data:`~casekit.schema.tables.VALUE_ALIASES` applied
+        (``临床`` -> ``clinical``) but are not checked against the enumeration. Columns
+        missing from the file are absent (see ``headers``). Blank rows, total/subtotal rows
+        and footnote rows are not included.
+    rows : pandas.Series
+        Same index as ``df``: the 1-based row number the user sees in the file (header row
+        1 gives a first data row 2; title rows and two-row headers are counted).
+    headers : dict of str to str
+        Canonical column -> header as written in the file (``"预算数 / 年初"`` for a
+        two-row header).
+    issues : list of Issue
+        Problems (errors) and warnings found while reading.
+    unknown_columns : list of str
+        Headers that matched no column (also reported as warnings).
+    totals : pandas.DataFrame
+        The total/subtotal rows that were excluded from ``df``, parsed the same way, with an
+        extra ``row`` column (file row number); kept so that subtotals can be checked
+        against their parts.
+    """
+
+    name: str
+    file: str
+    df: pd.DataFrame
+    rows: pd.Series
+    headers: dict[str, str]
+    issues: list[Issue]
+    unknown_columns: list[str]
+    totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """The issues with severity ``"error"``."""
+        return [i for i in self.issues if i.severity == "error"]
+
