@@ -98,7 +98,9 @@ class Finding:
 
     @property
     def grade(self) -> str | None:
-        return grade_for(self.severity) if self.status != "not_assessed" else None
+        """Grade of a present finding; ``None`` for absent or not-assessed ones (their severity
+        still records how close they came)."""
+        return grade_for(self.severity) if self.status == "present" else None
 
     @property
     def present(self) -> bool:

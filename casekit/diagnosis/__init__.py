@@ -1,0 +1,12 @@
+"""Diagnosis of comprehensive budget management: aspects A1-A5, problems P1-P5, causes C1-C5.
+
+>>> from casekit.diagnosis import diagnose, Thresholds   # doctest: +SKIP
+>>> d = diagnose(hospital, config={"p3": {"line_share_beyond": 0.3}})   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from casekit.diagnosis.config import Thresholds
+from casekit.diagnosis.diagnosis import Diagnosis, diagnose
+from casekit.diagnosis.finding import Finding
+
+__all__ = ["Diagnosis", "Finding", "Thresholds", "diagnose"]

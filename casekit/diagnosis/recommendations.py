@@ -1,0 +1,114 @@
+"""Recommendations generated from the findings present, each citing the national rule it rests on.
+
+The five areas follow the case: top-level design, scientific planning and preparation,
+execution control, budget performance evaluation and informatisation. The texts (English and
+Chinese), their triggers and their legal basis live in ``recommendations.yaml`` beside this
+module. An action is emitted only when one of its triggers fired: a problem or cause with
+status "present", or an aspect rated "weak". An area none of whose actions fired, and all of
+whose problem and cause triggers were assessed, gets one "maintain" note instead.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from casekit.diagnosis.finding import Finding
+
+RECOMMENDATIONS_FILE = Path(__file__).with_name("recommendations.yaml")
+COLUMNS = ["id", "area", "kind", "title_en", "title_zh", "text_en", "text_zh", "basis_en", "basis_zh",
+           "triggered_by"]
+
+
+@dataclass
+class Recommendation:
+    """One recommended action.
+
+    Attributes
+    ----------
+    id : str
+        Action id from ``recommendations.yaml`` (``R1.1`` ...), or ``M-<area>`` for a maintain note.
+    area : str
+        top_level_design, planning_preparation, execution_control, performance_evaluation or
+        informatisation.
+    kind : {"corrective", "maintain"}
+    title_en, title_zh : str
+        Title of the area.
+    text_en, text_zh : str
+    basis_en, basis_zh : str
+        The article or item of 国卫财务发〔2020〕30号 / 〔2020〕27号 the action rests on.
+    triggered_by : list of str
+        Codes of the findings that triggered it (empty for a maintain note).
+    """
+
+    id: str
+    area: str
+    kind: str
+    title_en: str
+    title_zh: str
+    text_en: str
+    text_zh: str
+    basis_en: str = ""
+    basis_zh: str = ""
+    triggered_by: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> dict[str, Any]:
+    """The parsed ``recommendations.yaml`` (areas and actions)."""
+    with open(RECOMMENDATIONS_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def fired(finding: Finding) -> bool:
+    """Whether a finding triggers recommendations: present problem/cause, or an aspect rated weak."""
+    if finding.code.startswith("A"):
+        return getattr(finding, "rating", None) == "weak"
+    return finding.status == "present"
+
+
+def recommend(findings: list[Finding]) -> list[Recommendation]:
+    """Recommendations for a set of findings (aspects, problems and causes of one diagnosis).
+
+    Parameters
+    ----------
+    findings : list of Finding
+        Every finding of the diagnosis; codes not among them count as not assessed.
+
+    Returns
+    -------
+    list of Recommendation
+        Corrective actions in catalogue order, then maintain notes for areas with no action.
+
+    Examples
+    --------
+    >>> from casekit.diagnosis.finding import Finding
+    >>> recs = recommend([Finding("P5", "t", "t", "present", 60.0)])
+    >>> [(r.id, r.triggered_by) for r in recs if r.kind == "corrective"]
+    [('R5.1', ['P5'])]
+    """
+    cat = load_catalogue()
+    by_code = {f.code: f for f in findings}
+    out: list[Recommendation] = []
+    for action in cat["actions"]:
+        hits = [c for c in action["triggers"] if c in by_code and fired(by_code[c])]
+        if hits:
+            area = cat["areas"][action["area"]]
+            out.append(Recommendation(action["id"], action["area"], "corrective", area["title_en"], area["title_zh"],
+                                      action["text_en"], action["text_zh"], action["basis_en"], action["basis_zh"],
+                                      hits))
+    done = {r.area for r in out}
+    for name, area in cat["areas"].items():
+        if name in done:
+            continue
+        triggers = {c for a in cat["actions"] if a["area"] == name for c in a["triggers"] if not c.startswith("A")}
+        if triggers and all(c in by_code and by_code[c].status == "absent" for c in triggers):
+            out.append(Recommendation(f"M-{name}", name, "maintain", area["title_en"], area["title_zh"],
+                                      area["maintain_en"], area["maintain_zh"]))
+    return out

@@ -1,0 +1,247 @@
+"""Rules C1-C5: the causes behind the problems (DOMAIN.md section 4).
+
+Each cause draws on three kinds of evidence: the staff survey construct of the cause (mean
+below ``causes.construct_min``), the governance checklist items mapped to the cause (share met
+below ``causes.checklist_met_min``), and hard data (staffing, analyses per year, appraisal
+weights, systems). A cause is present when at least ``causes.min_triggered`` criteria trip;
+severity follows :mod:`casekit.diagnosis.rules_linkage`. A construct whose Cronbach's alpha is
+below ``causes.alpha_acceptable`` is used, with a caveat in the summary.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from casekit.diagnosis.config import RuleContext
+from casekit.diagnosis.finding import Finding
+from casekit.diagnosis.rules_linkage import (Check, profile_number, alpha_caveat, check, construct_row, decide,
+                                             is_missing)
+
+TITLES = {
+    "C1": ("Participatory budget management not sound", "全员参与的预算管理机制不健全"),
+    "C2": ("Professional budget staff insufficient", "预算专业人才队伍有待加强"),
+    "C3": ("Weak supervision of and feedback on execution", "预算执行监督与反馈不足"),
+    "C4": ("No budget assessment system", "未建立预算考核评价体系"),
+    "C5": ("Information systems and finance not integrated", "业财融合与信息系统集成不紧密"),
+}
+CONSTRUCT = {"C1": "participation", "C2": "staff", "C3": "supervision", "C4": "assessment", "C5": "integration"}
+CONSTRUCT_ZH = {"participation": "全员参与", "staff": "专业人才", "supervision": "监督反馈", "assessment": "考核评价",
+                "integration": "业财融合"}
+EVIDENCE_COLUMNS = ["source", "item", "value", "detail"]
+
+
+def _checklist_check(ctx: RuleContext, cause: str) -> tuple[Check, list[dict]]:
+    from casekit.indicators.governance import checklist_items, checklist_scores
+
+    h = ctx.hospital
+    share, rows = None, []
+    if h.has("checklist"):
+        scores = ctx.get(checklist_scores)
+        hit = scores[(scores["group_type"] == "cause") & (scores["group"] == cause)]
+        if not hit.empty:
+            share = hit.iloc[0]["share_met"]
+        items = ctx.get(checklist_items)
+        for r in items[items["cause"] == cause].itertuples(index=False):
+            rows.append({"source": "checklist", "item": r.item_id,
+                         "value": None if pd.isna(r.status) else r.status,
+                         "detail": "" if pd.isna(r.requirement_en) else r.requirement_en})
+    c = check(ctx, f"checklist_{cause}_share_met", share, "causes.checklist_met_min", "<",
+              f"share of checklist items on {cause} met", f"{cause}相关制度核查条目落实比例", "governance checklist",
+              fmt="pct", missing="checklist table" if not h.has("checklist") else f"answered checklist items of {cause}")
+    return c, rows
+
+
+def _survey_check(ctx: RuleContext, cause: str) -> tuple[Check, list[dict], tuple[str, str]]:
+    construct = CONSTRUCT[cause]
+    row = construct_row(ctx, construct)
+    mean = None if row is None else row["mean"]
+    alpha = None if row is None else row["alpha"]
+    rows = [] if row is None else [
+        {"source": "survey", "item": f"{construct} mean", "value": float(row["mean"]),
+         "detail": f"n_respondents={int(row['n_respondents'])}, n_items={int(row['n_items'])}"},
+        {"source": "survey", "item": f"{construct} share agreeing (4-5)", "value": float(row["share_agree"]),
+         "detail": ""},
+        {"source": "survey", "item": f"{construct} Cronbach's alpha",
+         "value": None if is_missing(row["alpha"]) else float(row["alpha"]), "detail": ""},
+    ]
+    c = check(ctx, f"survey_{construct}_mean", mean, "causes.construct_min", "<",
+              f"survey {construct} construct mean (1-5)", f"问卷“{CONSTRUCT_ZH[construct]}”维度均值（1-5）", "survey",
+              fmt="num", missing="survey_items and survey_responses tables")
+    return c, rows, alpha_caveat(ctx, construct, alpha)
+
+
+def _finish(ctx: RuleContext, cause: str, checks: list[Check], rows: list[dict], caveat: tuple[str, str]) -> Finding:
+    title_en, title_zh = TITLES[cause]
+    evidence = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    return decide(cause, title_en, title_zh, checks, ctx.cfg["causes.min_triggered"], evidence, *caveat)
+
+
+def rule_c1(ctx: RuleContext) -> Finding:
+    """C1: the participatory ("two up, two down") budget system is not sound.
+
+    Criteria: survey participation construct mean ``<`` ``causes.construct_min``; checklist items
+    of C1 met ``<`` ``causes.checklist_met_min``; departments with lower participation deviate
+    more from the original budget B0 (Spearman of department participation mean with mean
+    expense |deviation rate|, one-sided p ``<`` ``causes.correlation_alpha``).
+
+    References
+    ----------
+    DOMAIN.md section 4 (C1); 2020 Measures (国卫财务发〔2020〕30号), budget preparation
+    ("two up, two down").
+    """
+    from casekit.indicators.survey import construct_vs_deviation, department_construct_deviation
+
+    h = ctx.hospital
+    surv, rows, caveat = _survey_check(ctx, "C1")
+    chk, chk_rows = _checklist_check(ctx, "C1")
+    p_neg, rho, n = None, None, 0
+    if h.has("survey_items") and h.has("survey_responses"):
+        cvd = ctx.get(construct_vs_deviation, basis="original")
+        hit = cvd[cvd["construct"] == "participation"]
+        if not hit.empty:
+            p_neg, rho, n = hit.iloc[0]["p_negative"], hit.iloc[0]["rho"], int(hit.iloc[0]["n_departments"])
+        dep = ctx.get(department_construct_deviation, basis="original")
+        for r in dep[dep["construct"] == "participation"].itertuples(index=False):
+            rows.append({"source": "departments", "item": r.dept_id, "value": float(r.construct_mean),
+                         "detail": f"participation mean; mean |deviation rate| vs B0 = {r.abs_deviation_rate:.3f}"})
+    rho_txt = "n/a" if is_missing(rho) else f"{rho:.2f}"
+    corr = check(ctx, "participation_deviation_p_negative", p_neg, "causes.correlation_alpha", "<",
+                 f"one-sided p that less participation goes with more deviation (rho={rho_txt}, n={n} departments)",
+                 f"参与度越低偏差越大的单侧p值（rho={rho_txt}，n={n}个科室）", "survey / budget accounting",
+                 fmt="p", missing="survey_responses with dept_id matching departments with budgets (3 or more)")
+    return _finish(ctx, "C1", [surv, chk, corr], rows + chk_rows, caveat)
+
+
+def rule_c2(ctx: RuleContext) -> Finding:
+    """C2: professional budget staff insufficient.
+
+    Criteria: budget staff per 100 beds ``<`` ``causes.budget_staff_per_100_beds_min`` (profile
+    ``budget_staff``, ``beds``); qualified share ``<`` ``causes.qualified_share_min`` (profile
+    ``budget_staff_qualified``); training hours ``<`` ``causes.training_hours_min`` (profile
+    ``budget_training_hours``); survey staff construct; checklist items of C2.
+
+    References
+    ----------
+    DOMAIN.md section 4 (C2); 2020 Operations guidance (国卫财务发〔2020〕27号): equip the
+    operation-management departments with finance and other professional staff.
+    """
+    staff = profile_number(ctx, "budget_staff")
+    beds = profile_number(ctx, "beds")
+    qualified = profile_number(ctx, "budget_staff_qualified")
+    training = profile_number(ctx, "budget_training_hours")
+    per_100 = staff / beds * 100 if staff is not None and beds else None
+    q_share = qualified / staff if qualified is not None and staff else None
+    surv, rows, caveat = _survey_check(ctx, "C2")
+    chk, chk_rows = _checklist_check(ctx, "C2")
+    checks = [
+        check(ctx, "budget_staff_per_100_beds", per_100, "causes.budget_staff_per_100_beds_min", "<",
+              "budget staff per 100 beds", "每百张床位预算专职人员数", "profile", fmt="num",
+              missing="profile budget_staff and beds"),
+        check(ctx, "budget_staff_qualified_share", q_share, "causes.qualified_share_min", "<",
+              "share of budget staff with an accounting qualification", "预算人员中具有中级以上职称的比例", "profile",
+              fmt="pct", missing="profile budget_staff_qualified and budget_staff"),
+        check(ctx, "budget_training_hours", training, "causes.training_hours_min", "<",
+              "budget training hours per staff member a year", "预算人员年人均培训学时", "profile", fmt="num",
+              missing="profile budget_training_hours"),
+        surv, chk,
+    ]
+    prof_rows = [{"source": "profile", "item": k, "value": v, "detail": ""}
+                 for k, v in (("budget_staff", staff), ("beds", beds), ("budget_staff_qualified", qualified),
+                              ("budget_training_hours", training)) if v is not None]
+    return _finish(ctx, "C2", checks, prof_rows + rows + chk_rows, caveat)
+
+
+def rule_c3(ctx: RuleContext) -> Finding:
+    """C3: weak supervision of and feedback on budget execution.
+
+    Criteria: execution analyses sent to the committee per year ``<``
+    ``causes.analyses_per_year_min`` (profile ``execution_analyses_per_year``); checklist items of
+    C3 (monthly analysis, warnings, control of spending, adjustment procedure); survey
+    supervision construct.
+
+    References
+    ----------
+    DOMAIN.md section 4 (C3); 2020 Measures (国卫财务发〔2020〕30号), execution and analysis.
+    """
+    analyses = profile_number(ctx, "execution_analyses_per_year")
+    surv, rows, caveat = _survey_check(ctx, "C3")
+    chk, chk_rows = _checklist_check(ctx, "C3")
+    checks = [
+        check(ctx, "execution_analyses_per_year", analyses, "causes.analyses_per_year_min", "<",
+              "budget-execution analyses sent to the committee per year", "年度向预算管理委员会报送执行分析次数",
+              "profile", fmt="int", missing="profile execution_analyses_per_year"),
+        chk, surv,
+    ]
+    prof_rows = [] if analyses is None else [
+        {"source": "profile", "item": "execution_analyses_per_year", "value": analyses, "detail": ""}]
+    return _finish(ctx, "C3", checks, prof_rows + rows + chk_rows, caveat)
+
+
+def rule_c4(ctx: RuleContext) -> Finding:
+    """C4: no budget assessment system.
+
+    Criteria: checklist items of C4 (assessment indicators, rewards and penalties, evaluation,
+    feedback); mean budget weight in the appraisal ``<`` ``p4.budget_weight_min``; survey
+    assessment construct.
+
+    References
+    ----------
+    DOMAIN.md section 4 (C4); 2020 Measures (国卫财务发〔2020〕30号), budget assessment.
+    """
+    from casekit.indicators.performance import budget_weight
+
+    h = ctx.hospital
+    mean_w, extra = None, []
+    if h.has("performance"):
+        bw = ctx.get(budget_weight)
+        if bw["n_departments"].sum():
+            mean_w = float(bw["mean_weight"].mean())
+        extra = [{"source": "performance", "item": f"budget weight {int(r.year)}", "value": r.mean_weight,
+                  "detail": f"zero-weight share {r.zero_share:.0%}" if not is_missing(r.zero_share) else ""}
+                 for r in bw.itertuples(index=False)]
+    surv, rows, caveat = _survey_check(ctx, "C4")
+    chk, chk_rows = _checklist_check(ctx, "C4")
+    checks = [
+        chk,
+        check(ctx, "mean_budget_weight", mean_w, "p4.budget_weight_min", "<",
+              "mean weight of budget indicators in the appraisal", "预算指标在绩效考核中的平均权重",
+              "performance appraisal", fmt="pct", missing="performance.budget_weight"),
+        surv,
+    ]
+    return _finish(ctx, "C4", checks, extra + rows + chk_rows, caveat)
+
+
+def rule_c5(ctx: RuleContext) -> Finding:
+    """C5: information systems and finance not integrated (业财融合).
+
+    Criteria: checklist items of C5; share of systems in use integrated with finance ``<``
+    ``p5.integrated_share_min``; mean data latency ``>`` ``p5.latency_days_max``; survey
+    integration construct.
+
+    References
+    ----------
+    DOMAIN.md section 4 (C5); 2020 Operations guidance (国卫财务发〔2020〕27号): integrate business
+    and economic management; connect the information systems.
+    """
+    from casekit.indicators.governance import systems_summary
+
+    h = ctx.hospital
+    sysrow = ctx.get(systems_summary).iloc[0] if h.has("systems") else None
+    surv, rows, caveat = _survey_check(ctx, "C5")
+    chk, chk_rows = _checklist_check(ctx, "C5")
+    checks = [
+        chk,
+        check(ctx, "share_systems_integrated", None if sysrow is None else sysrow["share_integrated"],
+              "p5.integrated_share_min", "<", "share of systems in use integrated with finance",
+              "在用系统中与财务集成的比例", "systems", fmt="pct", missing="systems table"),
+        check(ctx, "mean_latency_days", None if sysrow is None else sysrow["mean_latency_days"],
+              "p5.latency_days_max", ">", "mean data latency of systems (days)", "系统数据平均时滞（天）", "systems",
+              missing="systems.data_latency_days" if sysrow is not None else "systems table"),
+        surv,
+    ]
+    sys_rows = [] if not h.has("systems") else [
+        {"source": "systems", "item": r.system, "value": bool(r.integrated_with_finance),
+         "detail": f"in use={bool(r.in_use)}"} for r in h.systems.itertuples(index=False)]
+    return _finish(ctx, "C5", checks, sys_rows + rows + chk_rows, caveat)
+
+
+CAUSE_RULES = {"C1": rule_c1, "C2": rule_c2, "C3": rule_c3, "C4": rule_c4, "C5": rule_c5}

@@ -1,0 +1,155 @@
+"""Governance checklist and information systems.
+
+The checklist restates the requirements of the 2020 Measures for comprehensive budget
+management in public hospitals (国卫财务发〔2020〕30号) and the 2020 Guidance on operations
+management (国卫财务发〔2020〕27号). A hospital answers each item yes / partial / no; casekit's
+standard checklist (``casekit/diagnosis/standard_checklist.csv``) adds the aspect (A1-A5, INFO)
+and the cause (C1-C5) each item bears on. See DOMAIN.md sections 2 and 4.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from casekit.hospital import Hospital
+from casekit.indicators.performance import require_table
+from casekit.paths import STANDARD_CHECKLIST_FILE
+
+POINTS = {"yes": 1.0, "partial": 0.5, "no": 0.0}
+ITEM_COLUMNS = ["item_id", "aspect", "cause", "requirement_en", "requirement_zh", "source", "status", "points",
+                "evidence", "standard"]
+SCORE_COLUMNS = ["group_type", "group", "n_items", "n_answered", "n_yes", "n_partial", "n_no", "points",
+                 "share_met"]
+
+
+@lru_cache(maxsize=1)
+def _standard_cached() -> pd.DataFrame:
+    return pd.read_csv(STANDARD_CHECKLIST_FILE, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def standard_checklist() -> pd.DataFrame:
+    """casekit's standard checklist: ``item_id``, ``aspect``, ``cause`` ("" if none), requirement en/zh, source."""
+    return _standard_cached().copy()
+
+
+def checklist_items(h: Hospital, standard: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The hospital's checklist answers merged with the standard checklist.
+
+    Standard items the hospital did not answer are kept with ``status`` missing; the hospital's
+    own items (not in the standard) keep their aspect, and their cause when the file carries an
+    optional ``cause`` column. For standard items the standard's aspect and cause are used (the
+    hospital's file may leave them blank).
+
+    Parameters
+    ----------
+    h : Hospital
+        Needs the ``checklist`` table.
+    standard : pandas.DataFrame, optional
+        Standard items (defaults to :func:`standard_checklist`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item_id``, ``aspect``, ``cause`` (C1-C5 or missing), ``requirement_en``,
+        ``requirement_zh``, ``source``, ``status`` (yes/partial/no or missing), ``points``
+        (1 / 0.5 / 0, NaN when unanswered), ``evidence``, ``standard`` (bool: item of the
+        standard checklist).
+    """
+    chk = require_table(h, "checklist")
+    std = (standard_checklist() if standard is None else standard.copy()).replace("", pd.NA)
+    std["item_id"] = std["item_id"].astype("str")
+    hc = chk.copy()
+    for col in ("aspect", "cause", "requirement", "evidence"):
+        if col not in hc.columns:
+            hc[col] = pd.NA
+    hc["item_id"] = hc["item_id"].astype("str")
+    m = std.merge(hc[["item_id", "aspect", "cause", "requirement", "status", "evidence"]], on="item_id",
+                  how="outer", suffixes=("", "_h"), indicator=True)
+    m["standard"] = m["_merge"] != "right_only"
+    m["aspect"] = m["aspect"].fillna(m["aspect_h"])
+    m["cause"] = m["cause"].fillna(m["cause_h"])
+    m["requirement_en"] = m["requirement_en"].fillna(m["requirement"])
+    m["points"] = m["status"].map(POINTS).astype("float64")
+    for col in ITEM_COLUMNS:
+        if col not in m.columns:
+            m[col] = pd.NA
+    return m[ITEM_COLUMNS].sort_values("item_id").reset_index(drop=True)
+
+
+def _score(g: pd.DataFrame) -> dict:
+    answered = g["points"].dropna()
+    return {
+        "n_items": int(len(g)),
+        "n_answered": int(len(answered)),
+        "n_yes": int((g["status"] == "yes").sum()),
+        "n_partial": int((g["status"] == "partial").sum()),
+        "n_no": int((g["status"] == "no").sum()),
+        "points": float(answered.sum()),
+        "share_met": float(answered.mean()) if len(answered) else np.nan,
+    }
+
+
+def checklist_scores(h: Hospital, standard: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Share of checklist requirements met, per aspect and per cause.
+
+    Each answered item scores yes = 1, partial = 0.5, no = 0; ``share_met`` = points / items
+    answered. Unanswered standard items are counted in ``n_items`` but not in the share.
+
+    Parameters
+    ----------
+    h : Hospital
+        Needs the ``checklist`` table.
+    standard : pandas.DataFrame, optional
+        Standard items (defaults to casekit's standard checklist).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group_type`` ("aspect", "cause" or "all"), ``group`` (A1..A5, INFO, C1..C5, "all"),
+        ``n_items``, ``n_answered``, ``n_yes``, ``n_partial``, ``n_no``, ``points``,
+        ``share_met`` (0-1, NaN when nothing answered).
+
+    Examples
+    --------
+    Items A1: yes, partial; A2: no -> A1 share 0.75, A2 share 0.0, all 0.5.
+    """
+    items = checklist_items(h, standard)
+    rows = []
+    for group_type, col in (("aspect", "aspect"), ("cause", "cause")):
+        for group, g in items.dropna(subset=[col]).groupby(col, sort=True):
+            rows.append({"group_type": group_type, "group": str(group), **_score(g)})
+    rows.append({"group_type": "all", "group": "all", **_score(items)})
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+def systems_summary(h: Hospital) -> pd.DataFrame:
+    """Information systems: use, integration with finance, latency and manual steps.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n_systems``; ``n_in_use``; ``share_in_use``; ``share_integrated`` (of the
+        systems in use, share integrated with finance); ``mean_latency_days`` and
+        ``max_latency_days`` (systems in use, NaN if not given); ``manual_steps`` (total over
+        systems in use, NaN if not given).
+
+    References
+    ----------
+    DOMAIN.md section 4, P5 and C5; 2020 Operations guidance (国卫财务发〔2020〕27号), part on
+    information support: integrate the operation-management information systems.
+    """
+    s = require_table(h, "systems").copy()
+    in_use = s[s["in_use"].astype(bool)]
+    lat = pd.to_numeric(in_use.get("data_latency_days", pd.Series(dtype="float64")), errors="coerce")
+    steps = pd.to_numeric(in_use.get("manual_steps", pd.Series(dtype="float64")), errors="coerce")
+    return pd.DataFrame([{
+        "n_systems": int(len(s)),
+        "n_in_use": int(len(in_use)),
+        "share_in_use": float(len(in_use) / len(s)),
+        "share_integrated": float(in_use["integrated_with_finance"].astype(bool).mean()) if len(in_use) else np.nan,
+        "mean_latency_days": float(lat.mean()) if lat.notna().any() else np.nan,
+        "max_latency_days": float(lat.max()) if lat.notna().any() else np.nan,
+        "manual_steps": float(steps.sum()) if steps.notna().any() else np.nan,
+    }])
