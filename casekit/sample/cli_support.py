@@ -1,0 +1,83 @@
+"""What ``casekit sample`` does: generate sample hospitals and write them (and the index)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from casekit.errors import ConfigError
+from casekit.sample.generate import generate
+from casekit.sample.profiles import PROFILES, get_profile
+from casekit.sample.write import write_hospital, write_sample_index
+
+LEDGER_FORMATS = ("csv", "parquet")
+ZH_WORKBOOK = {"j": "j_hospital_zh.xlsx"}
+
+
+def _expected_text(codes: frozenset[str]) -> str:
+    return ";".join(sorted(codes, key=lambda c: (c[0] != "P", c))) or "none"
+
+
+def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False, seed: int | None = None,
+                   ledger_rows: int = 0, ledger_format: str = "csv", departments: int | None = None,
+                   years: int | None = None, console: Any = None) -> list[Path]:
+    """Generate and write sample hospitals (the ``casekit sample`` command).
+
+    Parameters
+    ----------
+    out_dir : path
+        Folder to write into; each hospital goes to ``out_dir/<profile folder>`` (CSV, English
+        headers, ``hospital.yaml``).
+    profile : {"j", "well_run", "mixed"}
+        Hospital to write (ignored with ``all_profiles``).
+    all_profiles : bool
+        Write every profile, J hospital's Chinese workbook (``j_hospital_zh.xlsx``),
+        ``index.csv`` and ``README.md``: the bundled ``data/sample``.
+    seed : int, optional
+        Seed for every hospital written (default: each profile's own).
+    ledger_rows : int
+        When > 0, also write a transaction ledger of about this many rows into each hospital
+        folder (``casekit.sample.ledger.write_ledger``).
+    ledger_format : {"csv", "parquet"}
+    departments, years : int, optional
+        Override the number of departments / budget years.
+    console : rich.console.Console, optional
+        Where to report the files written.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Folders and files written.
+
+    Raises
+    ------
+    ConfigError
+        Unknown profile or ledger format, negative ledger rows, departments or years out of range.
+    """
+    if ledger_format not in LEDGER_FORMATS:
+        raise ConfigError(f"unknown ledger format {ledger_format!r}", f"Use one of: {', '.join(LEDGER_FORMATS)}.")
+    if ledger_rows < 0:
+        raise ConfigError(f"--ledger-rows must be 0 or more, got {ledger_rows}", "Pass a row count such as 1000000.")
+    keys = list(PROFILES) if all_profiles else [get_profile(profile).key]
+    out = Path(out_dir)
+    written: list[Path] = []
+    entries = []
+    for key in keys:
+        p = PROFILES[key]
+        used_seed = p.seed if seed is None else seed
+        h = generate(key, seed=used_seed, departments=departments, years=years)
+        folder = write_hospital(h, out / p.folder, fmt="csv", lang="en")
+        written.append(folder)
+        if ledger_rows > 0:
+            from casekit.sample.ledger import write_ledger
+
+            written += write_ledger(h, folder, ledger_rows, fmt=ledger_format, seed=used_seed)
+        if all_profiles and key in ZH_WORKBOOK:
+            written.append(write_hospital(h, out / ZH_WORKBOOK[key], fmt="xlsx", lang="zh"))
+        entries.append({"folder": p.folder, "profile": key, "seed": used_seed, "description": p.description,
+                        "expected_findings": _expected_text(p.expected), "first_year": min(h.budget["year"])})
+    if all_profiles:
+        written += write_sample_index(out, entries)
+    if console is not None:
+        for path in written:
+            console.print(f"wrote {path}", highlight=False)
+    return written
