@@ -1,0 +1,104 @@
+"""Rule P3: large deviation in budget execution.
+
+P3 judges *execution*, so it holds actuals against the adjusted budget B1 (调整后预算). Status
+and severity follow the shared formula documented in :mod:`casekit.diagnosis.rules_preparation`
+and :mod:`casekit.diagnosis.rules_linkage`.
+"""
+from __future__ import annotations
+
+from casekit.diagnosis.config import RuleContext
+from casekit.diagnosis.finding import Finding
+from casekit.diagnosis.rules_linkage import check, decide
+from casekit.diagnosis.rules_preparation import BASIS, with_headline
+from casekit.indicators.adjustments import adjustment_summary
+from casekit.indicators.execution import accuracy_summary, execution_table
+from casekit.indicators.progress import time_progress, year_end_surge
+
+P3_TITLE = ("Large deviation in budget execution", "预算执行偏差大")
+
+
+def rule_p3(ctx: RuleContext) -> Finding:
+    """P3: large deviation in budget execution.
+
+    Criteria (actual against B1; bands from ``bands.good`` / ``bands.warning``):
+
+    - hospital-level |sum A - sum B1| / sum B1, mean over years and directions, ``>``
+      ``p3.hospital_deviation_max`` (6.8%: mean of 30 Chinese public hospitals);
+    - share of department x line cells beyond the warning band (unbudgeted cells count as
+      beyond), pooled over years and directions, ``>=`` ``p3.line_share_beyond``;
+    - share of departments (per direction) beyond the warning band, pooled, ``>=``
+      ``p3.dept_share_beyond``;
+    - share of Q1-Q3 quarter-end time-progress checks (year x direction) with |gap| >
+      ``p3.progress_gap`` ``>=`` ``p3.progress_gap_share`` (needs monthly actuals; Q4 is left
+      out because its gap is the annual deviation already counted above);
+    - mean December expense / mean monthly expense over years ``>`` ``p3.year_end_surge``
+      (needs monthly actuals);
+    - share of adjusted department budgets (year x department x direction) adjusted more than
+      once or in Q4 ``>=`` ``p3.irregular_adjustment_share`` (needs the adjustments table).
+
+    Present when at least ``p3.min_triggered`` trip. Evidence: department-level rows beyond the
+    warning band (unbudgeted first, then by |deviation rate|).
+
+    References
+    ----------
+    DOMAIN.md sections 3-4 (P3); 2020 measures (国卫财务发〔2020〕30号): monthly monitoring against
+    the time schedule, adjustments only by procedure.
+    """
+    h, cfg = ctx.hospital, ctx.cfg
+    bands = {"good": cfg["bands.good"], "warning": cfg["bands.warning"]}
+    acc = ctx.get(accuracy_summary, basis="adjusted", **bands)
+    hosp = float(acc["hospital_abs_deviation_rate"].mean()) if acc["hospital_abs_deviation_rate"].notna().any() \
+        else None
+    line_share = dept_share = None
+    if acc["n_lines"].sum():
+        line_share = float((acc["share_lines_beyond_warning"] * acc["n_lines"]).sum() / acc["n_lines"].sum())
+        dept_share = float((acc["share_depts_beyond_warning"] * acc["n_depts"]).sum() / acc["n_depts"].sum())
+    warn = f"±{cfg['bands.warning']:.0%}"
+    gap_share = surge = None
+    if h.is_monthly:
+        tp = ctx.get(time_progress, basis="adjusted")
+        q = tp[tp["month"].isin((3, 6, 9)) & tp["gap"].notna()]
+        gap_share = float((q["gap"].abs() > cfg["p3.progress_gap"]).mean()) if len(q) else None
+        ys = ctx.get(year_end_surge)
+        surge = float(ys["surge"].mean()) if ys["surge"].notna().any() else None
+    irregular = None
+    if h.has("adjustments"):
+        adj = ctx.get(adjustment_summary)
+        done = adj[adj["n_adjustments"] > 0]
+        irregular = float((done["repeated"].fillna(False).astype(bool) | (done["share_q4"] > 0)).mean()) \
+            if len(done) else 0.0
+    checks = [
+        check(ctx, "hospital_abs_deviation_rate", hosp, "p3.hospital_deviation_max", ">",
+              "hospital-level |deviation| from B1 (mean over years and directions)",
+              "全院执行数相对调整后预算的偏差率绝对值（各年、收支平均）", BASIS, fmt="pct", missing="budget and actuals"),
+        check(ctx, "share_lines_beyond_warning", line_share, "p3.line_share_beyond", ">=",
+              f"share of department x line cells beyond {warn}", f"偏差超出{warn}的科室×科目比例", BASIS, fmt="pct",
+              missing="budget and actuals"),
+        check(ctx, "share_depts_beyond_warning", dept_share, "p3.dept_share_beyond", ">=",
+              f"share of departments beyond {warn}", f"偏差超出{warn}的科室比例", BASIS, fmt="pct",
+              missing="budget and actuals"),
+        check(ctx, "progress_gap_share", gap_share, "p3.progress_gap_share", ">=",
+              f"share of Q1-Q3 quarter ends with a time-progress gap beyond ±{cfg['p3.progress_gap'] * 100:.0f} pp",
+              f"一至三季度末时间进度差超过±{cfg['p3.progress_gap'] * 100:.0f}个百分点的比例", BASIS, fmt="pct",
+              missing="monthly actuals"),
+        check(ctx, "year_end_surge", surge, "p3.year_end_surge", ">",
+              "December expense / mean monthly expense (mean over years)", "12月支出与月均支出之比（各年平均）",
+              BASIS, fmt="num", missing="monthly actuals"),
+        check(ctx, "irregular_adjustment_share", irregular, "p3.irregular_adjustment_share", ">=",
+              "share of adjusted department budgets adjusted repeatedly or in Q4",
+              "调整过的科室预算中多次调整或第四季度调整的比例", BASIS, fmt="pct", missing="adjustments table"),
+    ]
+    dept = ctx.get(execution_table, level=("year", "dept_id"), basis="adjusted", **bands)
+    beyond = dept[(dept["abs_deviation_rate"] > cfg["bands.warning"])
+                  | (dept["band"].eq("undefined") & dept["actual"].ne(0))]
+    evidence = beyond.sort_values("abs_deviation_rate", ascending=False, na_position="first",
+                                  kind="stable").reset_index(drop=True)
+    f = decide("P3", *P3_TITLE, checks, cfg["p3.min_triggered"], evidence)
+    en = zh = ""
+    if line_share is not None:
+        en = (f"Against the adjusted budget, {line_share:.1%} of department x line cells and {dept_share:.1%} of "
+              f"departments were beyond {warn}; the hospital-level deviation averaged {hosp:.1%} "
+              f"(peer mean {cfg['p3.hospital_deviation_max']:.1%}).")
+        zh = (f"对照调整后预算，{line_share:.1%}的科室×科目和{dept_share:.1%}的科室偏差超出{warn}；"
+              f"全院偏差率平均为{hosp:.1%}（同类医院均值{cfg['p3.hospital_deviation_max']:.1%}）。")
+    return with_headline(f, en, zh)

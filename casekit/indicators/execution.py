@@ -1,0 +1,300 @@
+"""Budget execution: execution rate, deviation, bands, accuracy, missing items, revenue slack.
+
+Formulas (DOMAIN.md section 3). B0 = original budget (年初预算), B1 = adjusted budget
+(调整后预算), A = actual. ``basis="original"`` compares A with B0 and judges *preparation*;
+``basis="adjusted"`` compares A with B1 and judges *execution*. Every figure here is on the
+budget-accounting basis (预算会计); output tables carry ``accounting="budget"``.
+
+Revenue and expense are never summed together: every table is split by ``direction``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from casekit.errors import ConfigError
+from casekit.hospital import Hospital
+
+BASES = ("original", "adjusted")
+LEVEL_COLUMNS = ("year", "dept_id", "account_id", "direction")
+LINE_KEYS = ["year", "dept_id", "account_id"]
+_EPS = 1e-12  # so that 1.05 / 1 - 1 = 0.05000000000000004 still counts as "within 5%"
+
+
+def check_basis(basis: str) -> str:
+    """Return ``basis`` if it is ``"original"`` or ``"adjusted"``, else raise :class:`ConfigError`."""
+    if basis not in BASES:
+        raise ConfigError(f"unknown budget basis {basis!r}",
+                          "Use basis='original' (B0, judges preparation) or basis='adjusted' (B1, judges execution).")
+    return basis
+
+
+def _check_level(level: Sequence[str]) -> list[str]:
+    level = [level] if isinstance(level, str) else list(level)
+    bad = [c for c in level if c not in LEVEL_COLUMNS]
+    if bad or len(set(level)) != len(level):
+        raise ConfigError(f"invalid level {tuple(level)!r}",
+                          f"Use distinct columns among {', '.join(LEVEL_COLUMNS)}, e.g. level=('year', 'dept_id').")
+    return level
+
+
+def complete_years(h: Hospital) -> list[int]:
+    """Years of ``h.years`` whose actuals cover the whole year.
+
+    A year is complete when its actuals are annual (month missing) or include December. A year
+    in progress (monthly actuals stopping before December) would show a false under-execution,
+    so annual comparisons leave it out; :func:`casekit.indicators.progress.time_progress`
+    still covers it.
+    """
+    a = h.actuals
+    if "month" not in a.columns:
+        return list(h.years)
+    has_dec = set(a.loc[a["month"].eq(12).fillna(False).astype(bool), "year"].astype(int))
+    annual = set(a.loc[a["month"].isna(), "year"].astype(int))
+    return [y for y in h.years if y in has_dec or y in annual]
+
+
+def line_table(h: Hospital, basis: str = "adjusted", complete_only: bool = True) -> pd.DataFrame:
+    """Budget against actual for every line (year x department x account).
+
+    Budget and annual actuals are joined on (year, dept_id, account_id) with an outer join:
+    a line with actuals but no budget row gets budget 0 (a missing item); a budgeted line
+    without actuals gets actual 0. Only years with both budget and actuals (``h.years``) are
+    kept, and by default only complete years (see :func:`complete_years`).
+
+    Parameters
+    ----------
+    h : Hospital
+    basis : {"adjusted", "original"}
+        Which budget: B1 (``adjusted``) or B0 (``original``).
+    complete_only : bool
+        Leave out years in progress (monthly actuals without December).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``dept_id``, ``account_id``, ``direction``, ``budget``, ``actual``
+        (yuan, budget accounting).
+    """
+    col = check_basis(basis)
+    b = (h.budget.groupby(LINE_KEYS, as_index=False)[col].sum()
+         .rename(columns={col: "budget"}))
+    a = (h.actuals.groupby(LINE_KEYS, as_index=False)["amount"].sum()
+         .rename(columns={"amount": "actual"}))
+    lines = b.merge(a, on=LINE_KEYS, how="outer")
+    lines = lines[lines["year"].isin(complete_years(h) if complete_only else h.years)]
+    lines[["budget", "actual"]] = lines[["budget", "actual"]].fillna(0.0)
+    lines = lines.merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
+    lines["year"] = lines["year"].astype("int64")
+    return (lines[["year", "dept_id", "account_id", "direction", "budget", "actual"]]
+            .sort_values(LINE_KEYS, kind="stable").reset_index(drop=True))
+
+
+def prior_actuals(h: Hospital) -> pd.DataFrame:
+    """Last year's actual of every line, from *all* years of actuals.
+
+    Unlike :func:`line_table` this also uses actuals of years without a budget (for example
+    the year before the first budget year, the base of the first budget).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year`` (the year the figure is the *prior* of, i.e. actual year + 1),
+        ``dept_id``, ``account_id``, ``prior_actual``.
+    """
+    a = h.actuals.groupby(LINE_KEYS, as_index=False)["amount"].sum()
+    a["year"] = a["year"].astype("int64") + 1
+    return a.rename(columns={"amount": "prior_actual"})
+
+
+def add_rates(df: pd.DataFrame, good: float = 0.05, warning: float = 0.10) -> pd.DataFrame:
+    """Add execution rate, deviation, deviation rates and band to a frame with ``budget`` and ``actual``.
+
+    ``execution_rate = A / B``; ``deviation = A - B``; ``deviation_rate = (A - B) / |B|``
+    (signed, Chinese 偏差率: divides by the budget); ``abs_deviation_rate = |A - B| / |B|``;
+    ``band`` is ``good`` (|rate| <= good), ``warning`` (<= warning), ``poor`` (beyond) or
+    ``undefined`` when B = 0 (rates are NaN then; nothing is divided by zero).
+    """
+    out = df.copy()
+    b = out["budget"].to_numpy(dtype=float)
+    a = out["actual"].to_numpy(dtype=float)
+    defined = b != 0
+    safe_b = np.where(defined, b, 1.0)
+    out["execution_rate"] = np.where(defined, a / safe_b, np.nan)
+    out["deviation"] = a - b
+    out["deviation_rate"] = np.where(defined, (a - b) / np.abs(safe_b), np.nan)
+    absdev = np.abs(out["deviation_rate"].to_numpy())
+    out["abs_deviation_rate"] = absdev
+    out["band"] = np.select(
+        [~defined, absdev <= good + _EPS, absdev <= warning + _EPS],
+        ["undefined", "good", "warning"], default="poor")
+    return out
+
+
+def execution_table(h: Hospital, level: Sequence[str] = ("year", "dept_id", "account_id"),
+                    basis: str = "adjusted", good: float = 0.05, warning: float = 0.10) -> pd.DataFrame:
+    """Execution rate and deviation of the budget at any level of aggregation.
+
+    Parameters
+    ----------
+    h : Hospital
+    level : sequence of str
+        Any subset of ``year``, ``dept_id``, ``account_id``, ``direction``. The result is always
+        split by ``direction`` too (revenue and expense are never added together).
+    basis : {"adjusted", "original"}
+        Compare with B1 (execution) or B0 (preparation).
+    good, warning : float
+        Band limits of |deviation rate| (thresholds ``bands.good``, ``bands.warning``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per level group and direction. Columns: ``*level``, ``direction``, ``budget``,
+        ``actual`` (yuan), ``execution_rate`` (A/B, 执行率), ``deviation`` (A-B),
+        ``deviation_rate`` ((A-B)/|B|, 偏差率), ``abs_deviation_rate``, ``band``
+        (good / warning / poor / undefined), ``basis``, ``accounting`` (``"budget"`` = 预算会计).
+        When B = 0 the rates are NaN and the band is ``undefined``. A year in progress (monthly
+        actuals without December) is left out (see :func:`complete_years`).
+
+    References
+    ----------
+    DOMAIN.md section 3 (execution rate, deviation rate, banding used in practice);
+    Hospital financial rules (2010) for 预算收入/支出执行率.
+
+    Examples
+    --------
+    >>> execution_table(h, level=("year",))  # doctest: +SKIP
+    """
+    level = _check_level(level)
+    keys = level if "direction" in level else [*level, "direction"]
+    lines = line_table(h, basis)
+    grouped = lines.groupby(keys, as_index=False, sort=True)[["budget", "actual"]].sum()
+    out = add_rates(grouped, good=good, warning=warning)
+    out["basis"] = basis
+    out["accounting"] = "budget"
+    return out.reset_index(drop=True)
+
+
+def _beyond(rows: pd.DataFrame, warning: float) -> pd.Series:
+    """Outside the warning band: |deviation rate| > warning, or an unbudgeted amount (B = 0, A != 0)."""
+    undefined_spent = rows["band"].eq("undefined") & rows["actual"].ne(0)
+    return (rows["abs_deviation_rate"] > warning + _EPS) | undefined_spent
+
+
+def accuracy_summary(h: Hospital, basis: str = "adjusted", good: float = 0.05,
+                     warning: float = 0.10) -> pd.DataFrame:
+    """Accuracy of the budget per year and direction.
+
+    Parameters
+    ----------
+    h : Hospital
+    basis : {"adjusted", "original"}
+    good, warning : float
+        Band limits (``bands.good``, ``bands.warning``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``year``, ``direction``, ``budget``, ``actual`` (sums), ``n_lines``;
+        ``wape`` = sum|A-B| / sum|A| over lines (divides by the *actual*);
+        ``bias`` = sum(B-A) / sum A (positive = budgeted above actual, slack);
+        ``hospital_abs_deviation_rate`` = |sum A - sum B| / |sum B| (divides by the *budget*,
+        comparable with the 6.8% mean of 30 Chinese public hospitals);
+        ``mean_abs_deviation_rate`` = mean of line |(A-B)/B| where B != 0;
+        ``share_lines_beyond_warning``, ``share_depts_beyond_warning``: share of lines / of
+        departments (within the direction) with |deviation rate| > warning, where an amount
+        spent or earned without a budget (B = 0, A != 0) counts as beyond; lines with A = B = 0
+        are left out; ``n_depts`` (departments with budget or actual in the direction);
+        ``basis``, ``accounting``.
+
+    References
+    ----------
+    DOMAIN.md section 3 (WAPE, bias, share of lines outside each band).
+    """
+    lines = add_rates(line_table(h, basis), good, warning)
+    lines = lines[(lines["budget"] != 0) | (lines["actual"] != 0)].copy()
+    lines["beyond"] = _beyond(lines, warning)
+    lines["abs_err"] = (lines["actual"] - lines["budget"]).abs()
+    lines["abs_actual"] = lines["actual"].abs()
+    g = lines.groupby(["year", "direction"], sort=True)
+    out = g.agg(budget=("budget", "sum"), actual=("actual", "sum"), n_lines=("budget", "size"),
+                abs_err=("abs_err", "sum"), abs_actual=("abs_actual", "sum"),
+                mean_abs_deviation_rate=("abs_deviation_rate", "mean"),
+                share_lines_beyond_warning=("beyond", "mean")).reset_index()
+    out["wape"] = _ratio(out["abs_err"], out["abs_actual"])
+    out["bias"] = _ratio(out["budget"] - out["actual"], out["actual"])
+    out["hospital_abs_deviation_rate"] = _ratio((out["actual"] - out["budget"]).abs(), out["budget"].abs())
+
+    depts = add_rates(lines.groupby(["year", "direction", "dept_id"], as_index=False)[["budget", "actual"]].sum(),
+                      good, warning)
+    depts["beyond"] = _beyond(depts, warning)
+    dshare = depts.groupby(["year", "direction"], as_index=False).agg(
+        n_depts=("dept_id", "size"), share_depts_beyond_warning=("beyond", "mean"))
+    out = out.merge(dshare, on=["year", "direction"])
+    out["basis"] = basis
+    out["accounting"] = "budget"
+    return out[["year", "direction", "budget", "actual", "n_lines", "wape", "bias", "hospital_abs_deviation_rate",
+                "mean_abs_deviation_rate", "share_lines_beyond_warning", "n_depts", "share_depts_beyond_warning",
+                "basis", "accounting"]]
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num / den with NaN where den == 0."""
+    den = den.astype(float)
+    return (num.astype(float) / den.where(den != 0)).astype(float)
+
+
+def missing_items(h: Hospital) -> pd.DataFrame:
+    """Lines with actual revenue or spending but no original budget (B0 = 0 or no budget row).
+
+    Parameters
+    ----------
+    h : Hospital
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``year``, ``dept_id``, ``account_id``, ``direction``, ``original`` (B0, 0),
+        ``adjusted`` (B1: non-zero when the line was added by an adjustment), ``actual``,
+        ``share_of_direction_actual`` (the line's actual / total actual of its direction that
+        year). Sorted by year, then actual descending.
+
+    References
+    ----------
+    DOMAIN.md section 3 (missing items); 2020 measures: "no spending without a budget".
+    """
+    b0 = line_table(h, "original")
+    b1 = line_table(h, "adjusted")
+    lines = b0.rename(columns={"budget": "original"}).merge(
+        b1[[*LINE_KEYS, "budget"]].rename(columns={"budget": "adjusted"}), on=LINE_KEYS, how="left")
+    totals = lines.groupby(["year", "direction"])["actual"].transform("sum")
+    lines["share_of_direction_actual"] = _ratio(lines["actual"], totals)
+    miss = lines[(lines["original"] == 0) & (lines["actual"] > 0)]
+    cols = [*LINE_KEYS, "direction", "original", "adjusted", "actual", "share_of_direction_actual"]
+    return miss[cols].sort_values(["year", "actual"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def revenue_slack(h: Hospital, basis: str = "adjusted", slack: float = 1.10,
+                  level: Sequence[str] = ("year", "dept_id")) -> pd.DataFrame:
+    """Revenue executed far above budget (execution rate > ``slack``): targets possibly set low on purpose.
+
+    Parameters
+    ----------
+    h : Hospital
+    basis : {"adjusted", "original"}
+    slack : float
+        Threshold ``bands.revenue_slack`` (default 1.10 = 110%).
+    level : sequence of str
+        Aggregation level (default year x department).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The revenue rows of :func:`execution_table` at ``level`` whose ``execution_rate``
+        exceeds ``slack``, sorted by execution rate descending; same columns.
+    """
+    t = execution_table(h, level=level, basis=basis)
+    rev = t[(t["direction"] == "revenue") & (t["execution_rate"] > slack)]
+    return rev.sort_values("execution_rate", ascending=False, kind="stable").reset_index(drop=True)
