@@ -29,7 +29,7 @@ import pandas as pd
 
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
-from casekit.diagnosis.rules_linkage import Check, check, construct_row, fmt_value, profile_number
+from casekit.diagnosis.criteria import Check, check, construct_row, fmt_value, profile_number
 
 TITLES = {
     "A1": ("Organisation system", "预算管理组织体系"),

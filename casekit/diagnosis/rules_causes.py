@@ -4,7 +4,7 @@ Each cause draws on three kinds of evidence: the staff survey construct of the c
 below ``causes.construct_min``), the governance checklist items mapped to the cause (share met
 below ``causes.checklist_met_min``), and hard data (staffing, analyses per year, appraisal
 weights, systems). A cause is present when at least ``causes.min_triggered`` criteria trip;
-severity follows :mod:`casekit.diagnosis.rules_linkage`. A construct whose Cronbach's alpha is
+severity follows :mod:`casekit.diagnosis.criteria`. A construct whose Cronbach's alpha is
 below ``causes.alpha_acceptable`` is used, with a caveat in the summary.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import pandas as pd
 
 from casekit.diagnosis.config import RuleContext
+from casekit.diagnosis.criteria import (Check, alpha_caveat, check, construct_row, decide, is_missing,
+                                        profile_number)
 from casekit.diagnosis.finding import Finding
-from casekit.diagnosis.rules_linkage import (Check, profile_number, alpha_caveat, check, construct_row, decide,
-                                             is_missing)
 
 TITLES = {
     "C1": ("Participatory budget management not sound", "全员参与的预算管理机制不健全"),

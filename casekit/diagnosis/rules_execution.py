@@ -2,13 +2,13 @@
 
 P3 judges *execution*, so it holds actuals against the adjusted budget B1 (调整后预算). Status
 and severity follow the shared formula documented in :mod:`casekit.diagnosis.rules_preparation`
-and :mod:`casekit.diagnosis.rules_linkage`.
+and :mod:`casekit.diagnosis.criteria`.
 """
 from __future__ import annotations
 
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
-from casekit.diagnosis.rules_linkage import check, decide
+from casekit.diagnosis.criteria import check, decide
 from casekit.diagnosis.rules_preparation import BASIS, with_headline
 from casekit.indicators.adjustments import adjustment_summary
 from casekit.indicators.execution import accuracy_summary, execution_table

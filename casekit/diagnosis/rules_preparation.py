@@ -2,7 +2,7 @@
 
 Both judge *preparation*, so they hold the original budget B0 (年初预算) against actuals.
 Criteria, status and severity follow the shared toolkit of
-:mod:`casekit.diagnosis.rules_linkage` (one formula for every rule)::
+:mod:`casekit.diagnosis.criteria` (one formula for every rule)::
 
     severity = 100 x sum(s_i) / n_computable
     s_i = 0 if criterion i did not trip, else 0.5 + 0.5 x min(1, |v_i - t_i| / scale_i)
@@ -19,7 +19,7 @@ import pandas as pd
 
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
-from casekit.diagnosis.rules_linkage import Check, check, decide
+from casekit.diagnosis.criteria import Check, check, decide
 from casekit.indicators.execution import accuracy_summary, line_table, missing_items
 from casekit.indicators.forecast import forecast_value_added, naive_forecasts
 from casekit.indicators.rigidity import (budget_growth, phasing_flatness, rigidity_summary, volume_shocks,
