@@ -1,0 +1,280 @@
+"""Many hospitals at once: local worker processes or a dask.distributed cluster.
+
+:func:`run_batch` finds the hospitals under a folder (:func:`discover`), runs each through
+:func:`casekit.runner.run` in parallel, and writes the cross-hospital benchmark
+(:mod:`casekit.report.benchmark`). A hospital that fails does not stop the others: its error
+is listed in the benchmark, and :func:`run_batch` raises :class:`BatchError` at the end so the
+command exits non-zero.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from casekit.errors import CasekitError, ConfigError
+from casekit.safe_paths import check_user_path, safe_join, slugify
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class HospitalRun:
+    """Outcome of one hospital in a batch.
+
+    Attributes
+    ----------
+    name : str
+        Folder or workbook name.
+    data_path : str
+    out_dir : str
+        Its report folder (inside the batch output folder).
+    ok : bool
+    error : str
+        One-paragraph message when ``ok`` is False.
+    findings_json : str
+        Path of ``findings.json`` when ``ok``.
+    seconds : float
+    """
+
+    name: str
+    data_path: str
+    out_dir: str
+    ok: bool = False
+    error: str = ""
+    findings_json: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class BatchResult:
+    """What :func:`run_batch` produced: the benchmark report and each hospital's outcome."""
+
+    report: Path
+    results: list[HospitalRun] = field(default_factory=list)
+    csv: Path | None = None
+
+    @property
+    def failed(self) -> list[HospitalRun]:
+        return [r for r in self.results if not r.ok]
+
+
+class BatchError(CasekitError):
+    """Some hospitals of a batch failed; ``result`` holds the benchmark and every outcome."""
+
+    def __init__(self, result: BatchResult):
+        self.result = result
+        names = ", ".join(r.name for r in result.failed)
+        super().__init__(f"{len(result.failed)} of {len(result.results)} hospital(s) failed: {names}. "
+                         f"The benchmark report lists each error: {result.report}",
+                         "Fix the data named in each error and run the batch again.")
+
+
+def _table_stems() -> set[str]:
+    from casekit.schema.tables import TABLES
+
+    stems: set[str] = set()
+    for name in ("departments", "budget", "actuals", "ledger"):
+        t = TABLES[name]
+        stems.update(_norm(x) for x in (t.name, t.zh, *t.aliases))
+    return stems
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", str(text)).lower()
+
+
+def discover(root: str | os.PathLike) -> list[Path]:
+    """Hospitals under ``root``: sub-folders holding table files, or ``.xlsx`` workbooks.
+
+    A sub-folder counts when it holds a ``departments``, ``budget``, ``actuals`` or ``ledger``
+    file (any accepted name or alias, CSV/TSV/Parquet/xlsx); a sub-folder holding exactly one
+    workbook and no such file stands for that workbook; workbooks directly under ``root``
+    count too. Hidden entries are skipped.
+
+    Parameters
+    ----------
+    root : str or path-like
+
+    Returns
+    -------
+    list of pathlib.Path
+        Sorted by name.
+
+    Raises
+    ------
+    ConfigError
+        ``root`` is not a folder, or holds no hospital.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise ConfigError(f"batch folder {root} does not exist or is not a folder",
+                          "Give a folder whose sub-folders are hospitals.")
+    stems = _table_stems()
+    found: list[Path] = []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file() and entry.suffix.lower() in WORKBOOK_SUFFIXES:
+            found.append(entry)
+        elif entry.is_dir():
+            files = [f for f in entry.iterdir() if f.is_file() and not f.name.startswith(".")]
+            if any(f.suffix.lower() in TABLE_SUFFIXES
+                   and (_norm(f.stem) in stems or f.stem.lower().startswith("ledger")) for f in files):
+                found.append(entry)
+            else:
+                books = [f for f in files if f.suffix.lower() in WORKBOOK_SUFFIXES]
+                if len(books) == 1:
+                    found.append(books[0])
+    if not found:
+        raise ConfigError(f"no hospital found under {root}",
+                          "Each hospital is a sub-folder with departments/budget/actuals files, or an .xlsx workbook.")
+    return found
+
+
+def _hospital_dirs(paths: list[Path], out_dir: Path) -> list[Path]:
+    """One report folder per hospital, slugged from its name, unique, inside ``out_dir``."""
+    used: set[str] = set()
+    out = []
+    for p in paths:
+        base = slugify(p.stem if p.is_file() else p.name)
+        slug, n = base, 2
+        while slug in used or slug in ("benchmark",):
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        out.append(safe_join(out_dir, slug))
+    return out
+
+
+def _run_one(data_path: str, out_dir: str, lang: str, pdf: bool) -> HospitalRun:
+    """Run one hospital; never raises (the error goes into the result). Runs in a worker."""
+    from casekit.runner import run
+
+    name = Path(data_path).stem if Path(data_path).is_file() else Path(data_path).name
+    t = time.perf_counter()
+    res = HospitalRun(name, data_path, out_dir)
+    try:
+        result = run(data_path, out_dir=out_dir, lang=lang, pdf=pdf, progress=False)
+        res.ok, res.findings_json = True, str(result.diagnosis_json)
+    except CasekitError as exc:
+        res.error = str(exc)
+    except Exception as exc:  # a bug: keep the batch going, but say so plainly
+        res.error = f"internal error {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+    res.seconds = time.perf_counter() - t
+    return res
+
+
+def _say(console: Any, r: HospitalRun) -> None:
+    if console is None:
+        return
+    mark = "ok  " if r.ok else "FAIL"
+    first = r.error.splitlines()[0] if r.error else ""
+    console.print(f"{mark} {r.name} ({r.seconds:.1f} s){': ' + first if first else ''}", markup=False,
+                  highlight=False)
+
+
+def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int = 2, scheduler: str | None = None,
+              lang: str = "en", pdf: bool = False, console: Any = None) -> BatchResult:
+    """Run every hospital under ``root`` in parallel and write the cross-hospital benchmark.
+
+    Parameters
+    ----------
+    root : path-like
+        Folder whose sub-folders (or workbooks) are hospitals (see :func:`discover`).
+    out_dir : path-like
+        Batch output folder: one report folder per hospital (``<slug of its name>``) plus
+        ``benchmark.html`` and ``benchmark.csv``.
+    workers : int
+        Local worker processes (ignored with ``scheduler``).
+    scheduler : str, optional
+        Address of a dask.distributed scheduler (``tcp://host:8786``); its workers must have
+        casekit installed and see the same file system.
+    lang : {"en", "zh"}
+    pdf : bool
+        Also print each hospital's report.pdf.
+    console : rich.console.Console, optional
+        Where one progress line per finished hospital goes.
+
+    Returns
+    -------
+    BatchResult
+        When every hospital succeeded.
+
+    Raises
+    ------
+    BatchError
+        After writing the benchmark, when at least one hospital failed.
+    ConfigError
+        Bad options, or no hospital found.
+    """
+    from casekit.report.benchmark import write_benchmark
+    from casekit.runner import check_options
+
+    check_options(lang, None)
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}", "Pass --workers 2, for example.")
+    paths = discover(root)
+    out = check_user_path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    dirs = _hospital_dirs(paths, out)
+    jobs = [(str(p.resolve()), str(d), lang, pdf) for p, d in zip(paths, dirs)]
+    if scheduler:
+        results = _run_dask(jobs, scheduler, console)
+    else:
+        results = _run_local(jobs, workers, console)
+    order = {d: i for i, (_, d, _, _) in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.out_dir])
+    html, csv = write_benchmark(results, out, lang=lang)
+    result = BatchResult(html, results, csv)
+    if result.failed:
+        raise BatchError(result)
+    return result
+
+
+def _run_local(jobs: list[tuple], workers: int, console: Any) -> list[HospitalRun]:
+    if workers == 1 or len(jobs) == 1:
+        results = []
+        for job in jobs:
+            results.append(_run_one(*job))
+            _say(console, results[-1])
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # "spawn": a fresh interpreter per worker, safe whatever threads the parent runs.
+    ctx = multiprocessing.get_context("spawn")
+    results = []
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        futures = [pool.submit(_run_one, *job) for job in jobs]
+        for fut in as_completed(futures):
+            results.append(fut.result())
+            _say(console, results[-1])
+    return results
+
+
+def _run_dask(jobs: list[tuple], scheduler: str, console: Any) -> list[HospitalRun]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        from casekit.errors import MissingDependencyError
+
+        raise MissingDependencyError("dask.distributed is not installed",
+                                     "pip install 'dask[distributed]'") from None
+    try:
+        client = Client(scheduler, timeout="30s")
+    except OSError as exc:
+        raise ConfigError(f"cannot reach the dask scheduler at {scheduler}: {exc}",
+                          "Check the address (tcp://host:8786) and that the scheduler is running.") from None
+    results = []
+    with client:
+        futures = [client.submit(_run_one, *job, pure=False, key=f"casekit-{slugify(Path(job[1]).name)}-{i}")
+                   for i, job in enumerate(jobs)]
+        for fut in as_completed(futures):
+            results.append(fut.result())
+            _say(console, results[-1])
+    return results

@@ -1,0 +1,48 @@
+"""--redact: department names become codes in every table, note, output table and page."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from casekit.errors import Issue
+from casekit.hospital import Hospital, Profile
+from casekit.report.redact import redact, redact_tables, redact_text
+
+DEPTS = pd.DataFrame({"dept_id": ["D01", "D02", "D03"], "name": ["Cardiology", "Cardiology Ward 2", "Pharmacy"],
+                      "type": ["clinical", "clinical", "medical_technology"]})
+
+
+def hospital() -> Hospital:
+    budget = pd.DataFrame({"year": [2024], "dept_id": ["D01"], "account_id": ["E1"], "original": [100.0]})
+    adjustments = pd.DataFrame({"dept_id": ["D02"], "change": [5.0],
+                                "reason": ["Cardiology Ward 2 asked; Pharmacy agreed"]})
+    return Hospital(Profile("X hospital"), DEPTS, pd.DataFrame(), budget, pd.DataFrame(),
+                    adjustments=adjustments,
+                    notes=[Issue("budget.csv", 2, "dept", "Pharmacy", "Pharmacy has no budget", "Add Pharmacy", "warning")])
+
+
+def test_redact_replaces_names_everywhere_longest_first():
+    h = redact(hospital())
+    assert h.departments["name"].tolist() == ["D01", "D02", "D03"]
+    assert h.adjustments.loc[0, "reason"] == "D02 asked; D03 agreed"  # not "D01 Ward 2"
+    assert h.notes[0].value == "D03" and h.notes[0].problem == "D03 has no budget" and h.notes[0].fix == "Add D03"
+    assert h.budget.equals(hospital().budget)  # numbers and ids untouched
+    assert hospital().departments["name"].tolist()[0] == "Cardiology"  # the input is not modified
+
+
+def test_redact_text_leaves_data_uris_alone():
+    page = '<td>Pharmacy</td><img src="data:image/png;base64,UGhhcm1hY3k="><p>Cardiology Ward 2</p>'
+    out, n = redact_text(page, DEPTS)
+    assert n == 2 and out == '<td>D03</td><img src="data:image/png;base64,UGhhcm1hY3k="><p>D02</p>'
+
+
+def test_redact_tables_text_cells_only():
+    tables = {"evidence": pd.DataFrame({"dept_id": ["D03"], "dept_name": ["Pharmacy"], "rate": [0.5]})}
+    out = redact_tables(tables, DEPTS)["evidence"]
+    assert out.loc[0, "dept_name"] == "D03" and out.loc[0, "rate"] == 0.5
+
+
+@pytest.mark.parametrize("names", [[], ["D01"]])
+def test_nothing_to_redact(names):
+    deps = pd.DataFrame({"dept_id": ["D01"][: len(names)], "name": names})
+    assert redact_text("Cardiology", deps) == ("Cardiology", 0)

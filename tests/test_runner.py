@@ -1,0 +1,256 @@
+"""The runner's pieces on tiny fixture notebooks, plus the end-to-end run of the J sample."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from casekit import runner
+from casekit.errors import ConfigError, NotebookExecutionError, OutputError
+
+FIX = Path(__file__).parent / "fixtures" / "notebooks"
+OK, BROKEN, NOPARAM = FIX / "ok_two_cells.ipynb", FIX / "broken.ipynb", FIX / "no_parameters.ipynb"
+
+
+def test_declared_parameters_types():
+    decl = runner.declared_parameters(nbformat.read(OK, as_version=4))
+    assert decl["n"] == (3, int) and decl["scale"] == (1.5, float) and decl["label"] == ("x", str)
+    assert decl["redact"] == (False, bool) and decl["years"] == (None, None)
+    assert runner.declared_parameters(nbformat.read(NOPARAM, as_version=4)) == {}
+
+
+@pytest.mark.parametrize("pair, expected", [
+    ("n=7", {"n": 7}), ("scale=2", {"scale": 2.0}), ("label=a=b; import os", {"label": "a=b; import os"}),
+    ("years=2022,2023", {"years": [2022, 2023]}), ("years=[2021]", {"years": [2021]}),
+])
+def test_parse_params_converts(pair, expected):
+    decl = runner.declared_parameters(nbformat.read(OK, as_version=4))
+    assert runner.parse_params([pair], decl) == expected
+
+
+@pytest.mark.parametrize("pair, match", [
+    ("nope=1", "unknown notebook parameter 'nope'"),  # papermill only warns; we stop
+    ("n=three", "must be an integer"),
+    ("scale=x", "must be a number"),
+    ("lang=zh", "set by casekit itself"),
+    ("data_path=/etc", "set by casekit itself"),
+    ("novalue", "name=value"),
+    ("1n=2", "name=value"),
+])
+def test_parse_params_rejects(pair, match):
+    decl = runner.declared_parameters(nbformat.read(OK, as_version=4))
+    with pytest.raises(ConfigError, match=match):
+        runner.parse_params([pair], decl)
+
+
+def test_parse_params_rejects_repeats():
+    decl = runner.declared_parameters(nbformat.read(OK, as_version=4))
+    with pytest.raises(ConfigError, match="twice"):
+        runner.parse_params(["n=1", "n=2"], decl)
+
+
+def test_combine_keeps_first_parameters_and_tags_sources():
+    nb = runner.combine([OK, BROKEN, NOPARAM])
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    checks = [c for c in nb.cells if runner._is_strict_check(c)]
+    assert len(params) == 1 and len(checks) == 1
+    assert params[0].metadata["casekit"] == {"source": "ok_two_cells.ipynb", "index": 1}
+    # 5 cells of ok, broken minus its parameters cell (4), no_parameters (2)
+    assert len(nb.cells) == 5 + 4 + 2
+    assert [runner.source_of(nb, k) for k in (5, 8, 10)] == [
+        ("broken.ipynb", 0), ("broken.ipynb", 4), ("no_parameters.ipynb", 1)]
+    assert len({c.id for c in nb.cells}) == len(nb.cells)
+    nbformat.validate(nb)
+
+
+def test_combine_merges_parameters_only_later_notebooks_declare(tmp_path):
+    later = nbformat.read(BROKEN, as_version=4)
+    later.cells[1].source = 'data_path = ""\nextra: int = 4'
+    p = tmp_path / "later.ipynb"
+    nbformat.write(later, p)
+    nb = runner.combine([OK, p])
+    assert runner.declared_parameters(nb)["extra"] == (4, int)
+    assert nb.cells[1].source.count("data_path") == 1
+
+
+@pytest.mark.slow
+def test_execute_split_and_broken_cell_is_located(tmp_path):
+    nb = runner.combine([OK, NOPARAM])
+    src = tmp_path / "c.ipynb"
+    nbformat.write(nb, src)
+    executed = runner.execute(src, tmp_path / "e.ipynb", {"n": 5, "label": "'); raise SystemExit('x"},
+                              cwd=tmp_path, progress=False)
+    parts = runner.split(executed)
+    assert list(parts) == ["ok_two_cells.ipynb", "no_parameters.ipynb"]
+    text = str(parts["ok_two_cells.ipynb"].cells[4].outputs)
+    assert "n = 5" in text and "raise SystemExit" in text  # the value arrived as data, not code
+    assert "injected-parameters" in parts["ok_two_cells.ipynb"].cells[2].metadata["tags"]
+    assert "42" in parts["no_parameters.ipynb"].cells[1].outputs[0]["text"]
+
+    nb = runner.combine([OK, BROKEN])
+    nbformat.write(nb, src)
+    with pytest.raises(NotebookExecutionError) as info:
+        runner.execute(src, tmp_path / "b.ipynb", {"n": 1}, cwd=tmp_path, progress=False)
+    err = info.value
+    assert (err.notebook, err.cell_index, err.ename) == ("broken.ipynb", 3, "ValueError")
+    assert "boom from fixture" in str(err) and "broken.ipynb, cell 3" in str(err)
+    parts = runner.split(nbformat.read(tmp_path / "b.ipynb", as_version=4))
+    anchor = [c for c in parts["broken.ipynb"].cells if runner.ERROR_MARKER_TAG in c.metadata.get("tags", [])]
+    assert len(anchor) == 1  # papermill's anchor stays with the failing notebook
+
+
+def test_check_outputs_catches_missing_figures_and_sections(tmp_path):
+    (tmp_path / "report.html").write_text("P1 P2 P3 P4 P5 <img src='data:image/png;base64,AAAA'>")
+    runner.check_outputs(tmp_path, ["report.html"], figures=1)
+    with pytest.raises(OutputError, match="embeds 1 figure"):
+        runner.check_outputs(tmp_path, ["report.html"], figures=2)
+    (tmp_path / "report.html").write_text("P1 P2 P4 P5")
+    with pytest.raises(OutputError, match="P3"):
+        runner.check_outputs(tmp_path, ["report.html"], figures=0)
+    (tmp_path / "empty.json").write_text("")
+    with pytest.raises(OutputError, match="empty.json"):
+        runner.check_outputs(tmp_path, ["empty.json"], figures=0)
+
+
+def test_options_checked_before_anything_runs(tmp_path):
+    with pytest.raises(ConfigError, match="language"):
+        runner.run(tmp_path, out_dir=tmp_path / "o", lang="fr")
+    with pytest.raises(ConfigError, match="does not exist"):
+        runner.run(tmp_path, out_dir=tmp_path / "o", config=tmp_path / "missing.yaml")
+    assert not (tmp_path / "o").exists()
+
+
+def test_default_out_dir_is_a_slug_under_reports(tmp_path):
+    from casekit.paths import REPORTS_DIR
+
+    d = tmp_path / "My Hospital (2024)"
+    d.mkdir()
+    assert runner.default_out_dir(d) == REPORTS_DIR.resolve() / "my-hospital-2024"
+
+
+# ------------------------------------------------------------------ end to end (one J run)
+@pytest.fixture(scope="module")
+def j(tmp_path_factory):
+    from _j_report import j_report
+
+    return j_report(tmp_path_factory.getbasetemp())
+
+
+@pytest.mark.slow
+def test_j_run_writes_every_output(j):
+    import json
+
+    import openpyxl
+
+    from casekit.report.html import count_images, find_external_urls
+    from casekit.plots.from_session import FIGURES_FOR
+
+    names = {p.name for p in j.outputs}
+    assert {"report.html", "report.pdf", "findings.json", "tables.xlsx", "run.log"} <= names
+    assert sorted(n for n in names if n.startswith("executed_")) == [
+        "executed_01_data_check.ipynb", "executed_02_current_situation.ipynb", "executed_03_problems.ipynb",
+        "executed_04_causes.ipynb", "executed_05_recommendations.ipynb"]
+    page = (j.out_dir / "report.html").read_text(encoding="utf-8")
+    for code in ("P1", "P2", "P3", "P4", "P5"):
+        assert code in page
+    # J has every table, so every figure of the notebooks is drawn and embedded
+    expected = sum(len(v) for v in FIGURES_FOR.values()) + 3  # + aspect profile, matrix, survey
+    assert count_images(page) == expected == len(list((j.out_dir / "figures").glob("*.png")))
+    assert find_external_urls(page) == []
+    assert "notebook_params.check" not in page and "Traceback" not in page
+    assert (j.out_dir / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    data = json.loads(j.diagnosis_json.read_text(encoding="utf-8"))
+    assert [f["code"] for f in data["problems"]] == ["P1", "P2", "P3", "P4", "P5"]
+    wb = openpyxl.load_workbook(j.out_dir / "tables.xlsx", read_only=True)
+    assert "findings" in wb.sheetnames and all(len(n) <= 31 for n in wb.sheetnames)
+    assert "pdf: route=" in j.log and "execute" in j.log and "papermill" in j.log
+    assert not [p for p in j.out_dir.parent.iterdir() if ".staging-" in p.name]
+
+
+@pytest.mark.slow
+def test_each_executed_notebook_has_its_own_cells(j):
+    for name in ("01_data_check", "03_problems", "05_recommendations"):
+        nb = nbformat.read(j.out_dir / f"executed_{name}.ipynb", as_version=4)
+        sources = {c.metadata.get("casekit", {}).get("source") for c in nb.cells} - {None}
+        assert sources == {f"{name}.ipynb"}
+        assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.slow
+def test_killed_run_leaves_previous_report_intact(j, tmp_path):
+    import shutil
+
+    from _j_report import j_data
+
+    previous = tmp_path / "report"
+    shutil.copytree(j.out_dir, previous)
+    before = {p.relative_to(previous): p.read_bytes() for p in previous.rglob("*") if p.is_file()}
+    proc = subprocess.Popen([sys.executable, "-m", "casekit", "run", str(j_data(j.out_dir.parent)), "--out",
+                             str(previous), "--no-pdf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list(tmp_path.glob(".report.staging-*/.combined.ipynb")):
+            assert proc.poll() is None, "the run ended before it could be interrupted"
+            time.sleep(0.1)
+        assert list(tmp_path.glob(".report.staging-*")), "no staging folder appeared"
+        time.sleep(1.0)  # the kernel is starting or running
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # our own process group: the run and its kernel
+        proc.wait(timeout=30)
+    after = {p.relative_to(previous): p.read_bytes() for p in previous.rglob("*") if p.is_file()}
+    assert after == before
+    # the next run removes the dead run's staging folder
+    from casekit.report.atomic import remove_stale
+
+    assert remove_stale(previous) and not list(tmp_path.glob(".report.staging-*"))
+
+
+def test_unknown_parameter_stops_cli_before_anything(tmp_path):
+    out = tmp_path / "o"
+    proc = subprocess.run([sys.executable, "-m", "casekit", "run", str(tmp_path), "--out", str(out),
+                           "-p", "colour=red"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "unknown notebook parameter 'colour'" in proc.stderr and "years" in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()
+
+
+def test_invalid_data_stops_before_kernel(tmp_path, monkeypatch):
+    from casekit.errors import CasekitError
+
+    data = tmp_path / "bad"
+    data.mkdir()
+    (data / "budget.csv").write_text("year,dept_id\n2024,D1\n")
+    started = []
+    monkeypatch.setattr(runner, "execute", lambda *a, **k: started.append(1))
+    with pytest.raises(CasekitError):
+        runner.run(data, out_dir=tmp_path / "o", pdf=False, progress=False)
+    assert not started and not (tmp_path / "o").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad"]  # no staging folder either
+
+
+@pytest.mark.slow
+def test_failing_notebook_keeps_previous_report_and_names_the_cell(j, tmp_path, monkeypatch):
+    import shutil
+
+    from _j_report import j_data
+
+    previous = tmp_path / "report"
+    shutil.copytree(j.out_dir, previous)
+    before = sorted(p.name for p in previous.iterdir())
+    monkeypatch.setattr(runner, "notebook_paths", lambda: [OK, BROKEN])
+    with pytest.raises(NotebookExecutionError) as info:
+        runner.run(j_data(j.out_dir.parent), out_dir=previous, pdf=False, progress=False)
+    err = info.value
+    assert (err.notebook, err.cell_index, err.ename) == ("broken.ipynb", 3, "ValueError")
+    failed = tmp_path / "report.failed"
+    assert str(failed) in str(err)
+    assert (failed / "executed_broken.ipynb").is_file() and (failed / "executed_ok_two_cells.ipynb").is_file()
+    assert sorted(p.name for p in previous.iterdir()) == before
+    assert not list(tmp_path.glob(".report.staging-*"))
