@@ -31,8 +31,8 @@ __all__ = [
 
 _LAZY = {
     "Hospital": ("casekit.hospital", "Hospital"),
-    "load": ("casekit.load", "load"),
-    "validate": ("casekit.load", "validate"),
+    "load": ("casekit.loader", "load"),
+    "validate": ("casekit.loader", "validate"),
     "diagnose": ("casekit.diagnosis", "diagnose"),
     "Diagnosis": ("casekit.diagnosis", "Diagnosis"),
     "run": ("casekit.runner", "run"),
@@ -54,5 +54,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from casekit import sample
     from casekit.diagnosis import Diagnosis, diagnose
     from casekit.hospital import Hospital
-    from casekit.load import load, validate
+    from casekit.loader import load, validate
     from casekit.runner import run

@@ -6,19 +6,48 @@ imported only then), and validates everything in one pass (:func:`casekit.valida
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casekit.errors import DataValidationError, Issue
+from casekit.errors import ConfigError, DataValidationError, Issue
 from casekit.hospital import Hospital
 from casekit.validation import validate_tables
 from casekit.validation_report import ValidationReport
 
 LedgerAggregator = Callable[[list[Path]], tuple[Any, list[Issue]]]
+MAX_EXCEL_BYTES_ENV = "CASEKIT_MAX_EXCEL_BYTES"
+"""Environment variable overriding the largest Excel workbook read (bytes; default 50 MB)."""
 
 
-def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None) -> Hospital:
+def excel_size_limit() -> int:
+    """Largest Excel workbook casekit reads: ``$CASEKIT_MAX_EXCEL_BYTES`` when set, else 50 MB.
+
+    Returns
+    -------
+    int
+        Bytes on disk (see :data:`casekit.io.readers.DEFAULT_MAX_BYTES`).
+
+    Raises
+    ------
+    ConfigError
+        The variable is set but is not a positive whole number.
+    """
+    from casekit.io.readers import DEFAULT_MAX_BYTES
+
+    text = os.environ.get(MAX_EXCEL_BYTES_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_BYTES
+    value = int(text) if text.isdigit() else 0
+    if value <= 0:
+        raise ConfigError(f"{MAX_EXCEL_BYTES_ENV}={text!r} is not a positive number of bytes",
+                          hint=f"set e.g. {MAX_EXCEL_BYTES_ENV}=104857600 (100 MB), or unset it for the 50 MB default")
+    return value
+
+
+def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
+         max_bytes: int | None = None) -> Hospital:
     """Read, validate and return one hospital.
 
     Parameters
@@ -29,6 +58,8 @@ def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None)
         ``f(files) -> (RawTable, issues)`` turning ledger files into an ``actuals`` table; default
         :func:`casekit.io.ledger.aggregate_ledger`. Used only when the folder has ledger files and
         no actuals table.
+    max_bytes : int, optional
+        Largest Excel workbook read; default :func:`excel_size_limit`.
 
     Returns
     -------
@@ -48,19 +79,22 @@ def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None)
     >>> h.budget.columns.tolist()[:3]           # doctest: +SKIP
     ['year', 'dept_id', 'account_id']
     """
-    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator)
+    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes)
     if hospital is None:
         raise DataValidationError(issues, source=str(path))
     return hospital
 
 
-def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None) -> ValidationReport:
+def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
+             max_bytes: int | None = None) -> ValidationReport:
     """Validate one hospital and return the report instead of raising on data errors.
 
     Parameters
     ----------
     path : str or Path
     ledger_aggregator : callable, optional
+        See :func:`load`.
+    max_bytes : int, optional
         See :func:`load`.
 
     Returns
@@ -74,18 +108,20 @@ def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = N
         When the path cannot be read at all (:func:`casekit.validation_report.validate_path`
         turns this into an issue instead).
     """
-    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator)
+    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes)
     return ValidationReport(issues=issues, hospital=hospital, source=str(path))
 
 
-def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None
-                      ) -> tuple[Hospital | None, list[Issue]]:
+def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
+                      max_bytes: int | None = None) -> tuple[Hospital | None, list[Issue]]:
     """Read the files under ``path`` and validate them (the shared core of :func:`load` and :func:`validate`).
 
     Parameters
     ----------
     path : str or Path
     ledger_aggregator : callable, optional
+    max_bytes : int, optional
+        Largest Excel workbook read; default :func:`excel_size_limit`.
 
     Returns
     -------
@@ -95,10 +131,11 @@ def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator |
     from casekit.io.readers import read_hospital_files
 
     path = Path(path)
-    tables, raw_profile, file_issues = read_hospital_files(path)
+    max_bytes = excel_size_limit() if max_bytes is None else max_bytes
+    tables, raw_profile, file_issues = read_hospital_files(path, max_bytes=max_bytes)
     tables = {name: raw for name, raw in tables.items() if name != "ledger"}
     file_issues = list(file_issues)
-    ledger = ledger_files(path)
+    ledger = ledger_files(path, max_bytes=max_bytes)
     if ledger and "actuals" in tables:
         file_issues.append(Issue(ledger[0].name, None, None, None,
                                  "both an actuals table and ledger files were found; the ledger is ignored",
@@ -113,13 +150,15 @@ def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator |
     return validate_tables(tables, raw_profile, file_issues, source=path)
 
 
-def ledger_files(path: Path) -> list[Path]:
+def ledger_files(path: Path, *, max_bytes: int | None = None) -> list[Path]:
     """Ledger files of a hospital folder (``ledger*.csv`` / ``ledger*.parquet``, ``明细账*`` ...), sorted.
 
     Parameters
     ----------
     path : Path
         Hospital folder; a single workbook has no ledger files.
+    max_bytes : int, optional
+        Largest Excel workbook opened while listing the folder; default :func:`excel_size_limit`.
 
     Returns
     -------
@@ -130,4 +169,5 @@ def ledger_files(path: Path) -> list[Path]:
         return []
     from casekit.io.readers import discover
 
-    return sorted(Path(p) for p in discover(path).get("ledger", []))
+    limit = excel_size_limit() if max_bytes is None else max_bytes
+    return sorted(Path(p) for p in discover(path, max_bytes=limit).get("ledger", []))

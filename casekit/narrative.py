@@ -162,7 +162,7 @@ def _stamp(path: Path) -> float:
 
 def _build(path: Path, cfg_path: Path | None, span: tuple[int, int] | None, redact: bool) -> Session:
     from casekit.diagnosis import diagnose
-    from casekit.load import validate
+    from casekit.loader import validate
 
     notes: list[Issue] = []
     with _quiet(notes):

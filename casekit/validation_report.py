@@ -101,7 +101,7 @@ def validate_path(path: str | Path) -> ValidationReport:
     ValidationReport
         An unreadable path (:class:`~casekit.errors.InputFileError`) becomes one error issue.
     """
-    from casekit.load import validate
+    from casekit.loader import validate
 
     try:
         return validate(path)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from casekit.cli import app
 from casekit.errors import DataValidationError, Issue
-from casekit.load import ledger_files, load, validate
+from casekit.loader import ledger_files, load, validate
 from casekit.validation_report import ValidationReport, print_report, validate_path
 
 PROFILE = "name: Folder hospital\ntier: secondary\ncurrency_unit: {unit}\n"

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-import casekit.load
+import casekit.loader
 from casekit import narrative, notebook_params
 from casekit.diagnosis.finding import Criterion, Finding
 from casekit.errors import ConfigError
@@ -103,7 +103,7 @@ def fake_engine(monkeypatch, tmp_path):
         calls["diagnose"] += 1
         return _diagnosis()
 
-    monkeypatch.setattr(casekit.load, "validate", validate)
+    monkeypatch.setattr(casekit.loader, "validate", validate)
     monkeypatch.setattr("casekit.diagnosis.diagnose", diagnose, raising=False)
     (tmp_path / "budget.csv").write_text("x")
     narrative.clear_sessions()

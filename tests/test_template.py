@@ -101,7 +101,7 @@ def _fill(path, lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_filled_template_loads_back(tmp_path, lang):
     pytest.importorskip("casekit.io.readers")
-    from casekit.load import load
+    from casekit.loader import load
 
     path = write_template(tmp_path / f"hospital_{lang}.xlsx", lang=lang)
     _fill(path, lang)
