@@ -42,6 +42,8 @@ PLAUSIBLE_TOTAL_YUAN = (1e6, 1e11)
 DEPT_REFS = ("budget", "actuals", "budget_monthly", "adjustments", "workload", "performance", "survey_responses")
 ACCOUNT_REFS = ("budget", "actuals", "budget_monthly", "adjustments")
 MAX_LISTED = 5
+# A total/subtotal row may differ from the sum of its parts by this share of itself (rounding).
+SUBTOTAL_TOLERANCE = 0.001
 
 
 def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | None,
@@ -96,6 +98,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
         raws[name] = raw
         frames[name] = conform(raw.df, TABLES[name])
 
+    issues += subtotal_issues(raws)
     unit_issues, mixed_units = _unit_issues(frames, raws)
     issues += unit_issues
     unit = profile.currency_unit if profile is not None else "yuan"
@@ -438,6 +441,8 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> 
                 issues.append(Issue(raw.file, None, None, None, "survey answers are given without the survey items",
                                     "Add the survey_items table (问卷题目) listing every item_id.", "error", child))
             continue
+        if pcol not in raws[parent].df.columns:     # the missing key column is reported already
+            continue
         raw = raws[child]
         values = frames[child][col]
         bad = values.notna() & ~values.isin(set(frames[parent][pcol].dropna()))
@@ -464,7 +469,7 @@ def _amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, ski
     for col in ("original", "adjusted"):
         neg = budget.index[(budget["direction"] == "expense") & (budget[col] < 0)]
         for idx in neg:
-            issues.append(Issue(raw_b.file, _row(raw_b, idx), raw_b.headers.get(col, col), f"{budget.at[idx, col]:g}",
+            issues.append(Issue(raw_b.file, _row(raw_b, idx), raw_b.headers.get(col, col), _amount(budget.at[idx, col]),
                                 "expense budget is negative",
                                 "Expense budgets are positive amounts; enter the amount without a minus sign.",
                                 "error", "budget"))
@@ -508,6 +513,84 @@ def _amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, ski
                             "warning", "budget"))
     issues += _unbudgeted_lines(frames["actuals"], budget, raw_a)
     return issues
+
+
+def subtotal_issues(raws: Mapping[str, Any]) -> list[Issue]:
+    """Check the total/subtotal rows the reader excluded against the detail rows they sum.
+
+    A total row is accepted when, in every amount column, it equals (within
+    :data:`SUBTOTAL_TOLERANCE` of itself, at least 0.01) one natural reading of its parts: the
+    detail rows between the previous total row and it (a subtotal under its block), those
+    between it and the next total row (a total above its block), every detail row above it,
+    every detail row of the file, or every detail row of its year. Otherwise it is a
+    data-quality finding: casekit computes from the detail rows, so a row may be missing or
+    entered twice.
+
+    Parameters
+    ----------
+    raws : mapping of str to casekit.io.raw.RawTable
+        Tables as read; ``RawTable.totals`` holds the excluded rows with their file ``row``.
+
+    Returns
+    -------
+    list of Issue
+        One warning per total row and amount column (money columns; workload volumes) that
+        does not add up, naming the row, the stated and the summed amount and the part rows.
+
+    References
+    ----------
+    DOMAIN.md section 2: "Subtotal rows that do not add up to their parts are a data-quality
+    finding in themselves."
+    """
+    issues: list[Issue] = []
+    for name, raw in raws.items():
+        totals = getattr(raw, "totals", None)
+        if totals is None or len(totals) == 0 or "row" not in totals.columns or len(raw.df) == 0:
+            continue
+        cols = [c.name for c in TABLES[name].columns if c.dtype == "float" and (c.money or name == "workload")
+                and c.name in totals.columns and c.name in raw.df.columns]
+        detail = raw.rows.to_numpy(dtype=float)
+        marks = totals["row"].to_numpy(dtype=float)
+        for i, row in enumerate(marks):
+            before = marks[marks < row].max(initial=0)
+            after = marks[marks > row].min(initial=np.inf)
+            parts = {"above": (detail > before) & (detail < row), "below": (detail > row) & (detail < after),
+                     "all above": detail < row, "all": np.ones(len(detail), dtype=bool)}
+            if "year" in totals.columns and "year" in raw.df.columns and pd.notna(totals["year"].iloc[i]):
+                parts["year"] = (raw.df["year"] == totals["year"].iloc[i]).to_numpy(dtype=bool, na_value=False)
+            for col in cols:
+                stated = totals[col].iloc[i]
+                if pd.isna(stated):
+                    continue
+                values = raw.df[col].to_numpy(dtype=float, na_value=0.0)
+                sums = {k: float(values[m].sum()) for k, m in parts.items() if m.any()}
+                if not sums or any(abs(v - stated) <= max(0.01, SUBTOTAL_TOLERANCE * abs(stated))
+                                   for v in sums.values()):
+                    continue
+                key = next(k for k in ("above", "below", "all") if k in sums)
+                rows = detail[parts[key]].astype(int)
+                label = _total_label(totals, i)
+                issues.append(Issue(
+                    raw.file, int(row), raw.headers.get(col, col), _amount(stated),
+                    f"{label} row does not add up: it says {_amount(stated)} but its part rows "
+                    f"{rows.min()}-{rows.max()} sum to {_amount(sums[key])} (difference "
+                    f"{_amount(stated - sums[key])})",
+                    "Correct the total or the detail rows: casekit uses the detail rows, so check that none is "
+                    "missing or entered twice.", "warning", name))
+    return issues
+
+
+def _total_label(totals: pd.DataFrame, i: int) -> str:
+    for value in totals.iloc[i]:
+        if isinstance(value, str) and ("计" in value or "total" in value.lower()):
+            return f"total '{value}'"
+    return "total"
+
+
+def _amount(x: float) -> str:
+    """``12,500,000`` / ``1,234.5``: thousands separators, no trailing zeros."""
+    text = f"{x:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _scale_issues(budget: pd.DataFrame, raw: Any, unit: str) -> list[Issue]:

@@ -64,6 +64,9 @@ _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _MULTIPLIER_UNITS = ("万", "亿", "千", "百", "k", "m", "w")
 
+MAX_WHOLE = 1e15
+"""Largest whole number accepted (exact in float64, far beyond any year, month or count)."""
+
 FIX_NUMBER = "write a number such as 1234.5 without text (thousands separators and ¥ are fine)"
 FIX_WHOLE = "write a whole number such as 2023"
 FIX_BOOL = "write yes or no (是/否)"
@@ -452,6 +455,10 @@ def parse_number(s: pd.Series, *, money: bool = False, rate: bool = False, integ
         if frac.any():
             problems.append(_problems(text, frac, "not a whole number", FIX_WHOLE))
             value = value.mask(frac)
+        huge = value.notna() & (np.abs(value) > MAX_WHOLE)
+        if huge.any():
+            problems.append(_problems(text, huge, "whole number too large", FIX_WHOLE))
+            value = value.mask(huge)
         return Parsed(value.round().astype("Int64"), _concat(problems))
     return Parsed(value.astype("float64"), _concat(problems))
 

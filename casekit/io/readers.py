@@ -79,6 +79,7 @@ _HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _MERGE_XML = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
 _ZERO_FORMAT = re.compile(r"^(0+)(?:\.(0+))?$")
+_GLUED = re.compile(r"[|;\t，、]")
 
 TableFiles = dict[str, "list[Path] | tuple[Path, str]"]
 
@@ -207,8 +208,9 @@ def _require_defused_xml() -> None:
 def _check_workbook(path: Path, label: str, max_bytes: int) -> None:
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputFileError(f"{label} is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:.0f} MB limit for Excel files",
-                             hint="save large tables as CSV or Parquet (or raise max_bytes)")
+        raise InputFileError(f"{label} is {_size(size)}, above the {_size(max_bytes)} limit for Excel files",
+                             hint="save large tables as CSV or Parquet, or raise the limit (environment variable "
+                                  "CASEKIT_MAX_EXCEL_BYTES, or max_bytes)")
     if path.suffix.lower() == ".xls":
         raise InputFileError(f"{label} is an old Excel 97-2003 (.xls) file",
                              hint="open it in Excel and save it as .xlsx (Excel Workbook)")
@@ -219,8 +221,27 @@ def _check_workbook(path: Path, label: str, max_bytes: int) -> None:
         raise InputFileError(f"{label} is not a valid .xlsx workbook (corrupt, password-protected or another format)",
                              hint="open it in Excel, remove any password and save it again as .xlsx") from None
     if unpacked > EXPANSION_FACTOR * max_bytes:
-        raise InputFileError(f"{label} unpacks to {unpacked / 1e6:.0f} MB of XML, which is not safe to read",
+        raise InputFileError(f"{label} unpacks to {_size(unpacked)} of XML, which is not safe to read",
                              hint="save the tables as CSV or Parquet")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def _refused_xml(exc: BaseException, label: str) -> InputFileError | None:
+    """An InputFileError when ``exc`` (or its cause) is defusedxml refusing entities or a DTD."""
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return InputFileError(f"{label} contains XML entity or DTD declarations (a possible 'billion laughs' XML "
+                                  "bomb) and was refused unread",
+                                  hint="open it in Excel and save it again as .xlsx; if it did not come from the "
+                                       "hospital's own Excel, have it checked")
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _open_workbook(path: Path, label: str, max_bytes: int):
@@ -232,6 +253,9 @@ def _open_workbook(path: Path, label: str, max_bytes: int):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        refused = _refused_xml(exc, label)
+        if refused is not None:
+            raise refused from None
         raise InputFileError(f"{label} could not be opened as an Excel workbook: {exc}",
                              hint="open it in Excel and save it again as .xlsx") from None
 
@@ -415,6 +439,12 @@ def _raw_from_grid(grid: _Grid, table: Table, label: str) -> RawTable:
     written = {pos: header[pos][1] for pos in range(len(header))}
     headers = mapping.headers
     issues += mapping.issues
+    glued = next((written[p] for p, _ in mapping.unknown if _GLUED.search(written[p])), None)
+    if not mapping.columns and glued is not None:
+        issues.append(Issue(label, None, _short(glued), None,
+                            f"the header is one cell '{_short(glued)}': the columns seem to be separated by "
+                            f"{_GLUED.search(glued).group()!r}, but casekit splits on commas, tabs or semicolons",
+                            "save the file as comma-separated 'CSV UTF-8' from Excel", "error", table.name))
     title = [t for t in cells.iloc[:hpos].to_numpy().ravel().tolist() if t]
     issues += _unit_warnings(table, headers, title, label)
 
@@ -692,13 +722,15 @@ def _discover_sheets(path: Path, books: _Books, unknown_warning: bool) -> tuple[
     return out, issues
 
 
-def discover(path: Path) -> dict[str, list[Path] | tuple[Path, str]]:
+def discover(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, list[Path] | tuple[Path, str]]:
     """Find the files (or workbook sheets) holding each table of a hospital.
 
     Parameters
     ----------
     path : pathlib.Path
         A hospital folder, or one ``.xlsx`` workbook with a sheet per table.
+    max_bytes : int
+        Largest Excel workbook opened to list its sheets (default 50 MB).
 
     Returns
     -------
@@ -715,7 +747,7 @@ def discover(path: Path) -> dict[str, list[Path] | tuple[Path, str]]:
     InputFileError
         The path does not exist, or is a file that is not an ``.xlsx`` workbook.
     """
-    with _Books(DEFAULT_MAX_BYTES) as books:
+    with _Books(max_bytes) as books:
         return _discover(path, books)[0]
 
 

@@ -1,0 +1,266 @@
+"""The bad-input corpus (tests/bad_inputs/): every case gives a clear message and never a traceback.
+
+Each case folder holds ``expected.yaml`` and the input (usually ``hospital/``: the valid base of
+``make_corpus.py`` plus one defect). For every case ``casekit validate`` (typer CliRunner) must
+exit with the expected code, show the expected substrings and report the expected issues (file,
+row, column, value) in its JSON; ``casekit.load`` must return a Hospital or raise a
+:class:`~casekit.errors.CasekitError` of the expected class. A few cases also go through a real
+``python -m casekit validate`` subprocess to prove that no traceback reaches stderr. Inputs are
+never written to: mtimes and hashes are compared before and after.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+from rich.console import Console
+from typer.testing import CliRunner
+
+import casekit.cli as cli
+from casekit.errors import CasekitError, ConfigError, InputFileError
+from casekit.hospital import Hospital
+from casekit.io.readers import read_table
+from casekit import load
+from casekit.schema.tables import TABLES
+from casekit.validation import subtotal_issues
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES = sorted(d.name for d in CORPUS.iterdir() if (d / "expected.yaml").is_file())
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def expected(case: str) -> dict:
+    return yaml.safe_load((CORPUS / case / "expected.yaml").read_text(encoding="utf-8"))
+
+
+def case_input(case: str) -> Path:
+    return CORPUS / case / expected(case)["input"]
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every path under ``folder`` (so new files show) with, for files, mtime and sha256."""
+    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            if p.is_file() else None for p in sorted(folder.rglob("*"))}
+
+
+@pytest.fixture
+def input_unchanged(request):
+    """Input safety: the case folder (every file's mtime and sha256, every path) is the same after the test."""
+    folder = CORPUS / request.node.callspec.params["case"]
+    before = _snapshot(folder)
+    yield
+    assert _snapshot(folder) == before, "casekit wrote to its input"
+
+
+@pytest.fixture
+def wide_cli(monkeypatch):
+    """Consoles wide enough that no message is folded across lines of the issue table."""
+    monkeypatch.setattr(cli, "out", Console(width=3000, force_terminal=False))
+    monkeypatch.setattr(cli, "err", Console(width=3000, stderr=True, force_terminal=False))
+
+
+def test_corpus_is_large_enough_and_well_formed():
+    assert len(CASES) >= 30
+    for case in CASES:
+        exp = expected(case)
+        assert exp["exit_code"] in (0, 1) and isinstance(exp["loads"], bool), case
+        assert exp["severity"] in ("error", "warning", "none"), case
+        assert exp["messages"], case
+        assert (exp["exit_code"] == 1) == (not exp["loads"]) == (exp["severity"] == "error"), case
+
+
+def test_corpus_matches_its_generator(tmp_path):
+    sys.path.insert(0, str(CORPUS))
+    try:
+        import make_corpus
+    finally:
+        sys.path.remove(str(CORPUS))
+    assert make_corpus.main(tmp_path) == len(CASES)
+    generated = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    committed = {p.relative_to(CORPUS): p.read_bytes() for p in CORPUS.rglob("*")
+                 if p.is_file() and p.parent != CORPUS and "__pycache__" not in p.parts}
+    assert sorted(map(str, generated)) == sorted(map(str, committed))
+    stale = [str(k) for k in generated if generated[k] != committed[k]]
+    assert not stale, f"run python tests/bad_inputs/make_corpus.py: {stale}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_cli_validate(case, tmp_path, monkeypatch, wide_cli, input_unchanged):
+    exp = expected(case)
+    for key, value in (exp.get("env") or {}).items():
+        monkeypatch.setenv(key, value)
+    report = tmp_path / "issues.json"
+    result = CliRunner().invoke(cli.app, ["validate", str(case_input(case)), "--json", str(report)])
+    output = result.output
+    assert "Traceback" not in output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == exp["exit_code"], output
+    for text in exp["messages"]:
+        assert text in output, f"{case}: {text!r} not shown:\n{output}"
+    for text in exp.get("absent", []):
+        assert text not in output, f"{case}: {text!r} shown:\n{output}"
+
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    issues = doc["issues"]
+    assert all(i["file"] and i["problem"] and i["fix"] for i in issues), issues
+    if exp["severity"] == "error":
+        assert doc["errors"] > 0
+    elif exp["severity"] == "warning":
+        assert doc["errors"] == 0 and doc["warnings"] > 0, issues
+    else:
+        assert doc["errors"] == doc["warnings"] == 0, issues
+    for want in exp.get("issues", []):
+        problem = want.get("problem")
+        fields = {k: v for k, v in want.items() if k != "problem"}
+        hits = [i for i in issues if all(i[k] == v for k, v in fields.items())
+                and (problem is None or problem in i["problem"])]
+        assert hits, f"{case}: no issue like {want} in {issues}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_load_returns_hospital_or_raises_casekit_error(case, monkeypatch, input_unchanged):
+    exp = expected(case)
+    for key, value in (exp.get("env") or {}).items():
+        monkeypatch.setenv(key, value)
+    if exp["loads"]:
+        h = load(case_input(case))
+        assert isinstance(h, Hospital)
+        assert bool(h.notes) == (exp["severity"] == "warning"), h.notes
+        for dotted, values in (exp.get("values") or {}).items():
+            table, column = dotted.split(".")
+            assert getattr(h, table)[column].tolist() == values, dotted
+        for table, n in (exp.get("rows") or {}).items():
+            assert len(getattr(h, table)) == n
+        return
+    with pytest.raises(Exception) as info:
+        load(case_input(case))
+    assert isinstance(info.value, CasekitError), f"{case}: {type(info.value).__name__}: {info.value}"
+    assert type(info.value).__name__ == exp["load_error"]
+    assert "Traceback" not in str(info.value)
+
+
+SUBPROCESS_CASES = ["excel_xml_bomb", "text_in_numeric", "yaml_invalid", "path_does_not_exist", "gbk_csv"]
+
+
+@pytest.mark.parametrize("case", SUBPROCESS_CASES)
+def test_real_subprocess_has_no_traceback(case, input_unchanged):
+    exp = expected(case)
+    env = {**os.environ, "COLUMNS": "3000", **(exp.get("env") or {})}
+    proc = subprocess.run([sys.executable, "-m", "casekit", "validate", str(case_input(case))],
+                          capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT, timeout=120)
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    assert proc.returncode == exp["exit_code"], proc.stdout + proc.stderr
+    for text in exp["messages"]:
+        assert text in proc.stdout + proc.stderr
+
+
+def test_invalid_size_limit_variable_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("CASEKIT_MAX_EXCEL_BYTES", "fifty")
+    result = CliRunner().invoke(cli.app, ["validate", str(case_input("excel_oversized"))])
+    assert result.exit_code == 1 and "CASEKIT_MAX_EXCEL_BYTES" in result.output
+    with pytest.raises(ConfigError):
+        load(case_input("excel_oversized"))
+
+
+def test_size_limit_argument_and_default():
+    folder = case_input("excel_oversized")
+    assert isinstance(load(folder), Hospital)             # well below the 50 MB default
+    with pytest.raises(InputFileError, match="above the 1,000 bytes limit"):
+        load(folder, max_bytes=1000)
+
+
+# ----------------------------------------------------------------------------- Excel safety
+def test_openpyxl_parses_with_defusedxml():
+    from openpyxl.xml import functions
+
+    assert openpyxl.xml.DEFUSEDXML is True
+    assert functions.iterparse.__module__.startswith("defusedxml")
+    assert functions.fromstring.__module__.startswith("defusedxml")
+
+
+def test_excel_refused_when_openpyxl_is_not_defused(monkeypatch):
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.xml import functions
+
+    monkeypatch.setattr(functions, "iterparse", ET.iterparse)
+    with pytest.raises(InputFileError, match="not using defusedxml"):
+        read_table(case_input("excel_title_two_row_header") / "预算.xlsx", TABLES["budget"])
+
+
+def test_xml_bomb_is_refused_fast_without_expansion():
+    start = time.perf_counter()
+    with pytest.raises(InputFileError, match="billion laughs"):
+        read_table(case_input("excel_xml_bomb") / "departments.xlsx", TABLES["departments"])
+    assert time.perf_counter() - start < 10          # expanded, &lol9; would be 3 GB
+
+
+# ----------------------------------------------------------------------------- subtotals
+def _read_budget(tmp_path: Path, text: str):
+    f = tmp_path / "budget.csv"
+    f.write_text(text, encoding="utf-8")
+    return {"budget": read_table(f, TABLES["budget"])}
+
+
+HEAD = "year,dept_id,account_id,original\n"
+
+
+def test_subtotal_that_adds_up_is_accepted_in_every_layout(tmp_path):
+    below = HEAD + "2024,D1,A,10\n2024,D1,B,20\n2024,D1小计,,30\n2024,D2,A,5\n2024,D2小计,,5\n2024,合计,,35\n"
+    on_top = HEAD + "2024,合计,,35\n2024,D1,A,10\n2024,D1,B,20\n2024,D2,A,5\n"
+    per_year = (HEAD + "2023,D1,A,1\n2023,D1,B,2\n2024,D1,A,10\n2024,D1,B,20\n"
+                "2023,合计,,3\n2024,合计,,30\n")
+    rounded = HEAD + "2024,D1,A,1000.004\n2024,D1,B,2000.004\n2024,合计,,3000\n"
+    for text in (below, on_top, per_year, rounded):
+        assert subtotal_issues(_read_budget(tmp_path, text)) == [], text
+
+
+def test_subtotal_that_does_not_add_up_is_reported(tmp_path):
+    text = HEAD + "2024,D1,A,10\n2024,D1,B,20\n2024,D1小计,,31.5\n2024,D2,A,5\n2024,合计,,35\n"
+    issues = subtotal_issues(_read_budget(tmp_path, text))
+    assert len(issues) == 1
+    issue = issues[0]
+    assert (issue.file, issue.row, issue.column, issue.value, issue.severity) == \
+        ("budget.csv", 4, "original", "31.5", "warning")
+    assert "part rows 2-3 sum to 30" in issue.problem and "difference 1.5" in issue.problem
+    assert "D1小计" in issue.problem
+
+
+def test_subtotal_mismatch_travels_with_the_hospital():
+    h = load(case_input("subtotal_mismatch"))
+    notes = [n for n in h.notes if "does not add up" in n.problem]
+    assert [(n.row, n.column) for n in notes] == [(6, "original")]
+    assert h.budget["original"].sum() == pd.Series([o for _, _, o, _ in _base_lines()]).sum()
+
+
+def _base_lines():
+    sys.path.insert(0, str(CORPUS))
+    try:
+        import make_corpus
+    finally:
+        sys.path.remove(str(CORPUS))
+    return make_corpus.BUDGET_LINES
+
+
+def test_troubleshooting_guide_cites_every_corpus_case():
+    guide = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    assert [c for c in CASES if f"`{c}`" not in guide] == []
+
+
+def test_snapshot_sees_a_write(tmp_path):
+    (tmp_path / "a.csv").write_text("x")
+    before = _snapshot(tmp_path)
+    (tmp_path / "a.csv").write_text("y")
+    assert _snapshot(tmp_path) != before
+    before = _snapshot(tmp_path)
+    (tmp_path / "new.csv").write_text("")
+    assert _snapshot(tmp_path) != before
