@@ -1,0 +1,33 @@
+"""Every command of the CLI documents itself, and `python -m casekit` is the same program."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from casekit.cli import app
+
+COMMANDS = ["validate", "template", "sample", "run", "batch", "docs"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output and len(result.output.splitlines()) > 4
+
+
+def test_python_m_casekit_lists_all_commands():
+    out = subprocess.run([sys.executable, "-m", "casekit", "--help"], capture_output=True, text=True, check=True)
+    for command in COMMANDS:
+        assert command in out.stdout
+
+
+def test_missing_path_is_a_message_not_a_traceback(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "casekit", "run", str(tmp_path / "nowhere"), "--no-pdf"],
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr + out.stdout
+    assert "nowhere" in out.stderr + out.stdout
