@@ -5,15 +5,20 @@
 1. check the options and the ``-p name=value`` parameters against the notebooks' parameters
    cells (an unknown name is an error, not papermill's warning; values are converted to the
    declared type and passed to papermill as data, never pasted into code);
-2. load and validate the data (:func:`casekit.load`): on errors, stop before any kernel starts;
+2. load and validate the data (:func:`casekit.loader.validate`): on errors, stop before any
+   kernel starts; otherwise save the validated data in the staging folder
+   (:func:`casekit.narrative.write_prepared`), where the kernel's session finds it through the
+   runner-owned ``output_dir`` parameter, so the data are read once per run;
 3. build one combined notebook from ``notebooks/01..05`` (one kernel start per hospital, data
-   loaded and diagnosed once in it) and execute it with papermill's Python API; a hidden last
+   diagnosed once in it) and execute it with papermill's Python API; a hidden last
    cell writes ``findings.json`` and ``tables.xlsx`` from that same diagnosis, so the JSON,
    the workbook and the HTML cannot disagree and nothing is computed twice;
 4. split the executed notebook back into ``executed_01_....ipynb`` ... for audit, write
    ``report.html``, ``report.pdf`` and ``run.log``;
-5. check every output (the five problem codes and every figure are in the HTML) and publish
-   the folder atomically: an interrupted or failed run leaves the previous report intact.
+5. check every output (the five problem codes are in the HTML; every cell tagged ``figure``
+   drew its figures unless the hospital lacks their input tables, see :func:`check_figures`)
+   and publish the folder atomically: an interrupted or failed run leaves the previous report
+   intact. The saved data never reach the published folder.
 """
 from __future__ import annotations
 
@@ -449,19 +454,52 @@ def check_options(lang: str, config: str | os.PathLike | None) -> None:
 
 
 def expected_figures(books: Iterable[Any]) -> int:
-    """Number of cells tagged ``figure`` in the source notebooks (each must produce a PNG)."""
+    """Number of cells tagged ``figure`` in the source notebooks."""
     return sum(1 for nb in books for c in nb.cells if FIGURE_TAG in _tags(c))
 
 
+def _figure_outputs(cell: Any) -> list[dict[str, Any]]:
+    from casekit.narrative import FIGURE_METADATA
+
+    return [dict(o["metadata"][FIGURE_METADATA]) for o in cell.get("outputs", [])
+            if FIGURE_METADATA in o.get("metadata", {})]
+
+
+def drawn_figures(executed: Any) -> int:
+    """Number of figures the executed notebook drew (outputs marked ``drawn`` by casekit.narrative)."""
+    return sum(1 for c in executed.cells if c.cell_type == "code"
+               for f in _figure_outputs(c) if f.get("status") == "drawn")
+
+
 def check_figures(executed: Any) -> list[str]:
-    """Cells tagged ``figure`` that produced no PNG, as ``"notebook cell i"`` strings."""
+    """Figures missing from cells tagged ``figure``, as ``"notebook cell i: figure name (...)"`` strings.
+
+    A tagged cell must show, for each figure it asks for, either the image or a note that the
+    hospital lacks the figure's input tables (``data_absent``). A figure not drawn although its
+    tables are there (``missing``), or a tagged cell without any figure output, is listed.
+
+    Parameters
+    ----------
+    executed : nbformat.NotebookNode
+        The executed (combined) notebook.
+
+    Returns
+    -------
+    list of str
+        Empty when every expected figure is there.
+    """
     missing = []
     for k, cell in enumerate(executed.cells):
-        if FIGURE_TAG in _tags(cell):
-            has_png = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
-            if not has_png:
-                name, idx = source_of(executed, k)
-                missing.append(f"{name} cell {idx}")
+        if cell.cell_type != "code" or FIGURE_TAG not in _tags(cell):
+            continue
+        name, idx = source_of(executed, k)
+        marks = _figure_outputs(cell)
+        has_png = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        if not marks and not has_png:
+            missing.append(f"{name} cell {idx}: no figure output")
+        for m in marks:
+            if m.get("status") not in ("drawn", "data_absent"):
+                missing.append(f"{name} cell {idx}: figure {m.get('name')} not drawn (needs {m.get('needs')})")
     return missing
 
 
@@ -538,7 +576,9 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     """
     import nbformat
 
-    import casekit
+    from casekit.errors import DataValidationError
+    from casekit.loader import validate
+    from casekit.narrative import PREPARED_FILE, write_prepared
     from casekit.report.atomic import make_staging_dir, publish_dir, write_text
     from casekit.report.pdf import notebook_pngs
 
@@ -558,13 +598,17 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                   "redact": bool(redact), **user}
 
     t = time.perf_counter()
-    hospital = casekit.load(data_path)  # raises DataValidationError before any kernel starts
+    report = validate(data_path)
+    if report.has_errors or report.hospital is None:  # stop before any kernel starts
+        raise DataValidationError(report.issues, source=str(data_path))
+    hospital = report.hospital
     log.step("validate", time.perf_counter() - t)
 
     staging = make_staging_dir(out)
     parameters["output_dir"] = str(staging)
     parameters = {k: v for k, v in parameters.items() if k in declared}
     try:
+        prepared = write_prepared(report, data_path, staging)  # the kernel's session reuses it
         combined = combine(sources)
         combined.cells.append(export_cell())
         combined_path = staging / ".combined.ipynb"
@@ -576,6 +620,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         finally:
             log.step("execute", time.perf_counter() - t)
             _write_split(staging)
+        prepared.unlink(missing_ok=True)
         _read_kernel_timings(staging, log)
         findings = json.loads((staging / "findings.json").read_text(encoding="utf-8"))
         outputs = _render(executed, findings, hospital, staging, lang=lang, pdf=pdf, redact=redact, log=log)
@@ -591,11 +636,11 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         log.step("total", time.perf_counter() - t_start)
         write_text(staging / "run.log", _header(data_path, lang, redact, pdf) + log.text())
         names = [p.name for p in outputs] + ["run.log", "findings.json", "tables.xlsx"]
-        figures = max(expected_figures(books), len(notebook_pngs(executed)),
-                      len(list((staging / "figures").glob("*.png"))))
+        figures = drawn_figures(executed)
         check_outputs(staging, names, figures=figures)
     except BaseException as exc:
         if staging.exists():
+            (staging / PREPARED_FILE).unlink(missing_ok=True)
             failed = _keep_failed(staging, out) if isinstance(exc, (NotebookExecutionError, OutputError)) else None
             if failed is None:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -114,7 +114,14 @@ def fake_engine(monkeypatch, tmp_path):
 @pytest.fixture
 def shown(monkeypatch):
     out = []
-    monkeypatch.setattr(narrative, "_emit", lambda *objs: out.extend(objs))
+
+    def emit(*objs, metadata=None):
+        for o in objs:
+            if metadata:
+                o.casekit_metadata = metadata
+            out.append(o)
+
+    monkeypatch.setattr(narrative, "_emit", emit)
     return out
 
 
@@ -156,7 +163,7 @@ def test_criteria_frame_lists_value_threshold_and_trigger():
     frame = narrative.criteria_frame(_diagnosis().problems[0], "en")
     row = frame.iloc[0]
     assert row["Criterion"] == "share of departments with one growth rate"
-    assert (row["Value"], row["Threshold"], row["Triggered"]) == ("0.9", ">= 0.6", "yes")
+    assert (row["Value"], row["Threshold"], row["Triggered"]) == ("90.0%", ">= 60.0%", "yes")  # a share
 
 
 def test_table_html_escapes_and_says_when_rows_are_cut():
@@ -187,7 +194,16 @@ def test_title_page_states_synthetic_data_from_the_profile(fake_engine, shown):
     real = narrative.replace(s, hospital=_hospital(synthetic=False))
     shown.clear()
     narrative.title_page(real)
-    assert "Synthetic data" not in _text(shown) and "Data supplied by the hospital" in _text(shown)
+    assert "Synthetic data" not in _text(shown) and "supplied by the hospital" in _text(shown)
+    assert "Data source" in _text(shown)
+
+
+def test_synthetic_banner_does_not_repeat_its_label(fake_engine, shown):
+    _, path = fake_engine
+    for lang, word in (("en", "Synthetic data"), ("zh", "模拟数据")):
+        shown.clear()
+        narrative.title_page(narrative.session(str(path), lang=lang))
+        assert _text(shown).count(word) == 1
 
 
 def test_not_assessed_and_caveats(fake_engine, shown):
@@ -229,3 +245,95 @@ def test_recommendations_are_grouped_by_area_with_their_basis():
     out = narrative._recommendations_html([r, r], "en")
     assert out.count("<h3>") == 1 and out.count("<li>") == 2
     assert "Because of: P3" in out and "Art. 20" in out
+
+
+# ---------------------------------------------------------------- verdicts, cards and tables
+def _aspect(rating="weak", share=1 / 7, n=7):
+    from casekit.diagnosis.aspects import AspectFinding
+
+    return AspectFinding("A4", "Implementation and control", "预算执行与控制", "present", 86.0, [], pd.DataFrame(),
+                         "Implementation and control: weak.", "预算执行与控制：薄弱。", [], share_met=share,
+                         rating=rating, n_requirements=n)
+
+
+def test_aspect_card_shows_rating_and_share_met_not_present_or_severity():
+    en, zh = narrative.finding_card_html(_aspect(), "en"), narrative.finding_card_html(_aspect(), "zh")
+    assert "Rating: weak" in en and "14% of 7 requirements met" in en
+    assert "present" not in en and "Severity" not in en
+    assert "评级: 薄弱" in zh and "7项要求中落实14%" in zh and "存在" not in zh
+    assert narrative.finding_title(_aspect("good", 0.9), "zh") == "A4 预算执行与控制——良好"
+
+
+def test_absent_finding_has_no_grade_and_its_heading_says_not_found():
+    f = narrative.replace(_diagnosis().problems[0], status="absent", severity=33.3)
+    card = narrative.finding_card_html(f, "en")  # an absent finding may carry a severity (33.3)
+    assert "Status: absent" in card and "Severity" not in card and "33" not in card
+    assert narrative.finding_title(f, "en") == "P1 Rigid budget targets — not found"
+    assert narrative.finding_title(f, "zh") == "P1 预算目标刚性——未发现"
+    present = _diagnosis().problems[0]
+    assert narrative.finding_title(present, "en") == "P1 Rigid budget targets — found (severe)"
+    assert narrative.finding_title(_diagnosis().problems[1], "en").endswith("— not assessed")
+
+
+def test_format_value_uses_percent_for_rates_and_never_scientific_notation():
+    assert narrative.format_value(1.405e-05, "growth_dispersion") == "0.0%"
+    assert narrative.format_value(1.487283, "execution_rate") == "148.7%"
+    assert narrative.format_value(0.39588, "deviation_bonus_p_negative") == "0.396"
+    assert narrative.format_value(1.405e-05, "mean_days") == "0.00"
+    assert narrative.format_value(23872380.93, "actual") == "23,872,381"
+    assert narrative.format_value(2024, "year") == "2024"
+    assert narrative.format_value(True, "in_use", "zh") == "是"
+    assert narrative.format_value(float("nan")) == "–"
+
+
+def test_table_html_aligns_text_left_numbers_right_and_translates_headers():
+    df = pd.DataFrame({"year": [2024], "dept_id": ["0106"], "requirement": ["A long requirement text."],
+                       "abs_deviation_rate": [0.4873], "unknown_col": [1.5]})
+    zh = narrative.table_html(df, lang="zh")
+    assert '<th class="num">年度</th>' in zh and '<th class="text">科室</th>' in zh
+    assert '<td class="text">A long requirement text.</td>' in zh and '<td class="num">48.7%</td>' in zh
+    assert "unknown_col" in zh  # no label: the raw name stays
+    assert '<th class="text">Requirement</th>' in narrative.table_html(df, lang="en")
+    criteria = narrative.table_html(narrative.criteria_frame(_diagnosis().problems[0], "zh"), lang="zh")
+    assert '<th class="num">数值</th>' in criteria and '<td class="num">&gt;= 60.0%</td>' in criteria
+
+
+def test_table_css_left_aligns_text_cells_over_nbconvert():
+    from casekit.report.html import CSS_FILE
+
+    css = CSS_FILE.read_text(encoding="utf-8")
+    assert ".jp-RenderedHTMLCommon table.casekit-table td.text" in css and "text-align: left" in css
+
+
+# ---------------------------------------------------------------- figures are marked for the runner
+def test_show_figure_marks_absent_data_and_missing_figures(fake_engine, shown, monkeypatch):
+    from casekit.plots import from_session
+
+    _, path = fake_engine
+    s = narrative.session(str(path))
+    narrative.show_figure(s, "execution_heatmap")  # annual-only actuals: the data are absent
+    assert shown[-1].casekit_metadata[narrative.FIGURE_METADATA]["status"] == "data_absent"
+    monkeypatch.setitem(from_session.DRAWERS, "deviation_distribution", lambda s: (None, "a miracle"))
+    narrative.show_figure(s, "deviation_distribution")  # needs only required tables: must be drawn
+    mark = shown[-1].casekit_metadata[narrative.FIGURE_METADATA]
+    assert (mark["name"], mark["status"]) == ("deviation_distribution", "missing")
+
+
+# ---------------------------------------------------------------- the runner's validated data
+def test_session_reuses_the_runners_prepared_data_and_rejects_stale_ones(fake_engine, tmp_path):
+    calls, path = fake_engine
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    narrative.write_prepared(ValidationReport([], _hospital(), str(path)), path, stage)
+    s = narrative.session(str(path), output_dir=str(stage))
+    assert calls["validate"] == 0 and s.hospital.profile.name == "Test hospital"
+    narrative.clear_sessions()
+    (path / "budget.csv").write_text("changed, longer")  # the data changed after the runner read them
+    narrative.session(str(path), output_dir=str(stage))
+    assert calls["validate"] == 1
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "budget.csv").write_text("x")
+    assert narrative.read_prepared(stage / narrative.PREPARED_FILE, other) is None  # another data path
+    (stage / narrative.PREPARED_FILE).write_bytes(b"not a pickle")
+    assert narrative.read_prepared(stage / narrative.PREPARED_FILE, path) is None

@@ -97,3 +97,39 @@ def test_first_markdown_cites_the_case_and_the_2020_rules():
         assert needle in first.source
     code = [c.source for c in _cells("01_data_check.ipynb") if c.cell_type == "code"]
     assert "narrative.title_page(s)" in code
+
+
+# Calls that draw a figure through narrative.show_figure (see casekit.plots.from_session.FIGURES_FOR).
+FIGURE_CALLS = ("narrative.aspects_overview(", "narrative.matrix(", "narrative.survey(")
+
+
+def _draws_figures(source: str) -> bool:
+    from casekit.plots.from_session import FIGURES_FOR
+
+    return any(c in source for c in FIGURE_CALLS) or any(
+        f'narrative.finding_section(s, "{code}")' in source for code in FIGURES_FOR)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_figure_cell_is_tagged_figure_and_no_other(name):
+    for i, cell in enumerate(_cells(name)):
+        if cell.cell_type == "code":
+            tagged = "figure" in cell.metadata.get("tags", [])
+            assert tagged == _draws_figures(cell.source), f"{name} cell {i}: {cell.source!r}"
+
+
+def test_problem_figures_cover_p1_to_p5():
+    from casekit.plots.from_session import DRAWERS, FIGURES_FOR
+
+    assert {f"P{i}" for i in range(1, 6)} <= set(FIGURES_FOR)
+    assert all(n in DRAWERS for names in FIGURES_FOR.values() for n in names)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS[1:])
+def test_later_notebooks_have_one_generated_heading_and_an_intro_without_heading_markup(name):
+    cells = _cells(name)
+    for c in cells:
+        if c.cell_type == "markdown":
+            assert not any(line.lstrip().startswith("#") for line in c.source.splitlines()), c.source
+    heading = next(i for i, c in enumerate(cells) if 'narrative.heading(s, "nb.' in c.source)
+    assert cells[heading + 1].cell_type == "markdown"  # the intro follows the language-aware heading

@@ -156,3 +156,27 @@ def test_every_figure_has_captions_in_both_languages():
     for name in names:
         assert callable(getattr(plots, name))
         assert plots.caption(name, "en") and plots.caption(name, "zh") != plots.caption(name, "en")
+
+
+def test_performance_linkage_scatter_puts_rho_and_p_in_the_title():
+    pts = pd.DataFrame({"year": [2023] * 3 + [2024] * 3, "dept_id": list("ABCABC"),
+                        "abs_deviation_rate": [0.01, 0.2, 0.05, 0.3, 0.02, 0.1],
+                        "appraisal_score": [90.0, 80, 85, 78, 92, 84]})
+    fig = plots.performance_linkage(pts, lang="zh", rho=-0.94, p_negative=0.003, n=6)
+    title = fig.axes[0].get_title()
+    assert "ρ = -0.94" in title and "p = 0.003" in title and "n = 6" in title and "考核得分" in title
+    assert len(fig.axes[0].collections[0].get_offsets()) == 6
+    assert _render_no_warnings(fig) == []
+
+
+def test_systems_figure_colours_integration_and_marks_unused_systems():
+    systems = pd.DataFrame({"system": ["HIS", "HRP", "cost"], "in_use": [True, True, False],
+                            "integrated_with_finance": [False, True, False], "data_latency_days": [20.0, 3.0, None]})
+    fig = plots.systems_integration(systems, lang="en", latency_max=7)
+    ax = fig.axes[0]
+    bars = ax.patches[:3]
+    assert [b.get_width() for b in bars] == [20.0, 3.0, 0.0]
+    assert bars[0].get_facecolor() != bars[1].get_facecolor()  # not integrated vs integrated
+    texts = [t.get_text() for t in _texts(fig)]
+    assert "n/a (not in use)" in texts and any("latency limit (7)" in t for t in texts)
+    assert _render_no_warnings(fig) == []

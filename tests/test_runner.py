@@ -13,6 +13,7 @@ import pytest
 
 from casekit import runner
 from casekit.errors import ConfigError, NotebookExecutionError, OutputError
+from casekit.narrative import PREPARED_FILE
 
 FIX = Path(__file__).parent / "fixtures" / "notebooks"
 OK, BROKEN, NOPARAM = FIX / "ok_two_cells.ipynb", FIX / "broken.ipynb", FIX / "no_parameters.ipynb"
@@ -118,6 +119,59 @@ def test_check_outputs_catches_missing_figures_and_sections(tmp_path):
         runner.check_outputs(tmp_path, ["empty.json"], figures=0)
 
 
+def _figure_cell(*marks, tags=("figure",), png=False):
+    from nbformat.v4 import new_code_cell, new_output
+
+    from casekit.narrative import FIGURE_METADATA
+
+    outputs = [new_output("display_data", data={"text/html": "<p>x</p>"},
+                          metadata={FIGURE_METADATA: {"name": n, "status": st, "needs": "t"}}) for n, st in marks]
+    if png:
+        outputs.append(new_output("display_data", data={"image/png": "AAAA"}))
+    cell = new_code_cell("narrative.finding_section(s, 'P4')", outputs=outputs, metadata={"tags": list(tags)})
+    cell.metadata["casekit"] = {"source": "03_problems.ipynb", "index": 9}
+    return cell
+
+
+def test_check_figures_names_a_missing_tagged_figure_but_accepts_absent_data():
+    from nbformat.v4 import new_notebook
+
+    def nb(*cells):
+        return new_notebook(cells=list(cells), metadata={"casekit": {"sources": ["03_problems.ipynb"]}})
+
+    ok = nb(_figure_cell(("execution_heatmap", "drawn"), ("time_progress", "data_absent")))
+    assert runner.check_figures(ok) == [] and runner.drawn_figures(ok) == 1
+    bad = nb(_figure_cell(("performance_linkage", "missing")))
+    assert runner.check_figures(bad) == ["03_problems.ipynb cell 9: figure performance_linkage not drawn (needs t)"]
+    silent = nb(_figure_cell())
+    assert runner.check_figures(silent) == ["03_problems.ipynb cell 9: no figure output"]
+    assert runner.check_figures(nb(_figure_cell(tags=()))) == []  # untagged cells are not checked
+
+
+def test_run_fails_naming_the_missing_figure(tmp_path, monkeypatch):
+    from nbformat.v4 import new_notebook
+
+    from _j_report import j_data
+
+    def fake_execute(combined_path, output_path, parameters, **kw):
+        import nbformat
+
+        executed = new_notebook(cells=[_figure_cell(("systems_integration", "missing"))],
+                                metadata={"casekit": {"sources": ["03_problems.ipynb"]}})
+        nbformat.write(executed, output_path)
+        (Path(parameters["output_dir"]) / "findings.json").write_text("{}")
+        (Path(parameters["output_dir"]) / "tables.xlsx").write_bytes(b"x")
+        assert (Path(parameters["output_dir"]) / PREPARED_FILE).is_file()  # handed to the kernel
+        return executed
+
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    monkeypatch.setattr(runner, "_render", lambda *a, **k: [])
+    with pytest.raises(OutputError, match="systems_integration not drawn"):
+        runner.run(j_data(tmp_path), out_dir=tmp_path / "o", pdf=False, progress=False)
+    failed = tmp_path / "o.failed"
+    assert failed.is_dir() and not (failed / PREPARED_FILE).exists()  # the pickled data never stay
+
+
 def test_options_checked_before_anything_runs(tmp_path):
     with pytest.raises(ConfigError, match="language"):
         runner.run(tmp_path, out_dir=tmp_path / "o", lang="fr")
@@ -171,6 +225,13 @@ def test_j_run_writes_every_output(j):
     assert "findings" in wb.sheetnames and all(len(n) <= 31 for n in wb.sheetnames)
     assert "pdf: route=" in j.log and "execute" in j.log and "papermill" in j.log
     assert not [p for p in j.out_dir.parent.iterdir() if ".staging-" in p.name]
+    assert not (j.out_dir / PREPARED_FILE).exists()  # the runner's validated data are never published
+    assert page.count(">Current situation in five aspects<") == 2  # one heading, one TOC entry
+    assert "Rating: weak" in page and "Status: present" in page.split("P1 Rigid budget targets")[-1]
+    assert "Status: present" not in page.split("A1 Organisation system")[-1].split("P1 Rigid budget targets")[0]
+    streams = [o for p in j.out_dir.glob("executed_*.ipynb") for c in nbformat.read(p, as_version=4).cells
+               for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    assert streams == []
 
 
 @pytest.mark.slow

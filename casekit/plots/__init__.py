@@ -12,12 +12,15 @@ from casekit.plots.figures import (
     cause_problem_matrix,
     deviation_distribution,
     execution_heatmap,
+    performance_linkage,
     survey_constructs,
+    systems_integration,
     time_progress,
     variance_bridge,
 )
 
 __all__ = [
     "CAPTIONS", "MIN_FONT", "aspect_profile", "bridge_steps", "caption", "cause_problem_matrix",
-    "deviation_distribution", "execution_heatmap", "survey_constructs", "time_progress", "variance_bridge",
+    "deviation_distribution", "execution_heatmap", "performance_linkage", "survey_constructs", "systems_integration",
+    "time_progress", "variance_bridge",
 ]

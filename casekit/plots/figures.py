@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from casekit.errors import CasekitError
@@ -75,6 +77,20 @@ CAPTIONS: dict[str, tuple[str, str]] = {
         "means the budget ignored workload (a bad budget), a large rate variance a different year.",
         "业务量驱动科目从预算到实际的分解：业务量差异由工作量变化解释，价格差异由单位金额变化解释。业务量差异大说明"
         "预算未考虑业务量（预算本身不合理），价格差异大说明当年情况不同。"),
+    "performance_linkage": (
+        "Each point is a department-year: how far its expense deviated from the adjusted budget (x) and "
+        "the appraisal score it received (y). If the budget counted in the appraisal, points would fall "
+        "from upper left to lower right (a negative Spearman ρ with a small p). A flat cloud means "
+        "deviating from the budget cost the department nothing.",
+        "每个点为一个科室-年度：支出偏离调整后预算的程度（横轴）与所得考核分数（纵轴）。若预算纳入考核，点应自左上向右下"
+        "分布（Spearman ρ为负且p值较小）。点群平坦说明偏离预算对科室没有影响。"),
+    "systems_integration": (
+        "Each bar is an information system: its data latency in days after month end, coloured by "
+        "whether it exchanges data with the finance system automatically. The dashed line is the latency "
+        "limit. Look for systems not integrated with finance and bars beyond the line: their data reach "
+        "the budget report late or by hand.",
+        "每条柱为一个信息系统：月末后数据送达预算报表的天数，颜色表示是否与财务系统自动交换数据。虚线为时滞上限。关注未与"
+        "财务集成的系统和超过虚线的柱：这些数据进入预算报表较晚或依赖手工。"),
 }
 
 
@@ -441,3 +457,101 @@ def bridge_steps(budget: float, volume: float, rate: float, actual: float) -> li
         running += delta
     steps.append(("actual", 0.0, float(actual), "total"))
     return steps
+
+
+@figure_function
+def performance_linkage(points: pd.DataFrame, *, lang: str = "en", rho: float = float("nan"),
+                        p_negative: float = float("nan"), n: int | None = None) -> Figure:
+    """Scatter of department |deviation rate| against the appraisal score, Spearman ρ in the title.
+
+    Parameters
+    ----------
+    points : DataFrame
+        ``department_linkage_table(h)``: year, dept_id, abs_deviation_rate, appraisal_score.
+    lang : {"en", "zh"}
+    rho, p_negative : float
+        Pooled Spearman ρ and its one-sided p for ρ < 0 (``performance_linkage(h)``).
+    n : int, optional
+        Department-years in the correlation (default: the points with both values).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    References
+    ----------
+    DOMAIN.md section 3, "Performance linkage"; 2020 Measures (国卫财务发〔2020〕30号), budget
+    assessment tied to internal performance pay.
+    """
+    _require(points, ("year", "abs_deviation_rate", "appraisal_score"), "performance linkage figure")
+    data = points.dropna(subset=["abs_deviation_rate", "appraisal_score"]).assign(
+        year=lambda d: d["year"].astype(int).astype(str))
+    n = len(data) if n is None else n
+    fig, ax = _new(7.0, 4.2)
+    years = sorted(data["year"].unique())
+    sns.scatterplot(data=data, x="abs_deviation_rate", y="appraisal_score", hue="year", hue_order=years,
+                    style="year", style_order=years, palette=sns.color_palette(PALETTE, len(years)), s=40, ax=ax)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(label("axis.abs_deviation", lang))
+    ax.set_ylabel(label("axis.appraisal_score", lang))
+    ax.legend(title=label("axis.year", lang), loc="best")
+    stats = "Spearman ρ = " + ("n/a" if np.isnan(rho) else f"{rho:+.2f}")
+    stats += ", p = " + ("n/a" if np.isnan(p_negative) else f"{p_negative:.3f}")
+    stats += f" ({'one-sided, ρ < 0' if lang == 'en' else '单侧，ρ < 0'}), n = {n}"
+    ax.set_title(f"{label('fig.performance_linkage', lang)}\n{stats}")
+    return fig
+
+
+@figure_function
+def systems_integration(systems: pd.DataFrame, *, lang: str = "en", latency_max: float | None = None) -> Figure:
+    """Bars of each system's data latency, coloured by integration with finance.
+
+    Parameters
+    ----------
+    systems : DataFrame
+        The ``systems`` table: system, in_use, integrated_with_finance, data_latency_days (optional).
+    lang : {"en", "zh"}
+    latency_max : float, optional
+        ``p5.latency_days_max`` reference line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Systems not in use are grey and labelled so; a missing latency is written "n/a".
+
+    References
+    ----------
+    DOMAIN.md section 4 (P5, C5); 2020 Operations guidance (国卫财务发〔2020〕27号), information support.
+    """
+    _require(systems, ("system", "in_use", "integrated_with_finance"), "systems figure")
+    data = systems.copy()
+    latency = pd.to_numeric(data.get("data_latency_days", pd.Series(np.nan, index=data.index)), errors="coerce")
+    data = data.assign(latency=latency, in_use=data["in_use"].astype(bool),
+                       integrated=data["integrated_with_finance"].astype(bool))
+    pal = sns.color_palette(PALETTE)
+    colour = {"yes": pal[0], "no": pal[1], "unused": (0.6, 0.6, 0.6)}
+    kinds = ["unused" if not u else "yes" if i else "no" for u, i in zip(data["in_use"], data["integrated"])]
+    fig, ax = _new(7.0, 0.45 * len(data) + 1.6)
+    names = [str(x) for x in data["system"]]
+    ax.barh(names, data["latency"].fillna(0), color=[colour[k] for k in kinds], edgecolor="white")
+    for i, (v, k) in enumerate(zip(data["latency"], kinds)):
+        text = "n/a" if pd.isna(v) else f"{v:.0f}"
+        if k == "unused":
+            text += f" ({label('legend.not_in_use', lang)})"
+        ax.text((0 if pd.isna(v) else v) + 0.3, i, text, va="center", fontsize=MIN_FONT)
+    handles = [Patch(color=colour["yes"], label=label("legend.integrated", lang)),
+               Patch(color=colour["no"], label=label("legend.not_integrated", lang))]
+    if "unused" in kinds:
+        handles.append(Patch(color=colour["unused"], label=label("legend.not_in_use", lang)))
+    if latency_max is not None:
+        ax.axvline(latency_max, color="0.25", linestyle="--", linewidth=1.2)
+        handles.append(Line2D([], [], color="0.25", linestyle="--",
+                                        label=f"{label('axis.latency_max', lang)} ({latency_max:g})"))
+    top = max(float(data["latency"].max()) if data["latency"].notna().any() else 0.0, latency_max or 0.0)
+    ax.set_xlim(0, top * 1.3 + 1)
+    ax.invert_yaxis()
+    ax.set_xlabel(label("axis.latency_days", lang))
+    ax.set_ylabel("")
+    ax.legend(handles=handles, loc="lower right")
+    ax.set_title(label("fig.systems_integration", lang))
+    return fig

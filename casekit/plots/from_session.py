@@ -2,7 +2,9 @@
 
 Each entry of :data:`DRAWERS` takes a session and returns ``(figure, None)`` or, when the data
 do not support the figure, ``(None, "what is needed")``. :data:`FIGURES_FOR` says which figures
-illustrate which finding in the notebooks.
+illustrate which finding in the notebooks. :func:`absent_inputs` says which of a figure's input
+tables the session lacks: a figure that is not drawn although nothing is absent is an error
+``casekit run`` reports by name.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ FIGURES_FOR: dict[str, tuple[str, ...]] = {
     "P1": ("variance_bridge",),
     "P2": ("deviation_distribution",),
     "P3": ("execution_heatmap", "time_progress"),
+    "P4": ("performance_linkage",),
+    "P5": ("systems_integration",),
 }
 
 
@@ -138,6 +142,27 @@ def _bridge(s: "Session") -> Drawn:
     return figures.variance_bridge(variance, lang=s.lang), None
 
 
+def _linkage(s: "Session") -> Drawn:
+    from casekit.indicators.performance import department_linkage_table, performance_linkage
+
+    if not s.hospital.has("performance"):
+        return None, "performance (appraisal scores)"
+    points = s.get(department_linkage_table, basis="adjusted")
+    if points["abs_deviation_rate"].notna().sum() < 3:
+        return None, "at least 3 department-years with expense deviation and appraisal score"
+    link = s.get(performance_linkage, basis="adjusted")
+    pooled = link[(link["scope"] == "pooled") & (link["target"] == "appraisal_score")].iloc[0]
+    return figures.performance_linkage(points, lang=s.lang, rho=float(pooled["rho"]),
+                                       p_negative=float(pooled["p_negative"]), n=int(pooled["n"])), None
+
+
+def _systems(s: "Session") -> Drawn:
+    if not s.hospital.has("systems"):
+        return None, "systems (information systems)"
+    return figures.systems_integration(s.hospital.systems, lang=s.lang,
+                                       latency_max=s.thresholds["p5.latency_days_max"]), None
+
+
 DRAWERS: dict[str, Callable[["Session"], Drawn]] = {
     "execution_heatmap": _heatmap,
     "deviation_distribution": _deviation,
@@ -146,7 +171,32 @@ DRAWERS: dict[str, Callable[["Session"], Drawn]] = {
     "cause_problem_matrix": _matrix,
     "survey_constructs": _survey,
     "variance_bridge": _bridge,
+    "performance_linkage": _linkage,
+    "systems_integration": _systems,
 }
+
+# Input tables each figure needs ("monthly" = monthly actuals); a figure without these is not
+# expected. Figures absent from this mapping need only the required tables.
+INPUTS: dict[str, tuple[str, ...]] = {
+    "execution_heatmap": ("monthly",),
+    "time_progress": ("monthly",),
+    "aspect_profile": ("checklist",),
+    "survey_constructs": ("survey_items", "survey_responses"),
+    "variance_bridge": ("workload",),
+    "performance_linkage": ("performance",),
+    "systems_integration": ("systems",),
+}
+
+
+def absent_inputs(s: "Session", name: str) -> list[str]:
+    """The input tables of figure ``name`` the session's hospital lacks ([] when it has them all).
+
+    Examples
+    --------
+    An annual-only hospital lacks ``"monthly"`` for the execution heat map.
+    """
+    h = s.hospital
+    return [t for t in INPUTS.get(name, ()) if not (h.is_monthly if t == "monthly" else h.has(t))]
 
 
 def draw(s: "Session", name: str, **kwargs: Any) -> Drawn:
