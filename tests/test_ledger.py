@@ -180,3 +180,13 @@ def test_parquet_bad_rows_and_missing_columns(tmp_path):
     missing = {i.problem for i in issues if i.file == "ledger_2.parquet"}
     assert missing == {"required column 'dept_id' is missing from the ledger",
                        "required column 'account_id' is missing from the ledger"}
+
+
+def test_gbk_csv_is_refused_with_a_fix(tmp_path):
+    from casekit.errors import InputFileError
+
+    f = tmp_path / "明细账.csv"
+    f.write_bytes("日期,科室编码,科目编码,金额\n2023-01-05,D01,001,1\n".encode("gbk"))
+    with pytest.raises(InputFileError, match="not UTF-8") as err:
+        aggregate_ledger([f])
+    assert "CSV UTF-8" in str(err.value)

@@ -450,7 +450,12 @@ def _aggregate_group(con: duckdb.DuckDBPyConnection, group: list[_Source]) -> tu
         if group[0].kind != "csv":
             raise InputFileError(f"{', '.join(s.path.name for s in group)} cannot be read: {exc}",
                                  hint="Write the ledger again as Parquet or UTF-8 CSV.") from None
-    frame = con.execute(_aggregate_query(group, typed=False, rejects=True)).df()
+    try:
+        frame = con.execute(_aggregate_query(group, typed=False, rejects=True)).df()
+    except duckdb.Error as exc:  # not even line by line: unreadable, or out of memory and disk
+        raise InputFileError(f"{', '.join(s.path.name for s in group)} cannot be read: {exc}",
+                             hint="Check that the file is UTF-8 CSV text with one header line, and that "
+                                  "the temporary folder has free space.") from None
     return frame, _rejected_lines(con)
 
 
