@@ -83,7 +83,7 @@ def sample(
     profile: Annotated[str, typer.Option("--profile", help="j, well_run or mixed (ignored with --all).")] = "j",
     all_profiles: Annotated[bool, typer.Option("--all", help="Write all bundled sample hospitals.")] = False,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed (default: the profile's own).")] = None,
-    ledger_rows: Annotated[int, typer.Option("--ledger-rows", help="Also write a transaction ledger of N rows.")] = 0,
+    ledger_rows: Annotated[int, typer.Option("--ledger-rows", help="Write a transaction ledger of N rows in place of actuals.csv.")] = 0,
     ledger_format: Annotated[str, typer.Option("--ledger-format", help="csv or parquet.")] = "csv",
     departments: Annotated[Optional[int], typer.Option("--departments", help="Override the number of departments.")] = None,
     years: Annotated[Optional[int], typer.Option("--years", help="Override the number of years.")] = None,

@@ -190,3 +190,25 @@ def test_gbk_csv_is_refused_with_a_fix(tmp_path):
     with pytest.raises(InputFileError, match="not UTF-8") as err:
         aggregate_ledger([f])
     assert "CSV UTF-8" in str(err.value)
+
+
+def test_sample_command_with_ledger_rows_loads_through_the_ledger(tmp_path):
+    """`casekit sample --ledger-rows N` writes a folder whose actuals come from the ledger."""
+    from typer.testing import CliRunner
+
+    import casekit
+    from casekit.cli import app
+
+    result = CliRunner().invoke(app, ["sample", "--profile", "well_run", "--out", str(tmp_path),
+                                      "--ledger-rows", "40000", "--years", "2"])
+    assert result.exit_code == 0, result.output
+    folder = next(p for p in tmp_path.iterdir() if p.is_dir())
+    assert not (folder / "actuals.csv").exists()
+    assert list(folder.glob("ledger*"))
+    loaded = casekit.load(folder)
+    expected = casekit.sample.generate("well_run", years=2).actuals
+    key = ["year", "month", "dept_id", "account_id"]
+    got = loaded.actuals.sort_values(key).reset_index(drop=True)
+    want = expected.sort_values(key).reset_index(drop=True)
+    assert len(got) == len(want)
+    assert (got["amount"].round(2).to_numpy() == want["amount"].round(2).to_numpy()).all()

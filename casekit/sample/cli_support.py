@@ -35,8 +35,8 @@ def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False
     seed : int, optional
         Seed for every hospital written (default: each profile's own).
     ledger_rows : int
-        When > 0, also write a transaction ledger of about this many rows into each hospital
-        folder (``casekit.sample.ledger.write_ledger``).
+        When > 0, write a transaction ledger of about this many rows into each hospital folder
+        (``casekit.sample.ledger.write_ledger``) in place of ``actuals.csv``.
     ledger_format : {"csv", "parquet"}
     departments, years : int, optional
         Override the number of departments / budget years.
@@ -71,6 +71,11 @@ def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False
             from casekit.sample.ledger import write_ledger
 
             written += write_ledger(h, folder, ledger_rows, fmt=ledger_format, seed=used_seed)
+            # The ledger replaces the monthly actuals (its sums equal them to the cent), so the
+            # folder exercises the ledger path of the loader instead of being ignored beside them.
+            actuals_file = folder / "actuals.csv"
+            actuals_file.unlink(missing_ok=True)
+            written = [w for w in written if w != actuals_file]
         if all_profiles and key in ZH_WORKBOOK:
             written.append(write_hospital(h, out / ZH_WORKBOOK[key], fmt="xlsx", lang="zh"))
         entries.append({"folder": p.folder, "profile": key, "seed": used_seed, "description": p.description,
