@@ -3,6 +3,9 @@
 Notebooks hold narrative and calls only; everything computed lives here or deeper in casekit.
 :func:`session` loads, validates and diagnoses a hospital once per kernel (memoised), so the
 runner can execute the five notebooks as one and each notebook can still run on its own.
+Under ``casekit run`` the session takes the data and the diagnosis from the runner instead
+(:func:`write_prepared`, :func:`prepare`). The plotting libraries are imported on first use,
+so the runner can import this module without them.
 
 Builders (``*_html``) are pure functions returning HTML strings; the public section functions
 display them (``IPython.display``) and return ``None``, so a cell shows each block once.
@@ -18,8 +21,11 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import pickle
 import re
+import threading
+import time
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,14 +33,12 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from casekit.plots import from_session
 from casekit.diagnosis.config import Thresholds
 from casekit.diagnosis.finding import Finding
 from casekit.errors import DataValidationError, Issue
 from casekit.hospital import Hospital
 from casekit.labels import LABELS, check_lang, label, title_only
 from casekit.notebook_params import parse_years, resolve_input
-from casekit.plots import caption
 
 CITATION = {
     "en": ("Method after the case study of comprehensive budget management in \"J public hospital\" "
@@ -58,6 +62,8 @@ _RATING_COLOUR = {"weak": "#d55e00", "adequate": "#e69f00", "good": "#009e73"}
 EVIDENCE_ROWS = 8
 PREPARED_FILE = ".casekit-prepared.pkl"
 """File name of the validated data the runner leaves in its staging folder (never published)."""
+HANDOFF_TIMEOUT = 300.0
+"""Seconds :func:`session` waits for a diagnosis the runner announced (then it diagnoses itself)."""
 FIGURE_METADATA = "casekit_figure"
 """Output-metadata key of figure outputs: ``{"name", "status", "needs"}``; status is ``drawn``,
 ``data_absent`` (the session lacks the figure's input tables) or ``missing`` (the data are there
@@ -84,6 +90,9 @@ class Session:
         When set, figures are also saved as PNG under ``output_dir/figures``.
     notes : list of Issue
         Warnings raised while loading or diagnosing, reported instead of printed.
+    handed_over : bool
+        The diagnosis is the one ``casekit run`` computed and handed over (:func:`prepare`);
+        the runner then writes ``findings.json`` and ``tables.xlsx`` from it itself.
     """
 
     hospital: Hospital
@@ -97,14 +106,19 @@ class Session:
     output_dir: Path | None = None
     notes: list[Issue] = field(default_factory=list)
     memo: dict = field(default_factory=dict, repr=False)
+    """Indicator tables by (module, function, args, kwargs), seeded with the diagnosis's own memo."""
+    handed_over: bool = False
 
     def t(self, key: str, **fmt: Any) -> str:
         """Label ``key`` in the session language."""
         return label(key, self.lang, **fmt)
 
     def get(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
-        """``fn(hospital, **kwargs)`` computed once per session data (shared across languages)."""
-        key = (fn.__module__, fn.__qualname__, tuple(sorted(kwargs.items())))
+        """``fn(hospital, **kwargs)`` computed once per session data (shared across languages).
+
+        Tables the diagnosis already computed with the same arguments are reused, not recomputed.
+        """
+        key = (fn.__module__, fn.__qualname__, (), tuple(sorted(kwargs.items())))
         if key not in self.memo:
             with _quiet(self.notes):
                 self.memo[key] = fn(self.hospital, **kwargs)
@@ -156,8 +170,12 @@ def session(data_path: str, config: str = "", lang: str = "en", years: str = "",
     key = (str(path), _stamp(path), str(cfg_path or ""), span, bool(redact))
     out = Path(output_dir) if output_dir else None
     if key not in _SESSIONS:
-        prepared = read_prepared(out / PREPARED_FILE, path) if out is not None else None
-        _SESSIONS[key] = _build(path, cfg_path, span, bool(redact), prepared)
+        payload = _read_payload(out / PREPARED_FILE, path) if out is not None else None
+        if payload is not None and payload.get("pending"):
+            from casekit import plots  # noqa: F401  (imported while the runner finishes the diagnosis)
+
+            payload = _wait_for_analysis(out / PREPARED_FILE, path) or payload
+        _SESSIONS[key] = _build(path, cfg_path, span, bool(redact), payload)
     return replace(_SESSIONS[key], lang=lang, output_dir=out)
 
 
@@ -189,12 +207,15 @@ def data_fingerprint(path: str | Path) -> dict[str, Any]:
     return {"path": str(path), "files": [[f.name, f.stat().st_size, f.stat().st_mtime_ns] for f in files]}
 
 
-def write_prepared(report: Any, data_path: str | Path, folder: str | Path) -> Path:
+def write_prepared(report: Any, data_path: str | Path, folder: str | Path, *, analysis: dict | None = None,
+                   pending: bool = False) -> Path:
     """Save a validated :class:`ValidationReport` for the kernel's :func:`session` (used by ``casekit run``).
 
     The runner reads and validates the data once; the kernel it starts finds this file in its
     ``output_dir`` (the runner's staging folder) and reuses the hospital instead of reading it
-    again. The file is deleted before the report is published.
+    again. The runner first writes the file with ``pending=True`` and diagnoses while the kernel
+    starts; :func:`prepare` then replaces the file with one that also holds the diagnosis. The
+    file is replaced atomically and deleted before the report is published.
 
     Parameters
     ----------
@@ -204,6 +225,10 @@ def write_prepared(report: Any, data_path: str | Path, folder: str | Path) -> Pa
         The data it was read from.
     folder : str or Path
         The staging folder (the notebooks' ``output_dir``).
+    analysis : dict, optional
+        From :func:`analyse`: the diagnosed hospital, its thresholds, diagnosis and notes.
+    pending : bool
+        The runner is still computing ``analysis``: :func:`session` waits for it.
 
     Returns
     -------
@@ -211,17 +236,16 @@ def write_prepared(report: Any, data_path: str | Path, folder: str | Path) -> Pa
         ``folder / PREPARED_FILE``.
     """
     target = Path(folder) / PREPARED_FILE
-    payload = {"fingerprint": data_fingerprint(data_path), "report": report}
-    target.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    payload = {"fingerprint": data_fingerprint(data_path), "report": report, "analysis": analysis,
+               "pending": pending}
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, target)
     return target
 
 
-def read_prepared(file: Path, data_path: Path) -> Any | None:
-    """The validation report saved by :func:`write_prepared`, or None when absent or stale.
-
-    Stale means: saved for another data path, or a data file was added, removed or changed
-    (size or modification time) since; :func:`session` then reads the data itself.
-    """
+def _read_payload(file: Path, data_path: Path) -> dict | None:
+    """The dict saved by :func:`write_prepared`, or None when absent, unreadable or stale."""
     if not file.is_file():
         return None
     try:
@@ -230,37 +254,139 @@ def read_prepared(file: Path, data_path: Path) -> Any | None:
         return None
     if not isinstance(payload, dict) or payload.get("fingerprint") != data_fingerprint(data_path):
         return None
-    return payload.get("report")
+    return payload
 
 
-def _build(path: Path, cfg_path: Path | None, span: tuple[int, int] | None, redact: bool,
-           prepared: Any | None = None) -> Session:
+def read_prepared(file: Path, data_path: Path) -> Any | None:
+    """The validation report saved by :func:`write_prepared`, or None when absent or stale.
+
+    Stale means: saved for another data path, or a data file was added, removed or changed
+    (size or modification time) since; :func:`session` then reads the data itself.
+    """
+    payload = _read_payload(file, data_path)
+    return None if payload is None else payload.get("report")
+
+
+def _wait_for_analysis(file: Path, data_path: Path, timeout: float = HANDOFF_TIMEOUT) -> dict | None:
+    """Poll ``file`` until the runner has replaced its pending payload (None if it turned stale)."""
+    deadline = time.monotonic() + timeout
+    payload = _read_payload(file, data_path)
+    while payload is not None and payload.get("pending") and time.monotonic() < deadline:
+        time.sleep(0.02)
+        payload = _read_payload(file, data_path)
+    return payload
+
+
+def analysis_key(cfg_path: Path | None, span: tuple[int, int] | None, redact: bool) -> tuple:
+    """What a diagnosis depends on besides the data: thresholds file (path, size, mtime), years, redaction."""
+    cfg = None if cfg_path is None else (str(cfg_path), cfg_path.stat().st_size, cfg_path.stat().st_mtime_ns)
+    return cfg, span, bool(redact)
+
+
+def analyse(report: Any, cfg_path: Path | None, span: tuple[int, int] | None, redact: bool) -> dict:
+    """Restrict, redact and diagnose a validated hospital as :func:`session` does.
+
+    Parameters
+    ----------
+    report : ValidationReport
+        Without errors.
+    cfg_path : pathlib.Path or None
+        Thresholds YAML (None = defaults).
+    span : (int, int) or None
+        Years to keep.
+    redact : bool
+        Replace department names by their codes.
+
+    Returns
+    -------
+    dict
+        ``key`` (:func:`analysis_key`), ``hospital``, ``thresholds``, ``diagnosis`` and
+        ``notes`` (warnings raised on the way, as :class:`Issue`).
+    """
     from casekit.diagnosis import diagnose
-    from casekit.loader import validate
 
     notes: list[Issue] = []
     with _quiet(notes):
-        report = prepared if prepared is not None else validate(path)
-        if report.has_errors or report.hospital is None:
-            raise DataValidationError(report.issues, str(path))
         hospital = _restrict_years(report.hospital, span)
         if redact:
             hospital = _redact(hospital)
         thresholds = Thresholds(cfg_path)
         diagnosis = diagnose(hospital, thresholds)
-    return Session(hospital, report, diagnosis, thresholds, "en", path, span, redact, None, notes)
+    return {"key": analysis_key(cfg_path, span, redact), "hospital": hospital, "thresholds": thresholds,
+            "diagnosis": diagnosis, "notes": notes}
+
+
+def prepare(report: Any, data_path: str | Path, folder: str | Path, config: str = "", years: str = "",
+            redact: bool = False) -> dict:
+    """Diagnose for the kernel's :func:`session` and hand the result over (``casekit run``, in a thread).
+
+    Parameters are those the notebooks receive; they are resolved exactly as :func:`session`
+    resolves them, so the kernel uses the result only when nothing differs (data fingerprint
+    and :func:`analysis_key`). The pending file of :func:`write_prepared` is always replaced,
+    with the diagnosis or, when this fails, without it (the kernel then diagnoses itself and
+    reports the error).
+
+    Returns
+    -------
+    dict
+        The analysis handed over (:func:`analyse`).
+    """
+    analysis = None
+    try:
+        cfg_path = resolve_input(config, "config") if config else None
+        analysis = analyse(report, cfg_path, parse_years(years), redact)
+    finally:
+        write_prepared(report, data_path, folder, analysis=analysis)
+    return analysis
+
+
+def _build(path: Path, cfg_path: Path | None, span: tuple[int, int] | None, redact: bool,
+           payload: dict | None = None) -> Session:
+    from casekit.loader import validate
+
+    notes: list[Issue] = []
+    report = payload.get("report") if payload is not None else None
+    if report is None:
+        with _quiet(notes):
+            report = validate(path)
+    if report.has_errors or report.hospital is None:
+        raise DataValidationError(report.issues, str(path))
+    analysis = payload.get("analysis") if payload is not None else None
+    handed_over = analysis is not None and analysis["key"] == analysis_key(cfg_path, span, redact)
+    if not handed_over:
+        analysis = analyse(report, cfg_path, span, redact)
+    diagnosis = analysis["diagnosis"]
+    # The diagnosis's indicator memo seeds the session's, so figures reuse its tables.
+    memo = dict(getattr(diagnosis, "memo", None) or {})
+    return Session(analysis["hospital"], report, diagnosis, analysis["thresholds"], "en", path, span, redact, None,
+                   [*notes, *analysis["notes"]], memo, handed_over)
 
 
 class _quiet:
-    """Record warnings raised inside casekit calls as report notes instead of printing them."""
+    """Record warnings raised inside casekit calls as report notes instead of printing them.
+
+    Only warnings of the thread that entered are recorded (``casekit run`` diagnoses in a
+    thread while papermill runs in the main one); other threads' warnings go to the previous
+    handler.
+    """
 
     def __init__(self, notes: list[Issue]):
         self.notes = notes
-        self._cm = warnings.catch_warnings(record=True)
+        self._cm = warnings.catch_warnings()
+        self._caught: list[warnings.WarningMessage] = []
 
     def __enter__(self) -> None:
-        self._caught = self._cm.__enter__()
+        self._cm.__enter__()
         warnings.simplefilter("always")
+        owner, previous = threading.get_ident(), warnings.showwarning
+
+        def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+            if threading.get_ident() == owner:
+                self._caught.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
+            else:
+                previous(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
 
     def __exit__(self, *exc: Any) -> None:
         self._cm.__exit__(*exc)
@@ -496,6 +622,8 @@ def figure(s: Session, name: str, fig: Any) -> None:
         target = s.output_dir / "figures" / f"{name}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(png)
+    from casekit.plots import caption
+
     look = f"{s.t('sec.look_for')}: {caption(name, s.lang)}"
     _emit(Image(data=png, format="png"), metadata={FIGURE_METADATA: {"name": name, "status": "drawn"}})
     _emit(_html(f"<p class='casekit-caption'><em>{html.escape(look)}</em></p>"))
@@ -508,6 +636,8 @@ def show_figure(s: Session, name: str, **kwargs: Any) -> None:
     not drawn although the session has its input tables is marked ``missing`` (an error for
     the runner); one whose tables the hospital did not supply is marked ``data_absent``.
     """
+    from casekit.plots import from_session
+
     with _quiet(s.notes):
         fig, missing = from_session.draw(s, name, **kwargs)
     if fig is None:
@@ -578,6 +708,8 @@ def not_assessed(s: Session) -> None:
 
 def finding_section(s: Session, code: str, evidence_rows: int = EVIDENCE_ROWS) -> None:
     """One finding: heading, status card, criteria table, top evidence rows, and its figures."""
+    from casekit.plots import from_session
+
     kind = {"A": "aspects", "P": "problems", "C": "causes"}[code[0]]
     f = findings(s, kind).get(code) or Finding.not_assessed(code, title_only(code, "en"), title_only(code, "zh"),
                                                               ["a rule for " + code])

@@ -9,13 +9,18 @@
    kernel starts; otherwise save the validated data in the staging folder
    (:func:`casekit.narrative.write_prepared`), where the kernel's session finds it through the
    runner-owned ``output_dir`` parameter, so the data are read once per run;
-3. build one combined notebook from ``notebooks/01..05`` (one kernel start per hospital, data
-   diagnosed once in it) and execute it with papermill's Python API; a hidden last
-   cell writes ``findings.json`` and ``tables.xlsx`` from that same diagnosis, so the JSON,
-   the workbook and the HTML cannot disagree and nothing is computed twice;
-4. split the executed notebook back into ``executed_01_....ipynb`` ... for audit, write
+3. diagnose in a thread of the runner (:func:`casekit.narrative.prepare`) while papermill
+   starts the kernel and the kernel imports its libraries (two cores work at once); the
+   kernel's session waits for that diagnosis and uses it when the data fingerprint,
+   thresholds file, years and redaction match, else diagnoses itself;
+4. build one combined notebook from ``notebooks/01..05`` (one kernel start per hospital) and
+   execute it with papermill's Python API; ``findings.json`` and ``tables.xlsx`` come from the
+   session's diagnosis (written by the runner's thread while the kernel draws, or by a hidden
+   last cell when the kernel diagnosed itself), so the JSON, the workbook and the HTML cannot
+   disagree and nothing is computed twice;
+5. split the executed notebook back into ``executed_01_....ipynb`` ... for audit, write
    ``report.html``, ``report.pdf`` and ``run.log``;
-5. check every output (the five problem codes are in the HTML; every cell tagged ``figure``
+6. check every output (the five problem codes are in the HTML; every cell tagged ``figure``
    drew its figures unless the hospital lacks their input tables, see :func:`check_figures`)
    and publish the folder atomically: an interrupted or failed run leaves the previous report
    intact. The saved data never reach the published folder.
@@ -28,6 +33,7 @@ import json
 import os
 import platform
 import shutil
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -607,8 +613,11 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     staging = make_staging_dir(out)
     parameters["output_dir"] = str(staging)
     parameters = {k: v for k, v in parameters.items() if k in declared}
+    preparing = None
     try:
-        prepared = write_prepared(report, data_path, staging)  # the kernel's session reuses it
+        prepared = write_prepared(report, data_path, staging, pending=True)  # the kernel's session reuses it
+        preparing = _Prepare(report, data_path, staging, parameters)
+        preparing.start()
         combined = combine(sources)
         combined.cells.append(export_cell())
         combined_path = staging / ".combined.ipynb"
@@ -619,9 +628,10 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                                cwd=NOTEBOOKS_DIR, progress=progress)
         finally:
             log.step("execute", time.perf_counter() - t)
+            preparing.finish(log)
             _write_split(staging)
         prepared.unlink(missing_ok=True)
-        _read_kernel_timings(staging, log)
+        _collect_exports(staging, preparing, log)
         findings = json.loads((staging / "findings.json").read_text(encoding="utf-8"))
         outputs = _render(executed, findings, hospital, staging, lang=lang, pdf=pdf, redact=redact, log=log)
         missing = check_figures(executed)
@@ -639,6 +649,8 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         figures = drawn_figures(executed)
         check_outputs(staging, names, figures=figures)
     except BaseException as exc:
+        if preparing is not None:
+            preparing.join()  # it writes into the staging folder
         if staging.exists():
             (staging / PREPARED_FILE).unlink(missing_ok=True)
             failed = _keep_failed(staging, out) if isinstance(exc, (NotebookExecutionError, OutputError)) else None
@@ -653,6 +665,47 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     files = sorted(p for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
     check_outputs(out, [p.name for p in files], figures=figures)
     return RunResult(out, files, out / "findings.json", (out / "run.log").read_text(encoding="utf-8"))
+
+
+class _Prepare(threading.Thread):
+    """Diagnose for the kernel while it starts (:func:`casekit.narrative.prepare`), then write
+    private copies of findings.json and tables.xlsx from that diagnosis while the kernel draws.
+
+    A failure to diagnose is not the run's failure: the kernel then diagnoses itself and
+    reports any error with the notebook cell that raised it. A failure to write the copies
+    is raised by :func:`_collect_exports` when the kernel relied on them.
+    """
+
+    def __init__(self, report: Any, data_path: Path, staging: Path, parameters: dict[str, Any]) -> None:
+        super().__init__(name="casekit-prepare", daemon=True)
+        self.args_ = (report, data_path, staging)
+        self.options = {"config": str(parameters.get("config") or ""), "years": str(parameters.get("years") or ""),
+                        "redact": bool(parameters.get("redact"))}
+        self.error: Exception | None = None
+        self.seconds = 0.0
+        self.export_timings: dict[str, float] = {}
+
+    def run(self) -> None:
+        from casekit.narrative import prepare
+
+        report, _, staging = self.args_
+        t = time.perf_counter()
+        try:
+            analysis = prepare(*self.args_, **self.options)
+            self.seconds = time.perf_counter() - t
+            self.export_timings = write_exports(analysis["diagnosis"], staging, redact=self.options["redact"],
+                                                departments=report.hospital.departments,
+                                                prefix=RUNNER_EXPORT_PREFIX)
+        except Exception as exc:  # noqa: BLE001  (the kernel repeats the work and reports the error)
+            self.error = exc
+            self.seconds = time.perf_counter() - t
+
+    def finish(self, log: _Log) -> None:
+        """Wait for the thread and record what it did in ``log``."""
+        self.join()
+        log.step("diagnose (thread)", self.seconds)
+        log.add("diagnosis: computed by the runner while the kernel started" if self.error is None
+                else f"diagnosis: not handed to the kernel ({type(self.error).__name__}: {self.error})")
 
 
 def _header(data_path: Path, lang: str, redact: bool, pdf: bool) -> str:
@@ -673,6 +726,10 @@ def _write_split(staging: Path) -> None:
         nbformat.write(nb, os.fspath(staging / f"executed_{name}"))
 
 
+EXPORT_NAMES = ("findings.json", "tables.xlsx")
+EXPORT_RECORD = ".casekit-export.json"
+"""Written by the export cell: ``{"by": "runner" or "kernel", "timings": {...}}``."""
+RUNNER_EXPORT_PREFIX = ".runner-"
 EXPORT_CELL = ("# casekit run: write findings.json and tables.xlsx from this kernel's diagnosis (computed once)\n"
                "from casekit.runner import export_outputs\n"
                "export_outputs(globals(), output_dir)")
@@ -681,8 +738,9 @@ EXPORT_CELL = ("# casekit run: write findings.json and tables.xlsx from this ker
 def export_cell() -> Any:
     """The hidden cell the runner appends: the kernel writes findings.json and tables.xlsx.
 
-    The diagnosis is computed once, in the kernel, by the notebooks' own session (same years,
-    thresholds and redaction as the HTML); the cell holds no user value, only names.
+    The diagnosis is computed once, by the runner's thread or else in the kernel, and the
+    notebooks' session uses that same diagnosis (same years, thresholds and redaction as the
+    HTML); the cell holds no user value, only names.
     """
     import nbformat
 
@@ -691,8 +749,50 @@ def export_cell() -> Any:
     return cell
 
 
+def write_exports(diagnosis: Any, out: Path, *, redact: bool, departments: Any, prefix: str = "") -> dict[str, float]:
+    """Write ``findings.json`` and ``tables.xlsx`` of ``diagnosis`` into ``out``.
+
+    Parameters
+    ----------
+    diagnosis : casekit.diagnosis.Diagnosis
+    out : pathlib.Path
+        Folder to write into.
+    redact : bool
+        Replace department names (from ``departments``) by their codes in both files.
+    departments : pandas.DataFrame
+        The hospital's original ``departments`` table (names to redact).
+    prefix : str
+        Prefix of the two file names (the runner's thread writes private copies first).
+
+    Returns
+    -------
+    dict
+        Seconds spent on ``json`` and ``excel``.
+    """
+    from casekit.report.atomic import write_text
+    from casekit.report.excel import write_tables
+
+    t = time.perf_counter()
+    text = diagnosis.to_json()
+    tables = diagnosis.tables()
+    if redact:
+        from casekit.report.redact import redact_tables, redact_text
+
+        text, _ = redact_text(text, departments)
+        tables = redact_tables(tables, departments)
+    write_text(out / f"{prefix}findings.json", text)
+    t_json = time.perf_counter() - t
+    t = time.perf_counter()
+    write_tables(tables, out / f"{prefix}tables.xlsx")
+    return {"json": t_json, "excel": time.perf_counter() - t}
+
+
 def export_outputs(namespace: dict[str, Any], output_dir: str) -> list[Path]:
     """Write ``findings.json`` and ``tables.xlsx`` from the notebooks' session (runs in the kernel).
+
+    When the session uses the diagnosis the runner handed over (``Session.handed_over``), the
+    runner's thread has already written both files from that same diagnosis and the kernel
+    writes nothing but the record.
 
     Parameters
     ----------
@@ -704,48 +804,54 @@ def export_outputs(namespace: dict[str, Any], output_dir: str) -> list[Path]:
     Returns
     -------
     list of pathlib.Path
-        The two files. Their timings go to ``.timings.json`` for run.log.
+        The two files. Who wrote them, and the kernel's timings, go to :data:`EXPORT_RECORD`
+        for run.log.
 
     Raises
     ------
     OutputError
         No session in the namespace, or no output folder.
     """
-    import json
-
     from casekit.narrative import Session
     from casekit.report.atomic import write_text
-    from casekit.report.excel import write_tables
 
     sessions = [v for v in namespace.values() if isinstance(v, Session)]
     if not sessions or not output_dir:
         raise OutputError("the notebooks created no casekit session to export",
                           "Each notebook must call narrative.session(...) before the export cell.")
     s, out = sessions[-1], Path(output_dir)
-    t = time.perf_counter()
-    text = s.diagnosis.to_json()
-    tables = s.diagnosis.tables()
-    if s.redact:
-        from casekit.report.redact import redact_tables, redact_text
-
-        original = s.validation.hospital.departments
-        text, _ = redact_text(text, original)
-        tables = redact_tables(tables, original)
-    json_path = write_text(out / "findings.json", text)
-    t_json = time.perf_counter() - t
-    t = time.perf_counter()
-    xlsx = write_tables(tables, out / "tables.xlsx")
-    timings = {"json": t_json, "excel": time.perf_counter() - t}
-    write_text(out / ".timings.json", json.dumps(timings))
-    return [json_path, xlsx]
+    if s.handed_over:
+        record = {"by": "runner", "timings": {}}
+    else:
+        record = {"by": "kernel", "timings": write_exports(s.diagnosis, out, redact=s.redact,
+                                                           departments=s.validation.hospital.departments)}
+    write_text(out / EXPORT_RECORD, json.dumps(record))
+    return [out / name for name in EXPORT_NAMES]
 
 
-def _read_kernel_timings(staging: Path, log: _Log) -> None:
-    path = staging / ".timings.json"
-    if path.exists():
-        for name, seconds in json.loads(path.read_text(encoding="utf-8")).items():
-            log.step(f"{name} (in kernel)", float(seconds))
-        path.unlink()
+def _collect_exports(staging: Path, preparing: "_Prepare", log: _Log) -> None:
+    """Put the runner's copies of findings.json/tables.xlsx in place if the kernel used its diagnosis.
+
+    Otherwise the kernel wrote both files and the runner's copies are dropped.
+    """
+    path = staging / EXPORT_RECORD
+    record = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    path.unlink(missing_ok=True)
+    private = [staging / f"{RUNNER_EXPORT_PREFIX}{name}" for name in EXPORT_NAMES]
+    if record.get("by") == "runner":
+        if preparing.error is not None:
+            raise preparing.error
+        for src, name in zip(private, EXPORT_NAMES):
+            os.replace(src, staging / name)
+        where = "thread"
+        timings = preparing.export_timings
+    else:
+        for src in private:
+            src.unlink(missing_ok=True)
+        where = "in kernel"
+        timings = record.get("timings", {})
+    for name, seconds in timings.items():
+        log.step(f"{name} ({where})", float(seconds))
 
 
 def _banner(hospital: Any, lang: str) -> str | None:

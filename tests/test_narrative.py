@@ -337,3 +337,27 @@ def test_session_reuses_the_runners_prepared_data_and_rejects_stale_ones(fake_en
     assert narrative.read_prepared(stage / narrative.PREPARED_FILE, other) is None  # another data path
     (stage / narrative.PREPARED_FILE).write_bytes(b"not a pickle")
     assert narrative.read_prepared(stage / narrative.PREPARED_FILE, path) is None
+
+
+def test_session_waits_for_the_runners_diagnosis_and_uses_it_only_when_it_matches(fake_engine, tmp_path):
+    import threading
+    import time
+
+    calls, path = fake_engine
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    report = ValidationReport([], _hospital(), str(path))
+    narrative.write_prepared(report, path, stage, pending=True)
+
+    def runner_thread():
+        time.sleep(0.3)  # the kernel's session asks before the diagnosis is ready
+        narrative.prepare(report, path, stage)
+
+    worker = threading.Thread(target=runner_thread)
+    worker.start()
+    s = narrative.session(str(path), output_dir=str(stage))
+    worker.join()
+    assert s.handed_over and calls == {"validate": 0, "diagnose": 1}
+    # other years than the runner's: the kernel diagnoses itself (and the runner's files are not used)
+    other = narrative.session(str(path), years="2024", output_dir=str(stage))
+    assert not other.handed_over and calls == {"validate": 0, "diagnose": 2}

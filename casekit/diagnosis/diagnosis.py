@@ -84,6 +84,10 @@ class Diagnosis:
         Data-quality notes found while loading the hospital.
     indicators : dict of str to DataFrame
         Indicator tables computed during the diagnosis (for the Excel export).
+    memo : dict
+        The same tables keyed by (module, function, args, kwargs) as
+        :meth:`casekit.diagnosis.config.RuleContext.get` memoises them, so report code asking
+        for one of them with the same arguments reuses it (not exported).
     """
 
     hospital_name: str
@@ -100,6 +104,7 @@ class Diagnosis:
     recommendations: list[Recommendation]
     notes: list[Any] = field(default_factory=list)
     indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
+    memo: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ---------------------------------------------------------------- queries
     @property
@@ -272,4 +277,4 @@ def diagnose(hospital: Hospital, config: Thresholds | Mapping[str, Any] | str | 
         synthetic=bool(hospital.profile.synthetic),
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), casekit_version=__version__,
         thresholds=cfg, aspects=aspects, problems=problems, causes=causes, matrix=matrix,
-        recommendations=recs, notes=list(hospital.notes), indicators=indicators)
+        recommendations=recs, notes=list(hospital.notes), indicators=indicators, memo=dict(ctx._memo))
