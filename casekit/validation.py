@@ -23,6 +23,7 @@ import pandas as pd
 
 from casekit.errors import Issue
 from casekit.hospital import OPTIONAL_TABLES, Hospital, Profile
+from casekit.io.raw import SourceRows
 from casekit.paths import STANDARD_CHECKLIST_FILE
 from casekit.schema.pandera_schemas import normalise_enum_values, schema_issues
 from casekit.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, PROFILE_FIELDS, REQUIRED_TABLES,
@@ -429,11 +430,18 @@ def _unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> tuple
 
 
 def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
+    """Codes missing from the table they refer to, one issue per code with the rows holding it.
+
+    Aggregated tables (actuals summed from a ledger) have no rows of their own: their
+    ``locate`` is asked, once per table and only when a code is unknown, for the code's first
+    source rows, so the issue names the ledger file, row and header.
+    """
     issues = []
     links = [(child, "dept_id", "departments", "dept_id", "department") for child in DEPT_REFS]
     links += [(child, "account_id", "accounts", "account_id", "account") for child in ACCOUNT_REFS]
     links += [("accounts", "parent_id", "accounts", "account_id", "parent account"),
               ("survey_responses", "item_id", "survey_items", "item_id", "survey item")]
+    unknown: list[tuple[str, str, str, str, dict]] = []
     for child, col, parent, pcol, word in links:
         if child not in frames or parent not in frames:
             if child == "survey_responses" and parent == "survey_items" and child in frames:
@@ -443,18 +451,50 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> 
             continue
         if pcol not in raws[parent].df.columns:     # the missing key column is reported already
             continue
-        raw = raws[child]
         values = frames[child][col]
         bad = values.notna() & ~values.isin(set(frames[parent][pcol].dropna()))
-        for value, idx in values[bad].groupby(values[bad], sort=False).groups.items():
-            rows = [r for r in (_row(raw, i) for i in idx) if r is not None]
-            listed = ", ".join(str(r) for r in rows[:MAX_LISTED]) + (f" and {len(rows) - MAX_LISTED} more"
-                                                                      if len(rows) > MAX_LISTED else "")
-            where = (f"row{'s' if len(rows) > 1 else ''} {listed}" if rows else f"{len(idx)} row(s)")
-            issues.append(Issue(raw.file, rows[0] if rows else None, raw.headers.get(col, col), str(value),
-                                f"{word} '{value}' is not in {raws[parent].file} ({where})",
-                                f"Add '{value}' to {raws[parent].file} or correct the code.", "error", child))
+        if bad.any():
+            unknown.append((child, col, parent, word, values[bad].groupby(values[bad], sort=False).groups))
+    located = _source_rows(unknown, raws)
+    for child, col, parent, word, groups in unknown:
+        raw = raws[child]
+        for value, idx in groups.items():
+            found = located.get((child, col, value))
+            if found is not None:
+                file, first, header = found.rows[0]
+                where = _source_where(found)
+            else:
+                rows = [r for r in (_row(raw, i) for i in idx) if r is not None]
+                listed = ", ".join(str(r) for r in rows[:MAX_LISTED]) + (f" and {len(rows) - MAX_LISTED} more"
+                                                                          if len(rows) > MAX_LISTED else "")
+                where = f"row{'s' if len(rows) > 1 else ''} {listed}" if rows else f"{len(idx)} row(s)"
+                file, first, header = raw.file, rows[0] if rows else None, raw.headers.get(col, col)
+            issues.append(Issue(file, first, header, str(value), f"{word} '{value}' is not in {raws[parent].file} "
+                                f"({where})", f"Add '{value}' to {raws[parent].file} or correct the code.", "error",
+                                child))
     return issues
+
+
+def _source_rows(unknown: list[tuple[str, str, str, str, dict]],
+                 raws: dict[str, Any]) -> dict[tuple[str, str, str], SourceRows]:
+    """(table, column, code) -> SourceRows for the unknown codes of aggregated tables (one scan per table)."""
+    wanted: dict[str, dict[str, list]] = {}
+    for child, col, _, _, groups in unknown:
+        if raws[child].locate is not None:
+            wanted.setdefault(child, {})[col] = [str(v) for v in groups]
+    return {(child, col, value): rows for child, cols in wanted.items()
+            for (col, value), rows in raws[child].locate(cols, MAX_LISTED).items()}
+
+
+def _source_where(found: SourceRows) -> str:
+    """``rows 8, 9 of ledger_a.csv; row 3 of ledger_b.csv and 12 more`` from a SourceRows."""
+    by_file: dict[str, list[int]] = {}
+    for file, row, _ in found.rows:
+        by_file.setdefault(file, []).append(row)
+    where = "; ".join(f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))} of {file}"
+                      for file, rows in by_file.items())
+    more = found.total - len(found.rows)
+    return where + (f" and {more} more" if more > 0 else "")
 
 
 def _amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip_rates: set[str],

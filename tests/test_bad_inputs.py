@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -179,22 +178,18 @@ def test_size_limit_argument_and_default():
 
 
 # ----------------------------------------------------------------------------- Excel safety
-def test_openpyxl_parses_with_defusedxml():
-    from openpyxl.xml import functions
-
-    assert openpyxl.xml.DEFUSEDXML is True
-    assert functions.iterparse.__module__.startswith("defusedxml")
-    assert functions.fromstring.__module__.startswith("defusedxml")
-
-
-def test_excel_refused_when_openpyxl_is_not_defused(monkeypatch):
+def test_xml_bombs_refused_whatever_openpyxl_parses_with(monkeypatch):
+    """casekit parses workbooks itself with defusedxml's protections, not through openpyxl."""
     import xml.etree.ElementTree as ET
 
     from openpyxl.xml import functions
 
     monkeypatch.setattr(functions, "iterparse", ET.iterparse)
-    with pytest.raises(InputFileError, match="not using defusedxml"):
-        read_table(case_input("excel_title_two_row_header") / "预算.xlsx", TABLES["budget"])
+    monkeypatch.setattr(functions, "fromstring", ET.fromstring)
+    with pytest.raises(InputFileError, match="billion laughs"):
+        read_table(case_input("excel_xml_bomb_sheet") / "budget.xlsx", TABLES["budget"])
+    with pytest.raises(InputFileError, match="billion laughs"):
+        read_table(case_input("excel_xml_bomb") / "departments.xlsx", TABLES["departments"])
 
 
 def test_xml_bomb_is_refused_fast_without_expansion():

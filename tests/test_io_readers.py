@@ -1,8 +1,10 @@
 """Tests of casekit.io.readers: files -> RawTable (formats, encodings, layouts, row numbers)."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ import pandas as pd
 import pytest
 
 from casekit.errors import InputFileError
-from casekit.io import readers
+from casekit.io import readers, xlsx
 from casekit.io.readers import discover, read_hospital_files, read_profile, read_table
 from casekit.schema.tables import TABLES
 
@@ -125,6 +127,15 @@ def test_empty_file_and_header_only(tmp_path):
     assert any("no data rows" in i.problem and i.severity == "warning" for i in header_only.issues)
 
 
+def test_csv_with_bare_carriage_returns_and_an_oversized_field(tmp_path):
+    raw = read_table(write(tmp_path / "budget.csv", "年度,科室,科目编码,年初预算\r2023,D01,6001,5\r\x01\r"), BUDGET)
+    assert raw.df["original"].tolist()[0] == 5.0 and raw.rows.tolist() == [2, 3]
+    assert {(i.row, i.value) for i in raw.errors} == {(3, "\x01")}
+    text = "年度,科室,科目编码,年初预算\n" + "2023,D01,6001,5\n" * 3000 + "2023," + "x" * 200_000 + ",1,2,3,4\n"
+    with pytest.raises(InputFileError, match="could not be read as a delimited text file"):
+        read_table(write(tmp_path / "b.csv", text), BUDGET)
+
+
 def test_excel_bytes_named_csv_is_refused(tmp_path):
     wb = openpyxl.Workbook()
     wb.save(tmp_path / "budget.csv")
@@ -223,14 +234,181 @@ def test_excel_size_limit_corrupt_and_xls(tmp_path):
         read_table(tmp_path / "old.xls", BUDGET)
 
 
-def test_openpyxl_parses_with_defusedxml(tmp_path, monkeypatch):
-    from openpyxl.xml import DEFUSEDXML, functions
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+BOMB = '<!DOCTYPE {root} [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+XXE = '<!DOCTYPE {root} [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
 
-    assert DEFUSEDXML and functions.iterparse.__module__.startswith("defusedxml")
-    book = make_workbook(tmp_path / "j.xlsx")
-    monkeypatch.setattr(functions, "iterparse", __import__("xml.etree.ElementTree").etree.ElementTree.iterparse)
-    with pytest.raises(InputFileError, match="defusedxml"):
-        read_table((book, "预算"), BUDGET)
+
+def handmade_xlsx(path: Path, sheet: str, strings: list[str] = (), *, date1904: bool = False,
+                  doctype: dict[str, str] | None = None) -> Path:
+    """A workbook written part by part as Excel writes it: shared strings, styles with a custom
+    ``0000`` format (style 1), a date (2), a time (3), relative relationship targets.
+    ``doctype`` maps a part name to a DOCTYPE put in front of its root element."""
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        "_rels/.rels": f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" '
+                       f'Type="{DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><workbookPr date1904="{int(date1904)}"/>'
+                           '<sheets><sheet name="预算" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{RELS}">'
+            f'<Relationship Id="rId1" Type="{DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{DOC_RELS}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId3" Type="{DOC_RELS}/sharedStrings" Target="sharedStrings.xml"/>'
+            '</Relationships>'),
+        "xl/styles.xml": (f'<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="0000"/>'
+                          '</numFmts><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/>'
+                          '<xf numFmtId="21"/></cellXfs></styleSheet>'),
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}">' + "".join(f"<si>{s}</si>" for s in strings) + "</sst>",
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    for part, decl in (doctype or {}).items():
+        parts[part] = decl + parts[part]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            zf.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text)
+    return path
+
+
+EXCEL_SHEET = (
+    '<x:worksheet xmlns:x="' + MAIN + '"><x:sheetData>'
+    '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+    '<x:c r="C1" t="s"><x:v>2</x:v></x:c><x:c r="E1" t="inlineStr"><x:is><x:t xml:space="preserve"> 备注 </x:t>'
+    '</x:is></x:c></x:row>'
+    # row 2 absent (blank); row 3: plain numbers, a 0000-formatted code, a date, a time
+    '<x:row r="3"><x:c r="A3"><x:v>2023</x:v></x:c><x:c r="B3" s="1"><x:v>101</x:v></x:c>'
+    '<x:c r="C3"><x:v>1000.5</x:v></x:c><x:c r="D3" s="2"><x:v>45108</x:v></x:c><x:c r="E3" s="3"><x:v>0.5</x:v>'
+    '</x:c></x:row>'
+    # a row without r: row 4; cells without r follow the previous one
+    '<x:row><x:c r="A4" t="b"><x:v>1</x:v></x:c><x:c t="e"><x:v>#REF!</x:v></x:c><x:c><x:f>SUM(A1)</x:f>'
+    '<x:v>-3.0</x:v></x:c><x:c><x:f>C3*2</x:f></x:c><x:c t="str"><x:f>""</x:f><x:v></x:v></x:c></x:row>'
+    '<x:row r="5"><x:c r="A5" t="s"><x:v>3</x:v></x:c><x:c r="B5" t="d"><x:v>2023-07-01T08:30:00</x:v></x:c>'
+    '<x:c r="C5"><x:v>1E+20</x:v></x:c><x:c r="D5"><x:v>0.1</x:v></x:c><x:c r="E5" s="1"><x:v>12345</x:v></x:c>'
+    '</x:row><x:row r="6"><x:c r="B6" t="s"><x:v>4</x:v></x:c></x:row>'
+    '</x:sheetData><x:mergeCells count="2"><x:mergeCell ref="A5:A6"/><x:mergeCell ref="B6:XFD1048576"/>'
+    '</x:mergeCells></x:worksheet>')
+EXCEL_STRINGS = ["<t>年度</t>", "<r><t>科</t></r><r><rPr><b/></rPr><t>室</t></r><rPh sb=\"0\" eb=\"1\"><t>カ</t></rPh>",
+                 "<t>D01_x000D__x005F_x0041_</t>", "<t>合并</t>", "<t>下</t>"]
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+def test_excel_written_parts_read_cell_by_cell(tmp_path, date1904):
+    book = handmade_xlsx(tmp_path / "e.xlsx", EXCEL_SHEET, EXCEL_STRINGS, date1904=date1904)
+    with xlsx.Workbook(book) as wb:
+        assert wb.sheet_names == ["预算"]
+        cells = wb.read_sheet("预算")
+    date = "2027-07-02" if date1904 else "2023-07-01"               # the 1904 system counts 1,462 days later
+    assert cells.rows == [
+        ["年度", "科室", "D01\r_x0041_", "", " 备注 "],                # rich text joined, phonetic run left out
+        [],
+        ["2023", "101", "1000.5", date, "12:00:00"],
+        ["true", "#REF!", "-3", "", ""],
+        ["合并", "2023-07-01 08:30:00", "1e+20", "0.1", "12345"],
+        ["合并", "下", "下", "下", "下"],                               # merges clipped to the cells present
+    ]
+    assert cells.formatted == {(2, 1): "0101"}                       # 12345 already shows all its digits
+    assert cells.no_value == {(3, 3), (3, 4)}
+
+
+def test_excel_written_workbook_reads_as_a_table(tmp_path):
+    sheet = (f'<worksheet xmlns="{MAIN}"><sheetData>'
+             '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>'
+             '<c r="D1" t="s"><v>3</v></c></row>'
+             '<row r="2"><c r="A2"><v>2023</v></c><c r="B2" t="s"><v>4</v></c><c r="C2" s="1"><v>7</v></c>'
+             '<c r="D2"><f>1+1</f></c></row></sheetData></worksheet>')
+    book = handmade_xlsx(tmp_path / "预算.xlsx", sheet, ["<t>年度</t>", "<t>科室</t>", "<t>科目编码</t>",
+                                                        "<t>年初预算</t>", "<t>D01</t>"])
+    raw = read_table(book, BUDGET)
+    assert raw.df[["year", "dept_id", "account_id"]].astype(str).values.tolist() == [["2023", "D01", "0007"]]
+    assert [(i.row, i.column, i.problem) for i in raw.errors] == [
+        (2, "年初预算", "formula without a saved result (the workbook was never calculated)")]
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml",
+                                  "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels"])
+@pytest.mark.parametrize("declaration", [BOMB, XXE])
+def test_every_xml_part_refuses_entities_and_dtds(tmp_path, part, declaration):
+    root = {"xl/worksheets/sheet1.xml": "worksheet", "xl/sharedStrings.xml": "sst", "xl/styles.xml": "styleSheet",
+            "xl/workbook.xml": "workbook"}.get(part, "Relationships")
+    book = handmade_xlsx(tmp_path / "b.xlsx", EXCEL_SHEET, EXCEL_STRINGS, doctype={part: declaration.format(root=root)})
+    with pytest.raises(InputFileError, match="billion laughs") as info:
+        read_hospital_files(book)
+    assert "b.xlsx" in str(info.value)
+
+
+def test_excel_refused_whatever_openpyxl_parses_with(tmp_path, monkeypatch):
+    """casekit's own parsers carry the protections; openpyxl's XML settings do not matter."""
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.xml import functions
+
+    monkeypatch.setattr(functions, "iterparse", ET.iterparse)
+    monkeypatch.setattr(functions, "fromstring", ET.fromstring)
+    book = handmade_xlsx(tmp_path / "b.xlsx", EXCEL_SHEET, EXCEL_STRINGS,
+                         doctype={"xl/sharedStrings.xml": BOMB.format(root="sst")})
+    with pytest.raises(InputFileError, match="billion laughs"):
+        read_table(book, BUDGET)
+
+
+def test_damaged_sheet_xml_is_an_input_file_error(tmp_path):
+    for sheet, strings in ((f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1">', []),
+                           (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="s"><v>9</v></c></row>'
+                            '</sheetData></worksheet>', ["<t>x</t>"]),
+                           (f'<worksheet xmlns="{MAIN}"><sheetData><row r="2000000"><c r="A1"><v>1</v></c></row>'
+                            '</sheetData></worksheet>', [])):
+        book = handmade_xlsx(tmp_path / "d.xlsx", sheet, strings)
+        with pytest.raises(InputFileError, match=r"d\.xlsx\[预算\] could not be read as an Excel workbook"):
+            read_table(book, BUDGET)
+
+
+def _openpyxl_text(value) -> str:
+    """What casekit's reader must give for a value openpyxl reads (the former reader's rules)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")     # openpyxl, on serials beyond year 9999
+def test_cells_agree_with_openpyxl(tmp_path):
+    rng = np.random.default_rng(3)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    pool = [0, -7, 2**40, 0.1, -1234.5678, 1e20, 1e-7, 3.0, True, False, "文本", " pad ", "0101", "#N/A",
+            dt.datetime(2024, 2, 29, 13, 5, 7), dt.datetime(2023, 1, 1), dt.date(1999, 12, 31), dt.time(8, 30), None]
+    formats = ["General", "0.00", "yyyy-mm-dd", "0.0%", "#,##0", "h:mm", "[h]:mm:ss", "000000"]
+    for r in range(1, 41):
+        for c in range(1, 9):
+            value = pool[rng.integers(len(pool))]
+            cell = ws.cell(r, c, value)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.number_format = formats[rng.integers(len(formats))]
+    wb.save(tmp_path / "o.xlsx")
+    expected = [[_openpyxl_text(v) for v in row]
+                for row in openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True, data_only=True).active.values]
+    with xlsx.Workbook(tmp_path / "o.xlsx") as book:
+        rows = book.read_sheet("Sheet").rows
+    assert [row + [""] * (8 - len(row)) for row in rows] == expected
 
 
 # ----------------------------------------------------------------------------- Parquet

@@ -212,3 +212,61 @@ def test_sample_command_with_ledger_rows_loads_through_the_ledger(tmp_path):
     want = expected.sort_values(key).reset_index(drop=True)
     assert len(got) == len(want)
     assert (got["amount"].round(2).to_numpy() == want["amount"].round(2).to_numpy()).all()
+
+
+# ----------------------------------------------------------------------------- unknown codes
+def _ledger_folder(root: Path) -> Path:
+    root.mkdir()
+    (root / "hospital.yaml").write_text("name: Ledger hospital\ntier: secondary\ncurrency_unit: yuan\n",
+                                        encoding="utf-8")
+    (root / "departments.csv").write_text("dept_id,name,type\nD01,Surgery,clinical\n", encoding="utf-8")
+    (root / "accounts.csv").write_text("account_id,name,direction,category\n5001,Drugs,expense,drugs\n",
+                                       encoding="utf-8")
+    (root / "budget.csv").write_text("year,dept_id,account_id,original\n2023,D01,5001,100\n", encoding="utf-8")
+    return root
+
+
+def test_unknown_ledger_codes_named_by_file_row_and_header(tmp_path):
+    from casekit.loader import validate
+
+    folder = _ledger_folder(tmp_path / "h")
+    _write_csv(folder / "ledger_a.csv", [
+        "2023-01-05,D01,5001,10",            # row 2
+        "2023-01-06,D99,5001,1",             # row 3: unknown department
+        "2023-01-07,D01,5001,1,extra",       # row 4: malformed, skipped (shifts what follows)
+        "2023-01-08, D99 ,9999,2",           # row 5: unknown department (spaces trimmed) and account
+    ] + [f"2023-01-09,D98,5001,{i}" for i in range(7)],         # rows 6-12: seven rows of D98
+        header="日期,科室编码,科目编码,金额")
+    _write_csv(folder / "ledger_b.csv", ["2023-02-01,D99,5001,3"])  # row 2
+    report = validate(folder)
+    found = {i.value: (i.file, i.row, i.column, i.problem) for i in report.issues if "is not in" in i.problem}
+    assert found == {
+        "D99": ("ledger_a.csv", 3, "科室编码",
+                "department 'D99' is not in departments.csv (rows 3, 5 of ledger_a.csv; row 2 of ledger_b.csv)"),
+        "9999": ("ledger_a.csv", 5, "科目编码", "account '9999' is not in accounts.csv (row 5 of ledger_a.csv)"),
+        "D98": ("ledger_a.csv", 6, "科室编码",
+                "department 'D98' is not in departments.csv (rows 6, 7, 8, 9, 10 of ledger_a.csv and 2 more)"),
+    }
+    assert report.hospital is None
+
+
+def test_parquet_ledger_codes_located_and_no_second_scan_when_codes_are_known(tmp_path, monkeypatch):
+    from casekit.io import ledger
+    from casekit.loader import validate
+
+    folder = _ledger_folder(tmp_path / "h")
+    frame = pd.DataFrame({"date": pd.to_datetime(["2023-01-02", "2023-01-03", "2023-01-04"]).date,
+                          "科室": ["D01", "D01", "D01"], "科目编码": ["5001", "5001", "5001"], "amount": [1.0, 2.0, 3.0]})
+    frame.to_parquet(folder / "ledger.parquet")
+
+    def no_scan(self, wanted, limit):
+        raise AssertionError("the source rows were looked up although every code is known")
+
+    with monkeypatch.context() as m:
+        m.setattr(ledger._CodeRows, "__call__", no_scan)
+        assert validate(folder).hospital is not None
+    frame.loc[2, "科室"] = "D07"
+    frame.to_parquet(folder / "ledger.parquet")
+    (issue,) = [i for i in validate(folder).issues if "is not in" in i.problem]
+    assert (issue.file, issue.row, issue.column, issue.value) == ("ledger.parquet", 4, "科室", "D07")
+    assert "(row 4 of ledger.parquet)" in issue.problem

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from casekit.errors import Issue
-from casekit.io.raw import RawTable
+from casekit.io.raw import RawTable, SourceRows
 from casekit.schema.pandera_schemas import build_schema, schema_issues
 from casekit.schema.tables import TABLES
 from casekit.validation import parse_profile, standard_checklist, validate_tables
@@ -279,3 +279,27 @@ def test_aggregated_actuals_without_row_numbers():
     _, issues = run(base_tables(actuals=acts))
     bad = [i for i in errors(issues) if i.value == "D99"]
     assert len(bad) == 1 and bad[0].row is None and bad[0].file == "ledger_2024.csv"
+
+
+def test_aggregated_actuals_ask_their_locator_once_for_every_unknown_code():
+    acts = base_tables()["actuals"]
+    acts.df.loc[0, "dept_id"] = "D99"
+    acts.df.loc[[1, 4], "account_id"] = "9999"
+    acts.rows = pd.Series(pd.NA, index=acts.df.index, dtype="Int64")
+    acts.file = "ledger_a.csv, ledger_b.csv"
+    calls = []
+
+    def locate(wanted, limit):
+        calls.append((dict(wanted), limit))
+        return {("dept_id", "D99"): SourceRows((("ledger_a.csv", 9, "科室"), ("ledger_b.csv", 2, "dept")), 4)}
+
+    acts.locate = locate
+    _, issues = run(base_tables(actuals=acts))
+    assert calls == [({"dept_id": ["D99"], "account_id": ["9999"]}, 5)]
+    found = {i.value: (i.file, i.row, i.column, i.problem) for i in errors(issues) if "is not in" in i.problem}
+    assert found == {
+        "D99": ("ledger_a.csv", 9, "科室",
+                "department 'D99' is not in departments.csv (row 9 of ledger_a.csv; row 2 of ledger_b.csv and 2 more)"),
+        "9999": ("ledger_a.csv, ledger_b.csv", None, "account_id",          # not found again: as before
+                 "account '9999' is not in accounts.csv (2 row(s))"),
+    }

@@ -18,12 +18,19 @@ sums and reported like the small-table path reports them (:class:`casekit.errors
 the file name, the row as a spreadsheet shows it, the header as written, the value and a fix).
 Only when such rows exist is a second, ordered, single-threaded scan made to number them; the
 first :data:`MAX_LISTED_ROWS` are listed and the rest counted.
+
+A department or account code missing from the master lists is found later, by validation, in
+the aggregated table, which has no source rows. The table's ``locate`` then makes one more
+ordered scan of the code columns only, stopping once every unknown code has its first few rows,
+so that the message names file, row, header and code like the small-table path does.
 """
 from __future__ import annotations
 
 import csv
 import os
 import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +40,7 @@ import pandas as pd
 
 from casekit.errors import ConfigError, InputFileError, Issue
 from casekit.io.parse import FIX_DATE, FIX_NUMBER, NA_TOKENS, accepted_headers, map_headers
-from casekit.io.raw import RawTable
+from casekit.io.raw import RawTable, SourceRows
 from casekit.schema.tables import TABLES
 
 MAX_LISTED_ROWS = 50
@@ -248,15 +255,23 @@ def _locate(con: duckdb.DuckDBPyConnection, src: _Source, limit: int, rejected: 
              f"{_date_expr(s.sql['date'], s.types['date'])} AS d, {_text(s.sql['dept_id'])} AS dept_id, "
              f"{_text(s.sql['account_id'])} AS account_id, {_amount_expr(s.sql['amount'], s.types['amount'])} AS amt "
              f"FROM {_scan([s], typed=False, rejects=rejects)}))")
-    # DuckDB does not keep a parallel CSV scan in file order when the projection is costly
-    # (verified with duckdb 2.0), so the ordered scan that numbers rows runs on one thread.
+    with _one_thread(con):
+        return _stream_bad_rows(con, query, s, limit, rejected, cols)
+
+
+@contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run scans that number rows on one thread.
+
+    DuckDB does not keep a parallel CSV scan in file order when the projection is costly
+    (verified with duckdb 2.0), so the ordered scans that number rows run on one thread.
+    """
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     con.execute("SET threads = 1")
     try:
-        issues, listed, count = _stream_bad_rows(con, query, s, limit, rejected, cols)
+        yield
     finally:
         con.execute(f"SET threads = {int(threads)}")
-    return issues, listed, count
 
 
 def _stream_bad_rows(con: duckdb.DuckDBPyConnection, query: str, s: _Source, limit: int,
@@ -331,7 +346,8 @@ def aggregate_ledger(files: list[Path], *, memory_limit: str = "1GB",
         ``amount`` (float64, the sum in the file's currency unit, exact to 0.0001), sorted by
         those keys. ``rows`` is all NA (an aggregated row has no single source row);
         ``headers`` are the first file's headers as written; ``unknown_columns`` the headers
-        that matched no ledger column.
+        that matched no ledger column; ``locate`` finds the source rows of given codes again
+        (one more scan of the files, see :class:`casekit.io.raw.RawTable`).
     issues : list of Issue
         Missing or ambiguous columns (the file is skipped), malformed lines, and bad rows
         (unreadable date or amount, blank department or account code), each with file name,
@@ -368,6 +384,13 @@ def aggregate_ledger(files: list[Path], *, memory_limit: str = "1GB",
     for p in paths:
         if not p.is_file():
             raise InputFileError(f"ledger file {p} does not exist", hint="Check the folder and the file name.")
+    with _connection(memory_limit, threads) as con:
+        return _aggregate(con, paths, memory_limit, threads)
+
+
+@contextmanager
+def _connection(memory_limit: str, threads: int | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection under a memory limit, spilling to a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="casekit-duckdb-") as tmp:
         config = {"memory_limit": memory_limit, "temp_directory": tmp,
                   "threads": int(threads or os.cpu_count() or 1)}
@@ -378,12 +401,13 @@ def aggregate_ledger(files: list[Path], *, memory_limit: str = "1GB",
                               hint="give memory_limit like '1GB' or '500MB' and threads as a positive integer") from None
         con.execute("SET enable_progress_bar = false")  # a library never prints
         try:
-            return _aggregate(con, paths)
+            yield con
         finally:
             con.close()
 
 
-def _aggregate(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> tuple[RawTable, list[Issue]]:
+def _aggregate(con: duckdb.DuckDBPyConnection, paths: list[Path], memory_limit: str,
+               threads: int | None) -> tuple[RawTable, list[Issue]]:
     issues: list[Issue] = []
     unknown: list[str] = []
     sources: list[_Source] = []
@@ -427,9 +451,12 @@ def _aggregate(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> tuple[RawTa
         "amount": sums["e4"].astype("int64").to_numpy() / 10_000,
     })
     headers = dict(sources[0].headers) if sources else {}
+    counts = {(c, code): int(n) for c in ("dept_id", "account_id")
+              for code, n in frame.groupby(c)["n"].sum().items()}
     table = RawTable(name="actuals", file=", ".join(p.name for p in paths), df=df,
                      rows=pd.Series(pd.NA, index=df.index, dtype="Int64"), headers=headers,
-                     issues=[], unknown_columns=unknown)
+                     issues=[], unknown_columns=unknown,
+                     locate=_CodeRows(sources, rejected, counts, memory_limit, threads))
     return table, issues
 
 
@@ -496,3 +523,96 @@ def _bad_row_issues(con: duckdb.DuckDBPyConnection, sources: list[_Source], n_ba
                             "correct the rows listed above, then validate again to see the next ones",
                             "error", "ledger"))
     return issues
+
+
+# ----------------------------------------------------------------------------- rows of codes
+@dataclass
+class _CodeRows:
+    """Find the ledger rows holding given department or account codes (``RawTable.locate``).
+
+    Aggregated actuals have no source rows, so when validation finds a code missing from the
+    master lists it calls this object: one more ordered scan per file, reading only the two
+    code columns, which stops as soon as every code has ``limit`` rows.
+
+    Parameters
+    ----------
+    sources : list of _Source
+        The ledger files that were aggregated, in order.
+    rejected : dict of str to list of int
+        Malformed lines skipped per file path (they shift the row numbers).
+    counts : dict of (str, str) to int
+        Rows per (column, code) counted by the aggregation.
+    memory_limit : str
+    threads : int or None
+        DuckDB settings of the aggregation.
+    """
+
+    sources: list[_Source]
+    rejected: dict[str, list[int]]
+    counts: dict[tuple[str, str], int]
+    memory_limit: str
+    threads: int | None
+
+    def __call__(self, wanted: Mapping[str, Sequence[str]], limit: int) -> dict[tuple[str, str], SourceRows]:
+        """Source rows of codes.
+
+        Parameters
+        ----------
+        wanted : mapping of str to sequence of str
+            ``"dept_id"`` and/or ``"account_id"`` -> codes as aggregated (trimmed).
+        limit : int
+            Rows listed per code.
+
+        Returns
+        -------
+        dict of (str, str) to SourceRows
+            (column, code) -> its first ``limit`` rows in file order (file name, row with the
+            header as row 1, header as written) and its number of rows; codes not found are absent.
+
+        Raises
+        ------
+        InputFileError
+            A ledger file cannot be read again.
+        """
+        found: dict[tuple[str, str], list[tuple[str, int, str]]] = {
+            (c, code): [] for c, codes in wanted.items() if c in ("dept_id", "account_id") for code in codes}
+        if not found or limit < 1:
+            return {}
+        with _connection(self.memory_limit, self.threads) as con, _one_thread(con):
+            for src in self.sources:
+                todo = [key for key, rows in found.items() if len(rows) < limit]
+                if not todo:
+                    break
+                try:
+                    self._scan(con, src, todo, limit, found)
+                except duckdb.Error as exc:
+                    raise InputFileError(f"{src.path.name} could not be read again to find the rows of unknown "
+                                         f"codes: {exc}", hint="Check that the ledger files were not changed or "
+                                                               "moved while casekit was reading them.") from None
+        return {key: SourceRows(tuple(rows), max(self.counts.get(key, 0), len(rows)))
+                for key, rows in found.items() if rows}
+
+    def _scan(self, con: duckdb.DuckDBPyConnection, src: _Source, todo: list[tuple[str, str]], limit: int,
+              found: dict[tuple[str, str], list[tuple[str, int, str]]]) -> None:
+        columns = sorted({c for c, _ in todo})
+        lists = {c: "[" + ", ".join(_lit(code) for col, code in todo if col == c) + "]" for c in columns}
+        query = (f"SELECT {', '.join(f'CASE WHEN list_contains({lists[c]}, {c}) THEN {c} END' for c in columns)} "
+                 f"FROM (SELECT {', '.join(f'{_text(src.sql[c])} AS {c}' for c in columns)} "
+                 f"FROM {_scan([src], typed=False, rejects=str(src.path) in self.rejected)})")
+        rejected = np.asarray(self.rejected.get(str(src.path), []), dtype="int64")
+        left = sum(limit - len(found[key]) for key in todo)
+        offset = 0
+        for batch in con.sql(query).to_arrow_reader(1_000_000):
+            for j, c in enumerate(columns):
+                hits = np.flatnonzero(batch.column(j).is_valid().to_numpy(zero_copy_only=False))
+                if not len(hits):
+                    continue
+                rows = _shift(hits + offset + 2, rejected)
+                for code, row in zip(batch.column(j).take(hits).to_pylist(), rows):
+                    listed = found[(c, code)]
+                    if len(listed) < limit:
+                        listed.append((src.path.name, int(row), src.headers[c]))
+                        left -= 1
+            offset += batch.num_rows
+            if left == 0:
+                break

@@ -5,11 +5,33 @@ Values are typed but not yet checked against enumerations, ranges or other table
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from casekit.errors import Issue
+
+
+@dataclass(frozen=True)
+class SourceRows:
+    """Where a value occurs in the files behind an aggregated table (a transaction ledger).
+
+    Attributes
+    ----------
+    rows : tuple of (str, int, str)
+        The first occurrences in file order: (file name, row as a spreadsheet shows it with the
+        header as row 1, header of the column as written in that file).
+    total : int
+        Rows holding the value in all the files.
+    """
+
+    rows: tuple[tuple[str, int, str], ...]
+    total: int
+
+
+Locator = Callable[[Mapping[str, Sequence[str]], int], dict[tuple[str, str], SourceRows]]
+"""``locate({column: values}, limit) -> {(column, value): SourceRows}`` (see :attr:`RawTable.locate`)."""
 
 
 @dataclass
@@ -44,6 +66,11 @@ class RawTable:
         The total/subtotal rows that were excluded from ``df``, parsed the same way, with an
         extra ``row`` column (file row number); kept so that subtotals can be checked
         against their parts.
+    locate : callable, optional
+        Only for tables aggregated from source files (``rows`` all NA, e.g. actuals summed from a
+        ledger): ``locate({column: values}, limit)`` scans the source files again and returns,
+        for each (column, value) found, its first ``limit`` source rows and its number of rows
+        (:class:`SourceRows`), so that messages can name file, row and column.
     """
 
     name: str
@@ -54,6 +81,7 @@ class RawTable:
     issues: list[Issue]
     unknown_columns: list[str]
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    locate: Locator | None = None
 
     @property
     def errors(self) -> list[Issue]:

@@ -21,22 +21,25 @@ What the readers cope with (client files are hand-edited finance-office exports)
   warning each, kept in :attr:`RawTable.totals`), footnote rows (``注：...``, ``制表人``;
   dropped with a warning).
 
-Excel safety: workbooks above ``max_bytes`` (default 50 MB) or whose XML would expand beyond
-``20 * max_bytes`` are refused. openpyxl parses XML with :mod:`defusedxml` whenever it is
-installed (``openpyxl.xml.DEFUSEDXML``; casekit depends on defusedxml); :func:`read_table`
-checks that openpyxl's XML parser really comes from defusedxml and refuses to open workbooks
-otherwise (for example when ``OPENPYXL_DEFUSEDXML=False`` is set).
+Excel: sheets are read by :mod:`casekit.io.xlsx` (one streaming pass over each sheet that maps
+to a table; styles and shared strings once per workbook), which parses every XML part with
+:mod:`defusedxml`'s protections: a DOCTYPE, entity declaration or external reference is refused
+before anything is expanded. Workbooks above ``max_bytes`` (default 50 MB) or whose parts
+would unpack beyond ``20 * max_bytes`` are refused unread.
 """
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 import numpy as np
 import pandas as pd
@@ -53,6 +56,7 @@ from casekit.io.parse import (
     total_mask,
 )
 from casekit.io.raw import RawTable
+from casekit.io.xlsx import Workbook
 from casekit.schema.tables import CURRENCY_UNITS, PROFILE_FIELDS, TABLES, TIERS, Column, Table
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -74,11 +78,6 @@ FREE_TEXT_COLUMNS = ("reason", "evidence", "requirement", "text_zh", "text_en")
 _FOOTNOTE = re.compile(r"^\s*(?:注|备注|说明|制表|审核|复核|填表|编制|单位|数据来源|来源|note|source)", re.IGNORECASE)
 _LABEL_HEADER = re.compile(r"名称|name|项目|摘要|item")
 _PROFILE_HEADER_WORDS = ("key", "field", "item", "项目", "字段", "键", "参数")
-_CELL_XML = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_MERGE_XML = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
-_ZERO_FORMAT = re.compile(r"^(0+)(?:\.(0+))?$")
 _GLUED = re.compile(r"[|;\t，、]")
 
 TableFiles = dict[str, "list[Path] | tuple[Path, str]"]
@@ -155,16 +154,17 @@ def _csv_grid(path: Path, label: str) -> _Grid:
     if not text.strip():
         return _Grid(pd.DataFrame(), np.array([], dtype=int), notes=notes)
     delim = _sniff_delimiter(text, path.suffix.lower())
-    sample = list(csv.reader(io.StringIO(text[:65536]), delimiter=delim))
-    if len(text) > 65536:
-        sample = sample[:-1] or [[""]]  # the last sampled record may be cut off
-    width = max(len(r) for r in sample)
     try:
-        cells = pd.read_csv(io.StringIO(text), sep=delim, header=None, names=range(width), dtype=str,
-                            keep_default_na=False, na_filter=False, skip_blank_lines=False, index_col=False,
-                            engine="c")
-    except pd.errors.ParserError:
-        cells = _frame_from_rows(list(csv.reader(io.StringIO(text), delimiter=delim)))
+        sample = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delim))
+        if len(text) > 65536:
+            sample = sample[:-1] or [[""]]  # the last sampled record may be cut off
+        width = max(len(r) for r in sample)
+        try:
+            cells = pd.read_csv(io.StringIO(text), sep=delim, header=None, names=range(width), dtype=str,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=False, index_col=False,
+                                engine="c")
+        except pd.errors.ParserError:
+            cells = _frame_from_rows(list(csv.reader(io.StringIO(text, newline=""), delimiter=delim)))
     except (ValueError, csv.Error) as exc:
         raise InputFileError(f"{label} could not be read as a delimited text file: {exc}",
                              hint="open it in Excel and save it as 'CSV UTF-8 (comma delimited)'") from None
@@ -197,14 +197,6 @@ def _series_text(s: pd.Series) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------- Excel
-def _require_defused_xml() -> None:
-    from openpyxl.xml import functions
-
-    if not functions.iterparse.__module__.startswith("defusedxml"):
-        raise InputFileError("refusing to open Excel files: openpyxl is not using defusedxml to parse XML",
-                             hint="install defusedxml and unset OPENPYXL_DEFUSEDXML")
-
-
 def _check_workbook(path: Path, label: str, max_bytes: int) -> None:
     size = path.stat().st_size
     if size > max_bytes:
@@ -244,34 +236,39 @@ def _refused_xml(exc: BaseException, label: str) -> InputFileError | None:
     return None
 
 
-def _open_workbook(path: Path, label: str, max_bytes: int):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+_EXCEL_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, IndexError, SyntaxError, ExpatError, EOFError, OSError,
+                 zlib.error)
+"""What reading a damaged workbook raises (``xml.etree.ElementTree.ParseError`` is a SyntaxError,
+defusedxml's refusals are ValueErrors)."""
 
-    _check_workbook(path, label, max_bytes)
-    _require_defused_xml()
+
+@contextmanager
+def _excel_errors(label: str, doing: str) -> Iterator[None]:
+    """Turn the errors of reading a damaged or hostile workbook into an InputFileError."""
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        yield
+    except _EXCEL_ERRORS as exc:
         refused = _refused_xml(exc, label)
         if refused is not None:
             raise refused from None
-        raise InputFileError(f"{label} could not be opened as an Excel workbook: {exc}",
+        raise InputFileError(f"{label} could not be {doing} as an Excel workbook: {type(exc).__name__}: {exc}",
                              hint="open it in Excel and save it again as .xlsx") from None
 
 
-class _Books:
-    """Workbooks opened at most once per read, closed on exit.
+def _open_workbook(path: Path, label: str, max_bytes: int) -> Workbook:
+    _check_workbook(path, label, max_bytes)
+    with _excel_errors(label, "opened"):
+        return Workbook(path)
 
-    openpyxl's read-only load scans a whole sheet when the sheet lacks its ``<dimension>``
-    record (files written by some tools), so opening a workbook once per table is slow.
-    """
+
+class _Books:
+    """Workbooks opened at most once per read (sheet list, styles and shared strings read once), closed on exit."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._open: dict[Path, object] = {}
+        self._open: dict[Path, Workbook] = {}
 
-    def get(self, path: Path, label: str | None = None):
+    def get(self, path: Path, label: str | None = None) -> Workbook:
         key = Path(path).resolve()
         if key not in self._open:
             self._open[key] = _open_workbook(Path(path), label or Path(path).name, self.max_bytes)
@@ -285,72 +282,11 @@ class _Books:
             wb.close()
 
 
-def _cell_text(value, number_format: str | None) -> tuple[str, str | None]:
-    """Text of a cell value, and its displayed text when a zero-padding format changes it."""
-    if value is None:
-        return "", None
-    if isinstance(value, bool):
-        return ("true" if value else "false"), None
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-            text = str(int(value))
-        else:
-            text = repr(value) if isinstance(value, float) else str(value)
-        m = _ZERO_FORMAT.match(number_format or "")
-        if m:
-            decimals = len(m.group(2) or "")
-            shown = f"{value:0{len(number_format)}.{decimals}f}"
-            return text, (shown if shown != text else None)
-        return text, None
-    if isinstance(value, dt.datetime):
-        return (value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")), None
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat(), None
-    return str(value), None
-
-
-def _sheet_grid(wb, sheet: str) -> _Grid:
-    from openpyxl.utils import column_index_from_string, range_boundaries
-
-    ws = wb[sheet]
-    ws.reset_dimensions()  # dimensions written by some tools are wrong; read every row present
-    rows: list[list[str]] = []
-    formatted: dict[tuple[int, int], str] = {}
-    for r, row in enumerate(ws.iter_rows(min_row=1, min_col=1)):
-        texts = []
-        for c, cell in enumerate(row):
-            value = getattr(cell, "value", None)
-            text, shown = _cell_text(value, getattr(cell, "number_format", None) if value is not None else None)
-            texts.append(text)
-            if shown is not None:
-                formatted[(r, c)] = shown
-        rows.append(texts)
-    xml = wb._archive.read(ws._worksheet_path)  # openpyxl 3.1 read-only internals: the sheet's XML part
-    for ref in _MERGE_XML.findall(xml):
-        min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
-        while len(rows) < max_row:
-            rows.append([])
-        top = rows[min_row - 1]
-        value = top[min_col - 1] if len(top) >= min_col else ""
-        for r in range(min_row - 1, max_row):
-            row = rows[r]
-            row.extend([""] * (max_col - len(row)))
-            for c in range(min_col - 1, max_col):
-                row[c] = value
-    no_value: set[tuple[int, int]] = set()
-    if _HAS_FORMULA.search(xml):
-        for m in _CELL_XML.finditer(xml):
-            ref = _CELL_REF.search(m.group(1))
-            if ref and _HAS_FORMULA.search(m.group(2) or b""):
-                r, c = int(ref.group(2)) - 1, column_index_from_string(ref.group(1).decode()) - 1
-                if r < len(rows) and (c >= len(rows[r]) or rows[r][c] == ""):
-                    no_value.add((r, c))
-    cells = _frame_from_rows(rows)
-    return _Grid(cells, np.arange(1, len(cells) + 1), formatted, no_value)
-
-
-def _worksheet_names(wb) -> list[str]:
-    return [ws.title for ws in wb.worksheets]
+def _sheet_grid(wb: Workbook, sheet: str, label: str) -> _Grid:
+    with _excel_errors(label, "read"):
+        read = wb.read_sheet(sheet)
+    cells = _frame_from_rows(read.rows)
+    return _Grid(cells, np.arange(1, len(cells) + 1), read.formatted, read.no_value)
 
 
 # ============================================================================ header + rows
@@ -549,8 +485,8 @@ def _label(path: Path, sheet: str | None = None) -> str:
     return f"{path.name}[{sheet}]" if sheet else path.name
 
 
-def _pick_sheet(wb, table: Table, label: str) -> str:
-    names = _worksheet_names(wb)
+def _pick_sheet(wb: Workbook, table: Table, label: str) -> str:
+    names = wb.sheet_names
     if not names:
         raise InputFileError(f"{label} has no worksheets", hint="save the table in the first sheet of the workbook")
     keys = _table_keys(table)
@@ -606,11 +542,11 @@ def _read_table(path_or_sheet: Path | str | tuple[Path, str], table: Table, labe
     if suffix in EXCEL_SUFFIXES + (".xls",):
         wb = books.get(path, label)
         sheet = sheet or _pick_sheet(wb, table, label or path.name)
-        if sheet not in _worksheet_names(wb):
+        if sheet not in wb.sheet_names:
             raise InputFileError(f"{path.name} has no sheet named {sheet!r}",
-                                 hint=f"sheets present: {', '.join(_worksheet_names(wb))}")
+                                 hint=f"sheets present: {', '.join(wb.sheet_names)}")
         label = label or _label(path, sheet)
-        grid = _sheet_grid(wb, sheet)
+        grid = _sheet_grid(wb, sheet, label)
     elif suffix in PARQUET_SUFFIXES:
         label = label or path.name
         grid = _parquet_grid(path, label)
@@ -695,7 +631,7 @@ def _unrecognised(name: str) -> Issue:
 
 
 def _discover_sheets(path: Path, books: _Books, unknown_warning: bool) -> tuple[TableFiles, list[Issue]]:
-    names = _worksheet_names(books.get(path))
+    names = books.get(path).sheet_names
     out: TableFiles = {}
     issues: list[Issue] = []
     for sheet in names:
@@ -876,9 +812,11 @@ def _read_profile(path_or_sheet: Path | tuple[Path, str], books: _Books) -> tupl
         return out, notes + issues
     if suffix in EXCEL_SUFFIXES + (".xls",):
         wb = books.get(path, label)
-        sheet = sheet or _worksheet_names(wb)[0]
-        grid = _sheet_grid(wb, sheet)
-        return _profile_from_grid(grid, _label(path, sheet))
+        if not (sheet or wb.sheet_names):
+            raise InputFileError(f"{label} has no worksheets", hint="put the key,value rows in the first sheet")
+        sheet = sheet or wb.sheet_names[0]
+        label = _label(path, sheet)
+        return _profile_from_grid(_sheet_grid(wb, sheet, label), label)
     if suffix in TEXT_SUFFIXES:
         return _profile_from_grid(_csv_grid(path, label), label)
     raise InputFileError(f"{label}: unsupported profile file type {suffix}",
