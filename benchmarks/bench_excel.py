@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PROJECT_DIR, WORK_DIR, fmt_rows, machine, machine_markdown, markdown_table, run_child  # noqa: E402
+from common import PROJECT_DIR, WORK_DIR, fmt_rows, machine, machine_markdown, markdown_table, run_child, save_result  # noqa: E402
 
 RESULT_FILE = WORK_DIR / "results_excel.json"
 SAMPLE = PROJECT_DIR / "data" / "sample" / "j_hospital_zh.xlsx"
@@ -137,10 +137,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="20,000 rows, 1 repeat")
     args = ap.parse_args(argv)
     result = run(20_000 if args.quick else args.rows, 1 if args.quick else args.repeats)
-    result["quick"] = bool(args.quick)
-    RESULT_FILE.write_text(json.dumps(result, indent=1))
-    print(markdown(result))
-    return result
+    return save_result(result, RESULT_FILE, args.quick, markdown)
 
 
 if __name__ == "__main__":

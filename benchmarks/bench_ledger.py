@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import WORK_DIR, fmt_rows, ledger_hospital, machine, machine_markdown, markdown_table, run_child  # noqa: E402
+from common import WORK_DIR, fmt_rows, ledger_hospital, machine, machine_markdown, markdown_table, run_child, save_result  # noqa: E402
 
 RESULT_FILE = WORK_DIR / "results_ledger.json"
 
@@ -169,10 +169,7 @@ def main(argv: list[str] | None = None) -> dict:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     result = run(sizes, args.formats.split(","), 1 if args.quick else args.repeats, args.keep,
                  int(args.pandas_max))
-    result["quick"] = bool(args.quick)
-    RESULT_FILE.write_text(json.dumps(result, indent=1))
-    print(markdown(result))
-    return result
+    return save_result(result, RESULT_FILE, args.quick, markdown)
 
 
 if __name__ == "__main__":

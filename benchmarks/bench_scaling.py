@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import WORK_DIR, machine, machine_markdown, markdown_table, run_child  # noqa: E402
+from common import WORK_DIR, machine, machine_markdown, markdown_table, run_child, save_result  # noqa: E402
 
 RESULT_FILE = WORK_DIR / "results_scaling.json"
 
@@ -101,10 +101,7 @@ def main(argv: list[str] | None = None) -> dict:
     deps = [5, 10] if args.quick else [int(x) for x in args.departments.split(",")]
     yrs = [2, 3] if args.quick else [int(x) for x in args.years.split(",")]
     result = run(deps, yrs, args.repeats)
-    result["quick"] = bool(args.quick)
-    RESULT_FILE.write_text(json.dumps(result, indent=1))
-    print(markdown(result))
-    return result
+    return save_result(result, RESULT_FILE, args.quick, markdown)
 
 
 if __name__ == "__main__":

@@ -151,3 +151,11 @@ def ledger_hospital(departments: int = 40, accounts: int = 50, years: int = 5, s
 
 def fmt_rows(n: int) -> str:
     return f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n / 1e3:g}k"
+
+
+def save_result(result: dict, result_file: Path, quick: bool, markdown) -> dict:
+    """Record whether this was a quick smoke run, write the JSON result and print its section."""
+    result["quick"] = bool(quick)
+    result_file.write_text(json.dumps(result, indent=1))
+    print(markdown(result))
+    return result
