@@ -706,6 +706,23 @@ def not_assessed(s: Session) -> None:
         paragraph(s.t("word.none"))
 
 
+def localised_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Keep one language of bilingual column pairs (``X`` in English, ``X_zh`` in Chinese).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"requirement": ["budget office"], "requirement_zh": ["预算办公室"]})
+    >>> list(localised_columns(df, "zh")["requirement"])
+    ['预算办公室']
+    >>> list(localised_columns(df, "en").columns)
+    ['requirement']
+    """
+    pairs = [c for c in df.columns if isinstance(c, str) and c.endswith("_zh") and c[:-3] in df.columns]
+    if lang == "zh":
+        return df.drop(columns=[c[:-3] for c in pairs]).rename(columns={c: c[:-3] for c in pairs})
+    return df.drop(columns=pairs)
+
+
 def finding_section(s: Session, code: str, evidence_rows: int = EVIDENCE_ROWS) -> None:
     """One finding: heading, status card, criteria table, top evidence rows, and its figures."""
     from casekit.plots import from_session
@@ -717,7 +734,7 @@ def finding_section(s: Session, code: str, evidence_rows: int = EVIDENCE_ROWS) -
     if f.criteria:
         parts.append(table_html(criteria_frame(f, s.lang), s.t("sec.criteria"), lang=s.lang))
     if not f.evidence.empty:
-        ev = _redact_frame(f.evidence, s) if s.redact else f.evidence
+        ev = localised_columns(_redact_frame(f.evidence, s) if s.redact else f.evidence, s.lang)
         parts.append(table_html(ev, s.t("sec.evidence"), max_rows=evidence_rows, lang=s.lang))
     _emit(_html("".join(parts)))
     for name in from_session.FIGURES_FOR.get(code, ()):

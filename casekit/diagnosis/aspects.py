@@ -39,7 +39,7 @@ TITLES = {
     "A5": ("Assessment and evaluation", "预算考核与评价"),
 }
 RATING_ZH = {"good": "良好", "adequate": "一般", "weak": "薄弱"}
-EVIDENCE_COLUMNS = ["source", "item", "requirement", "status", "met"]
+EVIDENCE_COLUMNS = ["source", "item", "requirement", "requirement_zh", "status", "met"]
 
 
 @dataclass
@@ -81,6 +81,7 @@ def _checklist_rows(ctx: RuleContext, aspect: str) -> pd.DataFrame:
     items = items[(items["aspect"] == aspect) & items["points"].notna()]
     return pd.DataFrame({"source": "checklist", "item": items["item_id"].astype(str),
                          "requirement": items["requirement_en"].fillna("").astype(str),
+                         "requirement_zh": items["requirement_zh"].fillna(items["requirement_en"]).fillna("").astype(str),
                          "status": items["status"].astype(str), "met": items["points"].astype(float)},
                         columns=EVIDENCE_COLUMNS)
 
@@ -89,6 +90,7 @@ def _assess(ctx: RuleContext, aspect: str, checks: list[Check], missing_if_none:
     title_en, title_zh = TITLES[aspect]
     ev = _checklist_rows(ctx, aspect)
     data_rows = [{"source": "data", "item": c.criterion.name, "requirement": c.criterion.label_en,
+                  "requirement_zh": c.criterion.label_zh,
                   "status": fmt_value(c.criterion.value, c.fmt), "met": 0.0 if c.criterion.triggered else 1.0}
                  for c in checks if c.criterion.triggered is not None]
     evidence = pd.concat([ev, pd.DataFrame(data_rows, columns=EVIDENCE_COLUMNS)], ignore_index=True)
