@@ -66,6 +66,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "sec.figure": ("Figure", "图"),
     "sec.look_for": ("What to look for", "看点"),
     "sec.summary": ("Summary", "摘要"),
+    # ---- enumerated cell values shown in evidence tables (value.<word>)
+    "value.good": ("good", "良好"),
+    "value.warning": ("warning", "预警"),
+    "value.poor": ("poor", "较差"),
+    "value.undefined": ("undefined", "无法计算"),
+    "value.yes": ("yes", "是"),
+    "value.partial": ("partial", "部分"),
+    "value.no": ("no", "否"),
+    "value.checklist": ("checklist", "制度核查"),
+    "value.data": ("data", "数据"),
+    "value.original": ("original", "年初预算"),
+    "value.adjusted": ("adjusted", "调整后预算"),
     # ---- statuses and grades
     "status.present": ("present", "存在"),
     "status.absent": ("absent", "不存在"),

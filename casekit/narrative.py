@@ -455,6 +455,10 @@ def is_rate_name(name: str) -> bool:
     return bool(_RATE_NAME.search(str(name))) and not _P_NAME.search(str(name))
 
 
+_ENUM_COLUMNS = frozenset({"band", "status", "source", "basis"})
+"""Columns whose enumerated values are translated in Chinese reports (labels ``value.<word>``)."""
+
+
 def format_value(v: Any, name: str = "", lang: str = "en") -> str:
     """A cell value for display: rates as percentages, p-values with 3 decimals, money with separators.
 
@@ -475,6 +479,8 @@ def format_value(v: Any, name: str = "", lang: str = "en") -> str:
     --------
     >>> format_value(1.41e-05, "growth_dispersion"), format_value(0.3959, "x_p_negative"), format_value(23872380.93)
     ('0.0%', '0.396', '23,872,381')
+    >>> format_value("poor", "band", "zh"), format_value("poor", "band", "en")
+    ('较差', 'poor')
     """
     if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
         return "–"
@@ -493,6 +499,8 @@ def format_value(v: Any, name: str = "", lang: str = "en") -> str:
         return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}"
     if str(name) == "direction" and f"direction.{v}" in LABELS:
         return label(f"direction.{v}", lang).lower() if lang == "en" else label(f"direction.{v}", lang)
+    if lang == "zh" and str(name) in _ENUM_COLUMNS and f"value.{v}" in LABELS:
+        return label(f"value.{v}", lang)
     return str(v)
 
 
