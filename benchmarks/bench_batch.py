@@ -1,7 +1,7 @@
 """Benchmark 3: ``casekit batch`` throughput with 1 and 2 workers.
 
 Twenty generated hospitals (the three sample profiles, different seeds) are written under
-benchmarks/_work/batch_hospitals; ``casekit.batch.run_batch`` runs them with 1 worker, then
+benchmarks/_work/batch_hospitals; ``casekit.pipeline.batch.run_batch`` runs them with 1 worker, then
 with 2, each in a fresh child process (no PDF). Throughput is hospitals per minute; the speed-up
 is time(1 worker) / time(2 workers).
 
@@ -29,7 +29,7 @@ RESULT_FILE = WORK_DIR / "results_batch.json"
 
 _BATCH = """
 import json, time
-from casekit.batch import run_batch
+from casekit.pipeline.batch import run_batch
 t = time.perf_counter()
 result = run_batch({root!r}, {out!r}, workers={workers}, scheduler=None, lang="en", pdf=False, console=None)
 print(json.dumps({{"seconds": time.perf_counter() - t, "hospitals": len(result.results),

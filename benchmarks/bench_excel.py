@@ -3,11 +3,11 @@
 Two workbooks, each read in fresh child processes (median of ``--repeats``, interleaved):
 
 * the J sample workbook ``data/sample/j_hospital_zh.xlsx`` (13 sheets, about 240,000 cells):
-  ``casekit.io.readers.read_hospital_files`` (every table sheet and the profile, parsed and
+  ``casekit.data.io.readers.read_hospital_files`` (every table sheet and the profile, parsed and
   typed) against ``pandas.read_excel(path, sheet_name=None, engine="openpyxl")``;
 * one generated sheet of monthly actuals (``--rows``, default 100,000 rows x 5 columns), written
   by openpyxl's write-only mode like the sample, i.e. without a ``<dimension>`` record:
-  ``casekit.io.readers.read_table`` against ``pandas.read_excel(path, engine="openpyxl")``.
+  ``casekit.data.io.readers.read_table`` against ``pandas.read_excel(path, engine="openpyxl")``.
 
 The ratio is pandas' time over casekit's (above 1: casekit is faster). casekit does more than
 pandas here (header search, value parsing with issues, codes kept as text), so the ratio is
@@ -39,7 +39,7 @@ SAMPLE = PROJECT_DIR / "data" / "sample" / "j_hospital_zh.xlsx"
 _CASEKIT_BOOK = """
 import json, time
 from pathlib import Path
-from casekit.io.readers import read_hospital_files
+from casekit.data.io.readers import read_hospital_files
 t = time.perf_counter()
 tables, profile, issues = read_hospital_files(Path({path!r}))
 seconds = time.perf_counter() - t
@@ -56,8 +56,8 @@ print(json.dumps({{"seconds": seconds, "rows": sum(len(df) for name, df in sheet
 _CASEKIT_SHEET = """
 import json, time
 from pathlib import Path
-from casekit.io.readers import read_table
-from casekit.schema.tables import TABLES
+from casekit.data.io.readers import read_table
+from casekit.data.schema.tables import TABLES
 t = time.perf_counter()
 raw = read_table(Path({path!r}), TABLES["actuals"])
 seconds = time.perf_counter() - t

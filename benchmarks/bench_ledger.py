@@ -1,4 +1,4 @@
-"""Benchmark 1: ledger ingestion (casekit.io.ledger) against bare DuckDB and pandas.
+"""Benchmark 1: ledger ingestion (casekit.data.io.ledger) against bare DuckDB and pandas.
 
 For each size and format a ledger is generated (casekit.sample.ledger.write_ledger from a
 40-department x 50-account x 5-year hospital, 120,000 monthly cells), then three programs,
@@ -35,7 +35,7 @@ RESULT_FILE = WORK_DIR / "results_ledger.json"
 _CASEKIT = """
 import json, time
 from pathlib import Path
-from casekit.io.ledger import aggregate_ledger
+from casekit.data.io.ledger import aggregate_ledger
 t = time.perf_counter()
 table, issues = aggregate_ledger([Path({path!r})])
 s = time.perf_counter() - t

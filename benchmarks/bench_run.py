@@ -30,7 +30,7 @@ RESULT_FILE = WORK_DIR / "results_run.json"
 _CASEKIT = """
 import json, time
 import nbconvert, papermill  # imported before timing, as in the floor child
-from casekit.runner import run
+from casekit.pipeline.runner import run
 t = time.perf_counter()
 result = run({data!r}, out_dir={out!r}, pdf=False, progress=False)
 seconds = time.perf_counter() - t

@@ -130,7 +130,7 @@ def ledger_hospital(departments: int = 40, accounts: int = 50, years: int = 5, s
     40 departments x 50 accounts x 60 months = 120,000 cells: a large hospital whose ledger has
     millions of lines. Account codes include dotted and zero-padded forms (6001.10, 001).
     """
-    from casekit.hospital import Hospital, Profile
+    from casekit.data.hospital import Hospital, Profile
 
     rng = np.random.default_rng(seed)
     depts = [f"D{i:03d}" for i in range(departments)]

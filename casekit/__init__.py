@@ -30,12 +30,12 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Hospital": ("casekit.hospital", "Hospital"),
-    "load": ("casekit.loader", "load"),
-    "validate": ("casekit.loader", "validate"),
+    "Hospital": ("casekit.data.hospital", "Hospital"),
+    "load": ("casekit.data.loader", "load"),
+    "validate": ("casekit.data.loader", "validate"),
     "diagnose": ("casekit.diagnosis", "diagnose"),
     "Diagnosis": ("casekit.diagnosis", "Diagnosis"),
-    "run": ("casekit.runner", "run"),
+    "run": ("casekit.pipeline.runner", "run"),
     "sample": ("casekit.sample", None),
 }
 
@@ -53,6 +53,6 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:  # pragma: no cover
     from casekit import sample
     from casekit.diagnosis import Diagnosis, diagnose
-    from casekit.hospital import Hospital
-    from casekit.loader import load, validate
-    from casekit.runner import run
+    from casekit.data.hospital import Hospital
+    from casekit.data.loader import load, validate
+    from casekit.pipeline.runner import run

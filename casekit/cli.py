@@ -54,7 +54,7 @@ def validate(
 
     Exits 1 when there are errors, 0 when there are only warnings or none.
     """
-    from casekit.validation_report import print_report, validate_path
+    from casekit.data.validation_report import print_report, validate_path
 
     report = validate_path(path)
     print_report(report, out)
@@ -70,7 +70,7 @@ def template(
     lang: Annotated[str, typer.Option("--lang", help="Header language: zh or en.")] = "en",
 ) -> None:
     """Write an empty Excel workbook for a client hospital (one sheet per table, drop-downs, data dictionary)."""
-    from casekit.template import write_template
+    from casekit.data.template import write_template
 
     write_template(out_file, lang=lang)
     out.print(f"wrote {out_file}")
@@ -108,7 +108,7 @@ def run(
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf.")] = True,
 ) -> None:
     """Validate, execute the notebooks and write report.html, report.pdf, findings.json and tables.xlsx."""
-    from casekit.runner import run as run_hospital
+    from casekit.pipeline.runner import run as run_hospital
 
     result = run_hospital(data_path, out_dir=out_dir, lang=lang, config=config, params=param or [],
                           redact=redact, pdf=pdf, progress=True)
@@ -128,7 +128,7 @@ def batch(
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each report.pdf.")] = False,
 ) -> None:
     """Run every hospital under ROOT in parallel and write a cross-hospital benchmark report."""
-    from casekit.batch import run_batch
+    from casekit.pipeline.batch import run_batch
 
     result = run_batch(root, out_dir=out_dir, workers=workers, scheduler=scheduler, lang=lang, pdf=pdf, console=out)
     out.print(f"benchmark report: {result.report}")
@@ -140,7 +140,7 @@ def docs(
     out_dir: Annotated[Path, typer.Option("--out", help="Docs folder.")] = Path("docs"),
 ) -> None:
     """Regenerate docs/data-format.md from the schemas."""
-    from casekit.docs_gen import write_data_format
+    from casekit.data.dictionary import write_data_format
 
     path = write_data_format(out_dir / "data-format.md")
     out.print(f"wrote {path}")

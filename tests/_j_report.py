@@ -24,8 +24,8 @@ def j_data(base: Path) -> Path:
 
 @functools.lru_cache(maxsize=None)
 def j_report(base: Path):
-    """``casekit.runner.run`` on J hospital (English, with PDF) into ``base/j_report``."""
-    from casekit.runner import run
+    """``casekit.pipeline.runner.run`` on J hospital (English, with PDF) into ``base/j_report``."""
+    from casekit.pipeline.runner import run
 
     out = base / "j_report"
     shutil.rmtree(out, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Shared fixtures.
 
-``tiny_hospital`` is a hand-made :class:`casekit.hospital.Hospital` small enough to work every
+``tiny_hospital`` is a hand-made :class:`casekit.data.hospital.Hospital` small enough to work every
 indicator out by hand. Other test files rely on the numbers below: do not change them without
 updating every hand calculation (grep for ``tiny_hospital``).
 
@@ -35,7 +35,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 
 
 def _monthly(year: int, dept: str, account: str, amounts: list[float]) -> list[dict]:

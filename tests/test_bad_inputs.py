@@ -26,11 +26,11 @@ from typer.testing import CliRunner
 
 import casekit.cli as cli
 from casekit.errors import CasekitError, ConfigError, InputFileError
-from casekit.hospital import Hospital
-from casekit.io.readers import read_table
+from casekit.data.hospital import Hospital
+from casekit.data.io.readers import read_table
 from casekit import load
-from casekit.schema.tables import TABLES
-from casekit.validation import subtotal_issues
+from casekit.data.schema.tables import TABLES
+from casekit.data.validation import subtotal_issues
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = sorted(d.name for d in CORPUS.iterdir() if (d / "expected.yaml").is_file())

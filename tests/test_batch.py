@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from casekit.batch import BatchError, HospitalRun, _hospital_dirs, discover, run_batch
+from casekit.pipeline.batch import BatchError, HospitalRun, _hospital_dirs, discover, run_batch
 from casekit.errors import ConfigError
 from casekit.report.benchmark import distribution, tidy, write_benchmark
 

@@ -1,10 +1,10 @@
 """docs/data-format.md is generated from the schema and must not drift from it."""
 from __future__ import annotations
 
-from casekit.docs_gen import render_data_format, write_data_format
+from casekit.data.dictionary import render_data_format, write_data_format
 from casekit.paths import PROJECT_DIR
-from casekit.schema.tables import TABLES, VALUE_ALIASES
-from casekit.validation import standard_checklist
+from casekit.data.schema.tables import TABLES, VALUE_ALIASES
+from casekit.data.validation import standard_checklist
 
 
 def test_committed_data_format_equals_generated():

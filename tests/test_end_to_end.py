@@ -29,7 +29,7 @@ def _sections(page: str) -> dict[str, tuple[str, str]]:
 
 
 def _run(data: Path, out: Path):
-    from casekit.runner import run
+    from casekit.pipeline.runner import run
 
     shutil.rmtree(out, ignore_errors=True)
     return run(data, out_dir=out, lang="en", pdf=False, progress=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from casekit.fonts import candidate_files, font_file, setup_fonts
+from casekit.report.fonts import candidate_files, font_file, setup_fonts
 
 
 def test_setup_fonts_resolves_to_a_cjk_file_and_sets_rcparams():

@@ -1,8 +1,8 @@
 """Property-based fuzzing of the loaders (hypothesis, bounded).
 
 Whatever a finance office writes into a table file, :func:`casekit.load` either returns a
-:class:`~casekit.hospital.Hospital` or raises a :class:`~casekit.errors.CasekitError`; any other
-exception is a bug. The value parsers of :mod:`casekit.io.parse` are fuzzed directly: they never
+:class:`~casekit.data.hospital.Hospital` or raises a :class:`~casekit.errors.CasekitError`; any other
+exception is a bug. The value parsers of :mod:`casekit.data.io.parse` are fuzzed directly: they never
 raise, keep the input's index, and every cell is either a finite value, NA, or reported.
 """
 from __future__ import annotations
@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casekit.errors import CasekitError
-from casekit.hospital import Hospital
-from casekit.io.parse import (map_headers, normalise_header, parse_bool, parse_column, parse_date, parse_number,
+from casekit.data.hospital import Hospital
+from casekit.data.io.parse import (map_headers, normalise_header, parse_bool, parse_column, parse_date, parse_number,
                               parse_text, total_mask)
 from casekit import load
-from casekit.schema.tables import TABLES
+from casekit.data.schema.tables import TABLES
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from make_corpus import BASE  # noqa: E402  (the valid base hospital of the bad-input corpus)

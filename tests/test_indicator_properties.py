@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 from casekit.indicators.execution import accuracy_summary, execution_table
 from casekit.indicators.flexible import flexible_budget_variance
 from casekit.indicators.forecast import forecast_value_added

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 from casekit.indicators.context import appraisal_ratios
 
 

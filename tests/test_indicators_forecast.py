@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 from casekit.indicators.forecast import forecast_value_added, naive_forecasts
 
 

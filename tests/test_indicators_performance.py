@@ -22,7 +22,7 @@ import pytest
 from scipy import stats
 
 from casekit.errors import CasekitError
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 from casekit.indicators.performance import budget_weight, performance_linkage, spearman
 
 DEPTS = ["D1", "D2", "D3", "D4", "D5"]

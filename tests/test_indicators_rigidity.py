@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 from casekit.indicators.rigidity import (budget_growth, phasing_flatness, rigidity_summary, volume_shocks,
                                          workload_growth)
 

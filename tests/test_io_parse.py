@@ -1,11 +1,11 @@
-"""Tests of casekit.io.parse: header matching and cell-value parsing."""
+"""Tests of casekit.data.io.parse: header matching and cell-value parsing."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from casekit.io.parse import (
+from casekit.data.io.parse import (
     apply_value_aliases,
     is_rate,
     map_headers,
@@ -17,7 +17,7 @@ from casekit.io.parse import (
     parse_text,
     total_mask,
 )
-from casekit.schema.tables import TABLES, Column, Table
+from casekit.data.schema.tables import TABLES, Column, Table
 
 
 def S(*values):

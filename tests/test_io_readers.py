@@ -1,4 +1,4 @@
-"""Tests of casekit.io.readers: files -> RawTable (formats, encodings, layouts, row numbers)."""
+"""Tests of casekit.data.io.readers: files -> RawTable (formats, encodings, layouts, row numbers)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from casekit.errors import InputFileError
-from casekit.io import readers, xlsx
-from casekit.io.readers import discover, read_hospital_files, read_profile, read_table
-from casekit.schema.tables import TABLES
+from casekit.data.io import readers, xlsx
+from casekit.data.io.readers import discover, read_hospital_files, read_profile, read_table
+from casekit.data.schema.tables import TABLES
 
 BUDGET = TABLES["budget"]
 ACTUALS = TABLES["actuals"]

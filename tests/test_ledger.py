@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital, Profile
-from casekit.io.ledger import MAX_LISTED_ROWS, aggregate_ledger
+from casekit.data.hospital import Hospital, Profile
+from casekit.data.io.ledger import MAX_LISTED_ROWS, aggregate_ledger
 from casekit.sample.ledger import write_ledger
 
 KEYS = ["year", "month", "dept_id", "account_id"]
@@ -227,7 +227,7 @@ def _ledger_folder(root: Path) -> Path:
 
 
 def test_unknown_ledger_codes_named_by_file_row_and_header(tmp_path):
-    from casekit.loader import validate
+    from casekit.data.loader import validate
 
     folder = _ledger_folder(tmp_path / "h")
     _write_csv(folder / "ledger_a.csv", [
@@ -251,8 +251,8 @@ def test_unknown_ledger_codes_named_by_file_row_and_header(tmp_path):
 
 
 def test_parquet_ledger_codes_located_and_no_second_scan_when_codes_are_known(tmp_path, monkeypatch):
-    from casekit.io import ledger
-    from casekit.loader import validate
+    from casekit.data.io import ledger
+    from casekit.data.loader import validate
 
     folder = _ledger_folder(tmp_path / "h")
     frame = pd.DataFrame({"date": pd.to_datetime(["2023-01-02", "2023-01-03", "2023-01-04"]).date,

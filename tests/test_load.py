@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from casekit.cli import app
 from casekit.errors import DataValidationError, Issue
-from casekit.loader import ledger_files, load, validate
-from casekit.validation_report import ValidationReport, print_report, validate_path
+from casekit.data.loader import ledger_files, load, validate
+from casekit.data.validation_report import ValidationReport, print_report, validate_path
 
 PROFILE = "name: Folder hospital\ntier: secondary\ncurrency_unit: {unit}\n"
 DEPARTMENTS = "dept_id,name,type\nD01,Surgery,clinical\nD02,Finance,administrative\n"
@@ -109,7 +109,7 @@ def test_ledger_replaces_missing_actuals(tmp_path):
 
     def fake(files):
         calls.append(files)
-        from casekit.io.raw import RawTable
+        from casekit.data.io.raw import RawTable
         df = pd.DataFrame({"year": pd.array([2024], dtype="Int64"), "month": pd.array([1], dtype="Int64"),
                            "dept_id": ["D01"], "account_id": ["4001"], "amount": [100.0]}).astype({"dept_id": "str",
                                                                                                   "account_id": "str"})

@@ -4,13 +4,14 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-import casekit.loader
-from casekit import narrative, notebook_params
+import casekit.data.loader
+from casekit.report import narrative
+from casekit.pipeline import params as notebook_params
 from casekit.diagnosis.finding import Criterion, Finding
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 from casekit.labels import label
-from casekit.validation_report import ValidationReport
+from casekit.data.validation_report import ValidationReport
 
 GOOD = {"data_path": "x", "years": "", "lang": "en", "config": "", "output_dir": "", "redact": False}
 
@@ -103,7 +104,7 @@ def fake_engine(monkeypatch, tmp_path):
         calls["diagnose"] += 1
         return _diagnosis()
 
-    monkeypatch.setattr(casekit.loader, "validate", validate)
+    monkeypatch.setattr(casekit.data.loader, "validate", validate)
     monkeypatch.setattr("casekit.diagnosis.diagnose", diagnose, raising=False)
     (tmp_path / "budget.csv").write_text("x")
     narrative.clear_sessions()
@@ -230,7 +231,7 @@ def test_inventory_counts_rows_and_years():
 
 
 def test_matrix_grid_marks_active_and_case_links():
-    from casekit.plots.from_session import matrix_grid
+    from casekit.report.plots.from_session import matrix_grid
 
     links = pd.DataFrame({"cause": ["C1", "C3"], "problem": ["P1", "P3"], "linked": [True, False],
                           "statistic": [float("nan"), -0.52]})
@@ -307,7 +308,7 @@ def test_table_css_left_aligns_text_cells_over_nbconvert():
 
 # ---------------------------------------------------------------- figures are marked for the runner
 def test_show_figure_marks_absent_data_and_missing_figures(fake_engine, shown, monkeypatch):
-    from casekit.plots import from_session
+    from casekit.report.plots import from_session
 
     _, path = fake_engine
     s = narrative.session(str(path))

@@ -5,7 +5,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from casekit.notebook_params import REPORT_PARAMETERS, spec_from_source
+from casekit.pipeline.params import REPORT_PARAMETERS, spec_from_source
 from casekit.paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = ["01_data_check.ipynb", "02_current_situation.ipynb", "03_problems.ipynb", "04_causes.ipynb",
@@ -99,12 +99,12 @@ def test_first_markdown_cites_the_case_and_the_2020_rules():
     assert "narrative.title_page(s)" in code
 
 
-# Calls that draw a figure through narrative.show_figure (see casekit.plots.from_session.FIGURES_FOR).
+# Calls that draw a figure through narrative.show_figure (see casekit.report.plots.from_session.FIGURES_FOR).
 FIGURE_CALLS = ("narrative.aspects_overview(", "narrative.matrix(", "narrative.survey(")
 
 
 def _draws_figures(source: str) -> bool:
-    from casekit.plots.from_session import FIGURES_FOR
+    from casekit.report.plots.from_session import FIGURES_FOR
 
     return any(c in source for c in FIGURE_CALLS) or any(
         f'narrative.finding_section(s, "{code}")' in source for code in FIGURES_FOR)
@@ -119,7 +119,7 @@ def test_every_figure_cell_is_tagged_figure_and_no_other(name):
 
 
 def test_problem_figures_cover_p1_to_p5():
-    from casekit.plots.from_session import DRAWERS, FIGURES_FOR
+    from casekit.report.plots.from_session import DRAWERS, FIGURES_FOR
 
     assert {f"P{i}" for i in range(1, 6)} <= set(FIGURES_FOR)
     assert all(n in DRAWERS for names in FIGURES_FOR.values() for n in names)

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from casekit import plots
+from casekit.report import plots
 from casekit.errors import CasekitError
 
 

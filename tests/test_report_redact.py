@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from casekit.errors import Issue
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 from casekit.report.redact import redact, redact_tables, redact_text
 
 DEPTS = pd.DataFrame({"dept_id": ["D01", "D02", "D03"], "name": ["Cardiology", "Cardiology Ward 2", "Pharmacy"],

@@ -12,7 +12,7 @@ import pytest
 from casekit.diagnosis.config import RuleContext, Thresholds
 from casekit.diagnosis.rules_execution import rule_p3
 from casekit.diagnosis.rules_preparation import rule_p1, rule_p2
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 
 
 def _ctx(h: Hospital, overrides=None) -> RuleContext:

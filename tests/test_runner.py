@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from casekit import runner
+from casekit.pipeline import runner
 from casekit.errors import ConfigError, NotebookExecutionError, OutputError
-from casekit.narrative import PREPARED_FILE
+from casekit.report.narrative import PREPARED_FILE
 
 FIX = Path(__file__).parent / "fixtures" / "notebooks"
 OK, BROKEN, NOPARAM = FIX / "ok_two_cells.ipynb", FIX / "broken.ipynb", FIX / "no_parameters.ipynb"
@@ -122,7 +122,7 @@ def test_check_outputs_catches_missing_figures_and_sections(tmp_path):
 def _figure_cell(*marks, tags=("figure",), png=False):
     from nbformat.v4 import new_code_cell, new_output
 
-    from casekit.narrative import FIGURE_METADATA
+    from casekit.report.narrative import FIGURE_METADATA
 
     outputs = [new_output("display_data", data={"text/html": "<p>x</p>"},
                           metadata={FIGURE_METADATA: {"name": n, "status": st, "needs": "t"}}) for n, st in marks]
@@ -203,7 +203,7 @@ def test_j_run_writes_every_output(j):
     import openpyxl
 
     from casekit.report.html import count_images, find_external_urls
-    from casekit.plots.from_session import FIGURES_FOR
+    from casekit.report.plots.from_session import FIGURES_FOR
 
     names = {p.name for p in j.outputs}
     assert {"report.html", "report.pdf", "findings.json", "tables.xlsx", "run.log"} <= names
@@ -268,7 +268,7 @@ def test_killed_run_leaves_previous_report_intact(j, tmp_path):
     after = {p.relative_to(previous): p.read_bytes() for p in previous.rglob("*") if p.is_file()}
     assert after == before
     # the next run removes the dead run's staging folder
-    from casekit.report.atomic import remove_stale
+    from casekit.fs.atomic import remove_stale
 
     assert remove_stale(previous) and not list(tmp_path.glob(".report.staging-*"))
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from casekit.errors import ConfigError, OutputError
-from casekit.report.atomic import MARKER, atomic_path, make_staging_dir, publish_dir, remove_stale, write_text
+from casekit.fs.atomic import MARKER, atomic_path, make_staging_dir, publish_dir, remove_stale, write_text
 from casekit.report.excel import escape_cell, sheet_names, write_tables
-from casekit.safe_paths import check_user_path, safe_join, slugify
+from casekit.fs.safe_paths import check_user_path, safe_join, slugify
 
 
 @pytest.mark.parametrize("name, expected", [

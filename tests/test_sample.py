@@ -269,7 +269,7 @@ def test_csv_keeps_codes_as_text(tmp_path):
 
 
 def test_written_folder_loads(tmp_path):
-    load = pytest.importorskip("casekit.loader").load
+    load = pytest.importorskip("casekit.data.loader").load
     h = generate("j", departments=6, years=2)
     loaded = load(write_hospital(h, tmp_path / "h"))
     assert list(loaded.departments["dept_id"]) == list(h.departments["dept_id"])

@@ -5,8 +5,8 @@ import openpyxl
 import pytest
 
 from casekit.errors import ConfigError
-from casekit.schema.tables import PROFILE_FIELDS, TABLES, VALUE_ALIASES
-from casekit.template import INSTRUCTIONS_SHEET, PROFILE_SHEET, TEMPLATE_TABLES, enum_labels, write_template
+from casekit.data.schema.tables import PROFILE_FIELDS, TABLES, VALUE_ALIASES
+from casekit.data.template import INSTRUCTIONS_SHEET, PROFILE_SHEET, TEMPLATE_TABLES, enum_labels, write_template
 
 
 def _sheet_name(name: str, lang: str) -> str:
@@ -100,8 +100,8 @@ def _fill(path, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_filled_template_loads_back(tmp_path, lang):
-    pytest.importorskip("casekit.io.readers")
-    from casekit.loader import load
+    pytest.importorskip("casekit.data.io.readers")
+    from casekit.data.loader import load
 
     path = write_template(tmp_path / f"hospital_{lang}.xlsx", lang=lang)
     _fill(path, lang)

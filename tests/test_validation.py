@@ -1,13 +1,13 @@
-"""Tests of casekit.validation and casekit.schema.pandera_schemas on hand-built raw tables."""
+"""Tests of casekit.data.validation and casekit.data.schema.pandera_schemas on hand-built raw tables."""
 from __future__ import annotations
 
 import pandas as pd
 
 from casekit.errors import Issue
-from casekit.io.raw import RawTable, SourceRows
-from casekit.schema.pandera_schemas import build_schema, schema_issues
-from casekit.schema.tables import TABLES
-from casekit.validation import parse_profile, standard_checklist, validate_tables
+from casekit.data.io.raw import RawTable, SourceRows
+from casekit.data.schema.pandera_schemas import build_schema, schema_issues
+from casekit.data.schema.tables import TABLES
+from casekit.data.validation import parse_profile, standard_checklist, validate_tables
 
 _DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "boolean", "date": "datetime64[ns]"}
 PROFILE = {"name": "Test hospital", "tier": "secondary", "currency_unit": "yuan"}

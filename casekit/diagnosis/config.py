@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 import yaml
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 from casekit.paths import THRESHOLDS_FILE
 
 

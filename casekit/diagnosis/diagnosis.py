@@ -28,7 +28,7 @@ from casekit.diagnosis.recommendations import Recommendation, recommend
 from casekit.diagnosis.rules_causes import CAUSE_RULES
 from casekit.diagnosis.rules_linkage import rule_p4, rule_p5
 from casekit.errors import ConfigError, OutputError
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 
 SCHEMA_VERSION = "1.0"
 KINDS = {"A": "aspect", "P": "problem", "C": "cause"}

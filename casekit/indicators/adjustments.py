@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 
 COLUMNS = ["year", "dept_id", "direction", "n_adjustments", "total_change", "original", "adjusted",
            "adjustment_rate", "share_unapproved", "share_q4", "repeated", "source"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 
 FINANCIAL = "financial accounting (财务会计)"
 PROXY = "financial accounting (财务会计); proxy: budget-accounting actuals (预算会计)"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 
 BASES = ("original", "adjusted")
 LEVEL_COLUMNS = ("year", "dept_id", "account_id", "direction")

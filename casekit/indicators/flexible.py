@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 from casekit.indicators.execution import LINE_KEYS, check_basis, line_table
 from casekit.indicators.rigidity import annual_workload
 

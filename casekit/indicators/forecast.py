@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 from casekit.indicators.execution import LINE_KEYS, complete_years, line_table, prior_actuals
 from casekit.indicators.progress import phased_budget
 

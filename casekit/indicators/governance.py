@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 from casekit.indicators.performance import require_table
 from casekit.paths import STANDARD_CHECKLIST_FILE
 

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from casekit.errors import CasekitError
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 
 LINKAGE_TARGETS = ("appraisal_score", "bonus")
 
@@ -70,7 +70,7 @@ def budget_weight(h: Hospital) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from casekit.hospital import Hospital, Profile
+    >>> from casekit.data.hospital import Hospital, Profile
     >>> perf = pd.DataFrame({"year": [2023, 2023], "dept_id": ["d1", "d2"],
     ...                      "appraisal_score": [90.0, 80.0], "budget_weight": [0.0, 0.2]})
     >>> e = pd.DataFrame()

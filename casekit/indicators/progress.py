@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 from casekit.indicators.execution import LINE_KEYS, line_table
 
 QUARTER_ENDS = (3, 6, 9, 12)

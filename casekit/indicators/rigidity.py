@@ -21,9 +21,9 @@ import pandas as pd
 from scipy import stats
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 from casekit.indicators.execution import LINE_KEYS, line_table, prior_actuals
-from casekit.schema.tables import VOLUME_DRIVERS
+from casekit.data.schema.tables import VOLUME_DRIVERS
 
 MIN_UNITS = 3  # fewer departments than this in a direction: growth is compared across lines instead
 GROWTH_SUMMARY_COLUMNS = ["year", "direction", "unit", "n_units", "growth_mean", "growth_std", "modal_growth",

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 from casekit.indicators.performance import one_sided_negative_p, require_table, spearman
-from casekit.schema.tables import SURVEY_CONSTRUCTS
+from casekit.data.schema.tables import SURVEY_CONSTRUCTS
 
 CONSTRUCT_CAUSE = dict(zip(SURVEY_CONSTRUCTS, ("C1", "C2", "C3", "C4", "C5")))
 AGREE_MIN = 4

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from casekit.report.atomic import write_text
+from casekit.fs.atomic import write_text
 from casekit.report.excel import escape_cell
 
 CODES = ("P1", "P2", "P3", "P4", "P5", "C1", "C2", "C3", "C4", "C5")
@@ -37,7 +37,7 @@ def tidy(results: Iterable[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
 
     Parameters
     ----------
-    results : iterable of casekit.batch.HospitalRun
+    results : iterable of casekit.pipeline.batch.HospitalRun
         Each with ``name``, ``ok``, ``error``, ``findings_json``.
 
     Returns
@@ -168,7 +168,7 @@ def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: st
 
     Parameters
     ----------
-    results : iterable of casekit.batch.HospitalRun
+    results : iterable of casekit.pipeline.batch.HospitalRun
     out_dir : path-like
     lang : {"en", "zh"}
 

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from casekit.errors import OutputError
-from casekit.report.atomic import atomic_path
+from casekit.fs.atomic import atomic_path
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")

@@ -18,7 +18,7 @@ from typing import Iterable
 
 import nbformat
 
-from casekit.report.atomic import write_text
+from casekit.fs.atomic import write_text
 
 CSS_FILE = Path(__file__).with_name("casekit.css")
 _HEADING = re.compile(r"<h([1-3])((?:\s[^>]*)?)>(.*?)</h\1>", re.S | re.I)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from casekit.errors import MissingDependencyError, OutputError
-from casekit.report.atomic import atomic_path
+from casekit.fs.atomic import atomic_path
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 CHROMIUM_FLAGS = (
@@ -202,7 +202,7 @@ def _use_cjk_font_if_needed(texts: Iterable[str]) -> None:
     """Register casekit's CJK font when any text is non-ASCII (skipped for English-only pages)."""
     if all(str(t).isascii() for t in texts):
         return
-    from casekit.fonts import setup_fonts
+    from casekit.report.fonts import setup_fonts
 
     try:
         setup_fonts()

@@ -1,7 +1,7 @@
 """``--redact``: replace department names by their codes in every table and note.
 
 A report shared outside the hospital should not name its departments. :func:`redact`
-returns a copy of the :class:`~casekit.hospital.Hospital` in which ``departments.name`` is the
+returns a copy of the :class:`~casekit.data.hospital.Hospital` in which ``departments.name`` is the
 department code and every free-text cell (adjustment reasons, checklist evidence, survey
 texts ...) and every loading note has each department name replaced by its code. Indicators,
 findings, figures and tables computed from the redacted hospital therefore carry codes only.
@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 
 _ID_COLUMNS = {"dept_id", "account_id", "item_id", "respondent_id", "system", "year", "month"}
 
@@ -43,7 +43,7 @@ def redact(hospital: Hospital) -> Hospital:
     Examples
     --------
     >>> import pandas as pd
-    >>> from casekit.hospital import Hospital, Profile
+    >>> from casekit.data.hospital import Hospital, Profile
     >>> d = pd.DataFrame({"dept_id": ["D01"], "name": ["Cardiology"], "type": ["clinical"]})
     >>> e = pd.DataFrame()
     >>> h = redact(Hospital(Profile("X"), d, e, e, e))

@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital, Profile
+from casekit.data.hospital import Hospital, Profile
 from casekit.paths import STANDARD_CHECKLIST_FILE
 from casekit.sample import catalog as cat
 from casekit.sample.profiles import SampleProfile, get_profile
-from casekit.schema.tables import TABLES
+from casekit.data.schema.tables import TABLES
 
 MEASURES = ("outpatient_visits", "bed_days", "discharges", "surgeries")
 MIN_DEPARTMENTS, MAX_DEPARTMENTS = 3, 200
@@ -225,7 +225,7 @@ def generate(profile: str | SampleProfile = "j", seed: int | None = None, depart
 
     Returns
     -------
-    casekit.hospital.Hospital
+    casekit.data.hospital.Hospital
         Canonical tables (see ``docs/architecture.md`` conventions), money in yuan,
         ``profile.synthetic`` True.
 

@@ -2,7 +2,7 @@
 
 The ledger is built so that its sums per year x month x department x account equal the
 monthly actuals **exactly, to the cent**: every cell's total is converted to integer cents and
-split into integer parts. Loading the ledger (``casekit.io.ledger.aggregate_ledger``) therefore
+split into integer parts. Loading the ledger (``casekit.data.io.ledger.aggregate_ledger``) therefore
 gives the same actuals, and the same indicators, as the monthly table it came from.
 
 Rows are generated in chunks with numpy and streamed to disk with pyarrow, so tens of millions
@@ -20,8 +20,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from casekit.errors import ConfigError
-from casekit.hospital import Hospital
-from casekit.schema.tables import TABLES
+from casekit.data.hospital import Hospital
+from casekit.data.schema.tables import TABLES
 
 LEDGER_COLUMNS = ("date", "dept_id", "account_id", "amount")
 _CHUNK_ROWS = 2_000_000

@@ -105,7 +105,7 @@ class SampleProfile:
     manual_steps : tuple of int
         Range of manual steps between a system and the budget report.
     extra : dict
-        Optional profile keys of ``casekit.schema.tables.PROFILE_FIELDS`` (staff, analyses ...).
+        Optional profile keys of ``casekit.data.schema.tables.PROFILE_FIELDS`` (staff, analyses ...).
     respondents : int
         Survey respondents (150 answer 20 items each).
     """

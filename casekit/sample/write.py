@@ -21,8 +21,8 @@ import pandas as pd
 import yaml
 
 from casekit.errors import ConfigError, OutputError
-from casekit.hospital import Hospital
-from casekit.schema.tables import PROFILE_FIELDS, TABLES, VALUE_ALIASES
+from casekit.data.hospital import Hospital
+from casekit.data.schema.tables import PROFILE_FIELDS, TABLES, VALUE_ALIASES
 
 FORMATS = ("csv", "xlsx", "parquet")
 LANGS = ("en", "zh")
@@ -121,7 +121,7 @@ def table_text(df: pd.DataFrame, table: str, lang: str = "en") -> pd.DataFrame:
         Canonical table name.
     lang : {"en", "zh"}
         Header language (and enum values: Chinese values are the aliases of
-        ``casekit.schema.tables.VALUE_ALIASES``).
+        ``casekit.data.schema.tables.VALUE_ALIASES``).
 
     Returns
     -------

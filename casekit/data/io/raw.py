@@ -1,6 +1,6 @@
 """The raw table: one user file (or sheet) after header mapping and value parsing.
 
-A :class:`RawTable` is what :mod:`casekit.io.readers` hands to :mod:`casekit.validation`.
+A :class:`RawTable` is what :mod:`casekit.data.io.readers` hands to :mod:`casekit.data.validation`.
 Values are typed but not yet checked against enumerations, ranges or other tables.
 """
 from __future__ import annotations
@@ -41,14 +41,14 @@ class RawTable:
     Attributes
     ----------
     name : str
-        Canonical table name (a key of :data:`casekit.schema.tables.TABLES`).
+        Canonical table name (a key of :data:`casekit.data.schema.tables.TABLES`).
     file : str
         Label for messages: ``"budget.csv"`` or ``"j.xlsx[预算]"``.
     df : pandas.DataFrame
         The columns found in the file, under canonical names, in schema order. dtypes:
         text ``str`` (stripped), int ``Int64``, float ``float64``, bool ``boolean``, date
         ``datetime64[ns]``. Cells that could not be parsed are NA and reported in ``issues``.
-        Enumerated columns have :data:`~casekit.schema.tables.VALUE_ALIASES` applied
+        Enumerated columns have :data:`~casekit.data.schema.tables.VALUE_ALIASES` applied
         (``临床`` -> ``clinical``) but are not checked against the enumeration. Columns
         missing from the file are absent (see ``headers``). Blank rows, total/subtotal rows
         and footnote rows are not included.

@@ -1,7 +1,7 @@
 """Many hospitals at once: local worker processes or a dask.distributed cluster.
 
 :func:`run_batch` finds the hospitals under a folder (:func:`discover`), runs each through
-:func:`casekit.runner.run` in parallel, and writes the cross-hospital benchmark
+:func:`casekit.pipeline.runner.run` in parallel, and writes the cross-hospital benchmark
 (:mod:`casekit.report.benchmark`). A hospital that fails does not stop the others: its error
 is listed in the benchmark, and :func:`run_batch` raises :class:`BatchError` at the end so the
 command exits non-zero.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from casekit.errors import CasekitError, ConfigError
-from casekit.safe_paths import check_user_path, safe_join, slugify
+from casekit.fs.safe_paths import check_user_path, safe_join, slugify
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -76,7 +76,7 @@ class BatchError(CasekitError):
 
 
 def _table_stems() -> set[str]:
-    from casekit.schema.tables import TABLES
+    from casekit.data.schema.tables import TABLES
 
     stems: set[str] = set()
     for name in ("departments", "budget", "actuals", "ledger"):
@@ -153,7 +153,7 @@ def _hospital_dirs(paths: list[Path], out_dir: Path) -> list[Path]:
 
 def _run_one(data_path: str, out_dir: str, lang: str, pdf: bool) -> HospitalRun:
     """Run one hospital; never raises (the error goes into the result). Runs in a worker."""
-    from casekit.runner import run
+    from casekit.pipeline.runner import run
 
     name = Path(data_path).stem if Path(data_path).is_file() else Path(data_path).name
     t = time.perf_counter()
@@ -213,7 +213,7 @@ def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int 
         Bad options, or no hospital found.
     """
     from casekit.report.benchmark import write_benchmark
-    from casekit.runner import check_options
+    from casekit.pipeline.runner import check_options
 
     check_options(lang, None)
     if workers < 1:

@@ -13,7 +13,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from casekit.errors import InputFileError, Issue, OutputError
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 
 COLUMNS = ["severity", "file", "row", "column", "value", "problem", "fix"]
 
@@ -101,7 +101,7 @@ def validate_path(path: str | Path) -> ValidationReport:
     ValidationReport
         An unreadable path (:class:`~casekit.errors.InputFileError`) becomes one error issue.
     """
-    from casekit.loader import validate
+    from casekit.data.loader import validate
 
     try:
         return validate(path)

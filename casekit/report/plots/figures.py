@@ -25,7 +25,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from casekit.errors import CasekitError
-from casekit.fonts import setup_fonts
+from casekit.report.fonts import setup_fonts
 from casekit.labels import check_lang, label
 
 MIN_FONT = 9

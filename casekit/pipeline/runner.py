@@ -5,11 +5,11 @@
 1. check the options and the ``-p name=value`` parameters against the notebooks' parameters
    cells (an unknown name is an error, not papermill's warning; values are converted to the
    declared type and passed to papermill as data, never pasted into code);
-2. load and validate the data (:func:`casekit.loader.validate`): on errors, stop before any
+2. load and validate the data (:func:`casekit.data.loader.validate`): on errors, stop before any
    kernel starts; otherwise save the validated data in the staging folder
-   (:func:`casekit.narrative.write_prepared`), where the kernel's session finds it through the
+   (:func:`casekit.report.narrative.write_prepared`), where the kernel's session finds it through the
    runner-owned ``output_dir`` parameter, so the data are read once per run;
-3. diagnose in a thread of the runner (:func:`casekit.narrative.prepare`) while papermill
+3. diagnose in a thread of the runner (:func:`casekit.report.narrative.prepare`) while papermill
    starts the kernel and the kernel imports its libraries (two cores work at once); the
    kernel's session waits for that diagnosis and uses it when the data fingerprint,
    thresholds file, years and redaction match, else diagnoses itself;
@@ -41,7 +41,7 @@ from typing import Any, Iterable, Sequence
 
 from casekit.errors import ConfigError, NotebookExecutionError, OutputError
 from casekit.paths import NOTEBOOKS_DIR, REPORTS_DIR
-from casekit.safe_paths import check_user_path, safe_join, slugify
+from casekit.fs.safe_paths import check_user_path, safe_join, slugify
 
 LANGS = ("en", "zh")
 PROBLEM_CODES = ("P1", "P2", "P3", "P4", "P5")
@@ -465,14 +465,14 @@ def expected_figures(books: Iterable[Any]) -> int:
 
 
 def _figure_outputs(cell: Any) -> list[dict[str, Any]]:
-    from casekit.narrative import FIGURE_METADATA
+    from casekit.report.narrative import FIGURE_METADATA
 
     return [dict(o["metadata"][FIGURE_METADATA]) for o in cell.get("outputs", [])
             if FIGURE_METADATA in o.get("metadata", {})]
 
 
 def drawn_figures(executed: Any) -> int:
-    """Number of figures the executed notebook drew (outputs marked ``drawn`` by casekit.narrative)."""
+    """Number of figures the executed notebook drew (outputs marked ``drawn`` by casekit.report.narrative)."""
     return sum(1 for c in executed.cells if c.cell_type == "code"
                for f in _figure_outputs(c) if f.get("status") == "drawn")
 
@@ -583,9 +583,9 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     import nbformat
 
     from casekit.errors import DataValidationError
-    from casekit.loader import validate
-    from casekit.narrative import PREPARED_FILE, write_prepared
-    from casekit.report.atomic import make_staging_dir, publish_dir, write_text
+    from casekit.data.loader import validate
+    from casekit.report.narrative import PREPARED_FILE, write_prepared
+    from casekit.fs.atomic import make_staging_dir, publish_dir, write_text
     from casekit.report.pdf import notebook_pngs
 
     t_start = time.perf_counter()
@@ -668,7 +668,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
 
 
 class _Prepare(threading.Thread):
-    """Diagnose for the kernel while it starts (:func:`casekit.narrative.prepare`), then write
+    """Diagnose for the kernel while it starts (:func:`casekit.report.narrative.prepare`), then write
     private copies of findings.json and tables.xlsx from that diagnosis while the kernel draws.
 
     A failure to diagnose is not the run's failure: the kernel then diagnoses itself and
@@ -686,7 +686,7 @@ class _Prepare(threading.Thread):
         self.export_timings: dict[str, float] = {}
 
     def run(self) -> None:
-        from casekit.narrative import prepare
+        from casekit.report.narrative import prepare
 
         report, _, staging = self.args_
         t = time.perf_counter()
@@ -731,7 +731,7 @@ EXPORT_RECORD = ".casekit-export.json"
 """Written by the export cell: ``{"by": "runner" or "kernel", "timings": {...}}``."""
 RUNNER_EXPORT_PREFIX = ".runner-"
 EXPORT_CELL = ("# casekit run: write findings.json and tables.xlsx from this kernel's diagnosis (computed once)\n"
-               "from casekit.runner import export_outputs\n"
+               "from casekit.pipeline.runner import export_outputs\n"
                "export_outputs(globals(), output_dir)")
 
 
@@ -769,7 +769,7 @@ def write_exports(diagnosis: Any, out: Path, *, redact: bool, departments: Any, 
     dict
         Seconds spent on ``json`` and ``excel``.
     """
-    from casekit.report.atomic import write_text
+    from casekit.fs.atomic import write_text
     from casekit.report.excel import write_tables
 
     t = time.perf_counter()
@@ -797,7 +797,7 @@ def export_outputs(namespace: dict[str, Any], output_dir: str) -> list[Path]:
     Parameters
     ----------
     namespace : dict
-        The kernel's ``globals()``; the last :class:`casekit.narrative.Session` in it is used.
+        The kernel's ``globals()``; the last :class:`casekit.report.narrative.Session` in it is used.
     output_dir : str
         The staging folder the runner passed as the ``output_dir`` parameter.
 
@@ -812,8 +812,8 @@ def export_outputs(namespace: dict[str, Any], output_dir: str) -> list[Path]:
     OutputError
         No session in the namespace, or no output folder.
     """
-    from casekit.narrative import Session
-    from casekit.report.atomic import write_text
+    from casekit.report.narrative import Session
+    from casekit.fs.atomic import write_text
 
     sessions = [v for v in namespace.values() if isinstance(v, Session)]
     if not sessions or not output_dir:
@@ -870,7 +870,7 @@ def _render(executed: Any, findings: dict[str, Any], hospital: Any, staging: Pat
     (a safety net over the notebooks' own redaction).
     """
     import casekit
-    from casekit.report.atomic import write_text
+    from casekit.fs.atomic import write_text
     from casekit.report.html import render_html
 
     name = hospital.profile.name

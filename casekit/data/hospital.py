@@ -1,7 +1,7 @@
 """The validated, typed data of one hospital.
 
 A :class:`Hospital` is what :func:`casekit.load` returns and what every indicator and rule
-takes. Its tables use the canonical column names of :mod:`casekit.schema.tables`; money is in
+takes. Its tables use the canonical column names of :mod:`casekit.data.schema.tables`; money is in
 yuan; identifiers are strings; ``month`` is a nullable integer (missing for annual-only data).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from casekit.errors import Issue
-from casekit.schema.tables import REQUIRED_TABLES, TABLES
+from casekit.data.schema.tables import REQUIRED_TABLES, TABLES
 
 OPTIONAL_TABLES = tuple(n for n in TABLES if n not in REQUIRED_TABLES and n != "ledger")
 

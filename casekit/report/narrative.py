@@ -36,9 +36,9 @@ import pandas as pd
 from casekit.diagnosis.config import Thresholds
 from casekit.diagnosis.finding import Finding
 from casekit.errors import DataValidationError, Issue
-from casekit.hospital import Hospital
+from casekit.data.hospital import Hospital
 from casekit.labels import LABELS, check_lang, label, title_only
-from casekit.notebook_params import parse_years, resolve_input
+from casekit.pipeline.params import parse_years, resolve_input
 
 CITATION = {
     "en": ("Method after the case study of comprehensive budget management in \"J public hospital\" "
@@ -172,7 +172,7 @@ def session(data_path: str, config: str = "", lang: str = "en", years: str = "",
     if key not in _SESSIONS:
         payload = _read_payload(out / PREPARED_FILE, path) if out is not None else None
         if payload is not None and payload.get("pending"):
-            from casekit import plots  # noqa: F401  (imported while the runner finishes the diagnosis)
+            from casekit.report import plots  # noqa: F401  (imported while the runner finishes the diagnosis)
 
             payload = _wait_for_analysis(out / PREPARED_FILE, path) or payload
         _SESSIONS[key] = _build(path, cfg_path, span, bool(redact), payload)
@@ -342,7 +342,7 @@ def prepare(report: Any, data_path: str | Path, folder: str | Path, config: str 
 
 def _build(path: Path, cfg_path: Path | None, span: tuple[int, int] | None, redact: bool,
            payload: dict | None = None) -> Session:
-    from casekit.loader import validate
+    from casekit.data.loader import validate
 
     notes: list[Issue] = []
     report = payload.get("report") if payload is not None else None
@@ -630,7 +630,7 @@ def figure(s: Session, name: str, fig: Any) -> None:
         target = s.output_dir / "figures" / f"{name}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(png)
-    from casekit.plots import caption
+    from casekit.report.plots import caption
 
     look = f"{s.t('sec.look_for')}: {caption(name, s.lang)}"
     _emit(Image(data=png, format="png"), metadata={FIGURE_METADATA: {"name": name, "status": "drawn"}})
@@ -644,7 +644,7 @@ def show_figure(s: Session, name: str, **kwargs: Any) -> None:
     not drawn although the session has its input tables is marked ``missing`` (an error for
     the runner); one whose tables the hospital did not supply is marked ``data_absent``.
     """
-    from casekit.plots import from_session
+    from casekit.report.plots import from_session
 
     with _quiet(s.notes):
         fig, missing = from_session.draw(s, name, **kwargs)
@@ -733,7 +733,7 @@ def localised_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def finding_section(s: Session, code: str, evidence_rows: int = EVIDENCE_ROWS) -> None:
     """One finding: heading, status card, criteria table, top evidence rows, and its figures."""
-    from casekit.plots import from_session
+    from casekit.report.plots import from_session
 
     kind = {"A": "aspects", "P": "problems", "C": "causes"}[code[0]]
     f = findings(s, kind).get(code) or Finding.not_assessed(code, title_only(code, "en"), title_only(code, "zh"),
@@ -848,7 +848,7 @@ def _redact_frame(df: pd.DataFrame, s: Session) -> pd.DataFrame:
 
 def _inventory(h: Hospital, lang: str) -> pd.DataFrame:
     """Every table of the data model: supplied or not, rows and years."""
-    from casekit.schema.tables import TABLES
+    from casekit.data.schema.tables import TABLES
 
     rows = []
     for name, spec in TABLES.items():
@@ -885,7 +885,7 @@ def _notes_frame(issues: list[Issue], lang: str) -> pd.DataFrame:
 
 def _aspect_table(s: Session) -> pd.DataFrame:
     """A1-A5: title, rating, share met, summary."""
-    from casekit.plots.from_session import aspect_scores
+    from casekit.report.plots.from_session import aspect_scores
 
     found = findings(s, "aspects")
     scores = aspect_scores(s)

@@ -2,8 +2,8 @@
 
 Pure functions: they take text (a header, or a pandas Series of cell texts) and return
 canonical names or typed values plus a description of what could not be understood. They
-never read files (see :mod:`casekit.io.readers`) and never decide whether a value is
-*allowed* (ranges and enumerations are checked by :mod:`casekit.validation`).
+never read files (see :mod:`casekit.data.io.readers`) and never decide whether a value is
+*allowed* (ranges and enumerations are checked by :mod:`casekit.data.validation`).
 
 Accepted cell forms
 -------------------
@@ -21,7 +21,7 @@ whole numbers
     as numbers, but ``2023.5`` is an error; months may also be ``一月`` ... ``十二月`` or a
     period ``2023-01`` / ``202301``.
 yes/no
-    :data:`casekit.schema.tables.BOOL_TRUE` / :data:`~casekit.schema.tables.BOOL_FALSE`.
+    :data:`casekit.data.schema.tables.BOOL_TRUE` / :data:`~casekit.data.schema.tables.BOOL_FALSE`.
 dates
     ``2023-01-05``, ``2023/1/5``, ``2023.1.5``, ``2023年1月5日``, ``20230105``, Excel serial
     numbers (``44931``), with an optional time part.
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import Issue
-from casekit.schema.tables import BOOL_FALSE, BOOL_TRUE, VALUE_ALIASES, Column, Table
+from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, VALUE_ALIASES, Column, Table
 
 NA_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "–", "n/a", "na", "null", "nan", "none", "nat"})
 """Cell texts (lower-cased, stripped) read as missing."""
@@ -184,7 +184,7 @@ def map_headers(headers: Sequence[str], table: Table, file: str,
 
     Examples
     --------
-    >>> from casekit.schema.tables import TABLES
+    >>> from casekit.data.schema.tables import TABLES
     >>> m = map_headers(["年度", "科室", "科目编码", "年初预算（元）"], TABLES["budget"], "b.csv")
     >>> m.columns
     {0: 'year', 1: 'dept_id', 2: 'account_id', 3: 'original'}
@@ -296,7 +296,7 @@ def enum_value_map(column: str, enum: Iterable[str] = ()) -> dict[str, str]:
     """Lookup from normalised spellings to canonical values of an enumerated column.
 
     Combines the canonical values themselves (case-, space-, hyphen-insensitive) and
-    :data:`casekit.schema.tables.VALUE_ALIASES` for ``column``.
+    :data:`casekit.data.schema.tables.VALUE_ALIASES` for ``column``.
 
     Parameters
     ----------
@@ -472,7 +472,7 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def parse_bool(s: pd.Series) -> Parsed:
-    """Parse yes/no cells (:data:`~casekit.schema.tables.BOOL_TRUE`, ``BOOL_FALSE``).
+    """Parse yes/no cells (:data:`~casekit.data.schema.tables.BOOL_TRUE`, ``BOOL_FALSE``).
 
     Parameters
     ----------

@@ -3,14 +3,14 @@
 A large hospital posts millions of transactions a year. Instead of an ``actuals`` table it may
 hand over ledger files (``ledger*.csv`` / ``ledger*.parquet``, or ``明细账*``) with the columns
 date, dept_id, account_id and amount (Chinese or English headers, see
-``casekit.schema.tables.TABLES["ledger"]``). :func:`aggregate_ledger` sums them per
+``casekit.data.schema.tables.TABLES["ledger"]``). :func:`aggregate_ledger` sums them per
 year x month x department x account without loading the ledger into pandas: DuckDB scans the
 files in parallel under a memory limit and spills to a temporary folder when needed.
 
 Codes are always read as text, so ``6001.10`` and ``001`` survive. Dates and amounts are
 first read strictly (ISO dates, plain decimals: the fast path, close to a bare DuckDB
 GROUP BY); if any cell is in another form, the file is read again as text and each cell
-converted in SQL with the forms :mod:`casekit.io.parse` accepts (``1,234.50``, ``2023/1/5`` ...),
+converted in SQL with the forms :mod:`casekit.data.io.parse` accepts (``1,234.50``, ``2023/1/5`` ...),
 so bad cells are found rather than dropped. Sums are exact decimals (to 0.0001).
 
 Rows with an unreadable date or amount, or a blank department or account, are left out of the
@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import ConfigError, InputFileError, Issue
-from casekit.io.parse import FIX_DATE, FIX_NUMBER, NA_TOKENS, accepted_headers, map_headers
-from casekit.io.raw import RawTable, SourceRows
-from casekit.schema.tables import TABLES
+from casekit.data.io.parse import FIX_DATE, FIX_NUMBER, NA_TOKENS, accepted_headers, map_headers
+from casekit.data.io.raw import RawTable, SourceRows
+from casekit.data.schema.tables import TABLES
 
 MAX_LISTED_ROWS = 50
 """Bad rows listed one by one; further bad rows are counted in one summary issue."""
@@ -156,7 +156,7 @@ def _first(*candidates: str) -> str:
 
 
 def _date_expr(col: str, dtype: str) -> str:
-    """Date of a column of any type; text in the forms casekit.io.parse accepts."""
+    """Date of a column of any type; text in the forms casekit.data.io.parse accepts."""
     if dtype == "DATE":
         return col
     if dtype.startswith("TIMESTAMP"):
@@ -169,7 +169,7 @@ def _date_expr(col: str, dtype: str) -> str:
 
 
 def _amount_expr(col: str, dtype: str) -> str:
-    """Amount as DECIMAL(18,4) (exact sums); text cleaned like :func:`casekit.io.parse.parse_number`."""
+    """Amount as DECIMAL(18,4) (exact sums); text cleaned like :func:`casekit.data.io.parse.parse_number`."""
     if dtype.startswith("DECIMAL") and dtype.endswith(",4)"):
         return col
     if dtype != "VARCHAR":
@@ -329,7 +329,7 @@ def aggregate_ledger(files: list[Path], *, memory_limit: str = "1GB",
     files : list of Path
         Ledger files, CSV (UTF-8, with or without BOM; comma, tab, semicolon or bar separated)
         or Parquet, with the columns of table ``ledger``: date, dept_id, account_id, amount.
-        Headers may be any alias of :data:`casekit.schema.tables.TABLES` ``["ledger"]``
+        Headers may be any alias of :data:`casekit.data.schema.tables.TABLES` ``["ledger"]``
         (``日期, 科室编码, 科目编码, 金额`` ...); files may differ in header language.
     memory_limit : str
         DuckDB memory limit (``"1GB"``, ``"500MB"``); beyond it DuckDB spills to a temporary
@@ -347,7 +347,7 @@ def aggregate_ledger(files: list[Path], *, memory_limit: str = "1GB",
         those keys. ``rows`` is all NA (an aggregated row has no single source row);
         ``headers`` are the first file's headers as written; ``unknown_columns`` the headers
         that matched no ledger column; ``locate`` finds the source rows of given codes again
-        (one more scan of the files, see :class:`casekit.io.raw.RawTable`).
+        (one more scan of the files, see :class:`casekit.data.io.raw.RawTable`).
     issues : list of Issue
         Missing or ambiguous columns (the file is skipped), malformed lines, and bad rows
         (unreadable date or amount, blank department or account code), each with file name,
@@ -364,7 +364,7 @@ def aggregate_ledger(files: list[Path], *, memory_limit: str = "1GB",
     -----
     Dates are accepted as ``2023-01-05``, ``2023/1/5``, ``2023.1.5``, ``2023年1月5日``,
     ``20230105``, with an optional time, or Excel serial numbers; amounts as in
-    :mod:`casekit.io.parse` (``1,234.50``, ``¥30``, ``(1,200)``, full-width digits,
+    :mod:`casekit.data.io.parse` (``1,234.50``, ``¥30``, ``(1,200)``, full-width digits,
     ``1.2E+06``). Sums are exact decimal arithmetic (DECIMAL(18,4)), so a ledger whose
     transactions add up to the monthly actuals reproduces them to the cent.
 

@@ -1,9 +1,9 @@
 """The report's figures (seaborn/matplotlib) and their "what to look for" captions.
 
-:mod:`casekit.plots.figures` draws each figure from tidy frames; :mod:`casekit.plots.from_session`
-prepares those frames from a report session (used by :mod:`casekit.narrative`).
+:mod:`casekit.report.plots.figures` draws each figure from tidy frames; :mod:`casekit.report.plots.from_session`
+prepares those frames from a report session (used by :mod:`casekit.report.narrative`).
 """
-from casekit.plots.figures import (
+from casekit.report.plots.figures import (
     CAPTIONS,
     MIN_FONT,
     aspect_profile,

@@ -1,8 +1,8 @@
-"""One-pass validation of a hospital's raw tables into a typed :class:`~casekit.hospital.Hospital`.
+"""One-pass validation of a hospital's raw tables into a typed :class:`~casekit.data.hospital.Hospital`.
 
 :func:`validate_tables` runs every check and collects every problem before deciding whether a
 ``Hospital`` can be built: the profile, required tables, required columns, types, allowed values,
-ranges and unique keys (pandera, see :mod:`casekit.schema.pandera_schemas`), references between
+ranges and unique keys (pandera, see :mod:`casekit.data.schema.pandera_schemas`), references between
 tables, plausibility of amounts, consistency of currency units, months of the actuals and the
 governance checklist. Errors prevent loading; warnings travel with the hospital as ``notes``.
 
@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import Issue
-from casekit.hospital import OPTIONAL_TABLES, Hospital, Profile
-from casekit.io.raw import SourceRows
+from casekit.data.hospital import OPTIONAL_TABLES, Hospital, Profile
+from casekit.data.io.raw import SourceRows
 from casekit.paths import STANDARD_CHECKLIST_FILE
-from casekit.schema.pandera_schemas import normalise_enum_values, schema_issues
-from casekit.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, PROFILE_FIELDS, REQUIRED_TABLES,
+from casekit.data.schema.pandera_schemas import normalise_enum_values, schema_issues
+from casekit.data.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, PROFILE_FIELDS, REQUIRED_TABLES,
                                    TABLES, TIERS, VALUE_ALIASES, Table)
 
 PROFILE_LABEL = "hospital profile"
@@ -53,11 +53,11 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
 
     Parameters
     ----------
-    tables : mapping of str to casekit.io.raw.RawTable
+    tables : mapping of str to casekit.data.io.raw.RawTable
         Tables read from the hospital's files, keyed by canonical table name.
     raw_profile : mapping
         Profile keys as written (canonical English keys or the Chinese names of
-        :data:`~casekit.schema.tables.PROFILE_FIELDS`) to raw values.
+        :data:`~casekit.data.schema.tables.PROFILE_FIELDS`) to raw values.
     file_issues : list of Issue
         Problems the reader found with files (unreadable sheets, unknown files ...).
     source : str or Path, optional
@@ -230,7 +230,7 @@ def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     ----------
     df : pandas.DataFrame
         Canonical columns as parsed by the reader.
-    table : casekit.schema.tables.Table
+    table : casekit.data.schema.tables.Table
 
     Returns
     -------
@@ -265,7 +265,7 @@ def to_yuan(df: pd.DataFrame, table: Table, unit: str) -> pd.DataFrame:
     Parameters
     ----------
     df : pandas.DataFrame
-    table : casekit.schema.tables.Table
+    table : casekit.data.schema.tables.Table
     unit : {"yuan", "10k_yuan"}
 
     Returns
@@ -276,7 +276,7 @@ def to_yuan(df: pd.DataFrame, table: Table, unit: str) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from casekit.schema.tables import TABLES
+    >>> from casekit.data.schema.tables import TABLES
     >>> df = pd.DataFrame({"original": [1.5], "year": [2024]})
     >>> to_yuan(df, TABLES["budget"], "10k_yuan")["original"].tolist()
     [15000.0]
@@ -340,7 +340,7 @@ def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.Data
     ----------
     checklist : pandas.DataFrame
         Conformed checklist table.
-    raw : casekit.io.raw.RawTable
+    raw : casekit.data.io.raw.RawTable
         For file name, row numbers and headers in issues.
 
     Returns
@@ -568,7 +568,7 @@ def subtotal_issues(raws: Mapping[str, Any]) -> list[Issue]:
 
     Parameters
     ----------
-    raws : mapping of str to casekit.io.raw.RawTable
+    raws : mapping of str to casekit.data.io.raw.RawTable
         Tables as read; ``RawTable.totals`` holds the excluded rows with their file ``row``.
 
     Returns

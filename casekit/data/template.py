@@ -1,9 +1,9 @@
 """Excel template for a client hospital: one sheet per table, drop-downs, profile and data dictionary.
 
-Generated from :data:`casekit.schema.tables.TABLES`, so a filled template loads back with
+Generated from :data:`casekit.data.schema.tables.TABLES`, so a filled template loads back with
 :func:`casekit.load`. Headers are in English (canonical names) or Chinese (primary Chinese
 headers); required columns are bold red with a comment. Enumerated columns get drop-down lists
-(Chinese labels with ``lang="zh"``, mapped back by :data:`~casekit.schema.tables.VALUE_ALIASES`).
+(Chinese labels with ``lang="zh"``, mapped back by :data:`~casekit.data.schema.tables.VALUE_ALIASES`).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from casekit.errors import ConfigError, OutputError
-from casekit.schema.tables import BOOL_FALSE, BOOL_TRUE, PROFILE_FIELDS, TABLES, VALUE_ALIASES, Column
+from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, PROFILE_FIELDS, TABLES, VALUE_ALIASES, Column
 
 LANGS = ("en", "zh")
 TEMPLATE_ROWS = 2000
@@ -52,7 +52,7 @@ def enum_labels(col: Column, lang: str) -> list[str]:
 
     Examples
     --------
-    >>> from casekit.schema.tables import TABLES
+    >>> from casekit.data.schema.tables import TABLES
     >>> enum_labels(TABLES["accounts"].column("direction"), "zh")
     ['收入', '支出']
     """

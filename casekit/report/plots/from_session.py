@@ -1,4 +1,4 @@
-"""Draw the report's figures from a :class:`casekit.narrative.Session`.
+"""Draw the report's figures from a :class:`casekit.report.narrative.Session`.
 
 Each entry of :data:`DRAWERS` takes a session and returns ``(figure, None)`` or, when the data
 do not support the figure, ``(None, "what is needed")``. :data:`FIGURES_FOR` says which figures
@@ -15,10 +15,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from casekit.labels import label
-from casekit.plots import figures
+from casekit.report.plots import figures
 
 if TYPE_CHECKING:  # pragma: no cover
-    from casekit.narrative import Session
+    from casekit.report.narrative import Session
 
 Drawn = tuple[Figure | None, str | None]
 
@@ -34,7 +34,7 @@ FIGURES_FOR: dict[str, tuple[str, ...]] = {
 def aspect_scores(s: "Session") -> pd.DataFrame:
     """Aspects A1-A5 with ``code``, ``score`` (share of requirements met, NaN if not assessed),
     ``rating`` and ``status``."""
-    from casekit.narrative import findings
+    from casekit.report.narrative import findings
 
     found = findings(s, "aspects")
     rows = [{"code": code, "score": getattr(found.get(code), "share_met", None),
@@ -110,7 +110,7 @@ def _aspects(s: "Session") -> Drawn:
 
 
 def _matrix(s: "Session") -> Drawn:
-    from casekit.narrative import findings
+    from casekit.report.narrative import findings
 
     m = getattr(s.diagnosis, "matrix", None)
     if not isinstance(m, pd.DataFrame) or m.empty:

@@ -1,10 +1,10 @@
-"""Find a hospital's table files and read them into :class:`~casekit.io.raw.RawTable` objects.
+"""Find a hospital's table files and read them into :class:`~casekit.data.io.raw.RawTable` objects.
 
 A hospital is either a folder (one CSV/TSV/Parquet/xlsx file per table, named by the table's
 canonical name, Chinese name or an alias, e.g. ``budget.csv`` or ``预算.xlsx``, plus
 ``hospital.yaml`` or ``profile.csv``) or one ``.xlsx`` workbook with a sheet per table and a
 ``profile`` / ``医院概况`` sheet of key,value rows. Transaction ledgers (``ledger*.csv`` /
-``ledger*.parquet``) are only *found* here; :mod:`casekit.io.ledger` aggregates them.
+``ledger*.parquet``) are only *found* here; :mod:`casekit.data.io.ledger` aggregates them.
 
 What the readers cope with (client files are hand-edited finance-office exports):
 
@@ -21,7 +21,7 @@ What the readers cope with (client files are hand-edited finance-office exports)
   warning each, kept in :attr:`RawTable.totals`), footnote rows (``注：...``, ``制表人``;
   dropped with a warning).
 
-Excel: sheets are read by :mod:`casekit.io.xlsx` (one streaming pass over each sheet that maps
+Excel: sheets are read by :mod:`casekit.data.io.xlsx` (one streaming pass over each sheet that maps
 to a table; styles and shared strings once per workbook), which parses every XML part with
 :mod:`defusedxml`'s protections: a DOCTYPE, entity declaration or external reference is refused
 before anything is expanded. Workbooks above ``max_bytes`` (default 50 MB) or whose parts
@@ -46,7 +46,7 @@ import pandas as pd
 import yaml
 
 from casekit.errors import InputFileError, Issue
-from casekit.io.parse import (
+from casekit.data.io.parse import (
     accepted_headers,
     count_header_matches,
     header_lookup,
@@ -55,9 +55,9 @@ from casekit.io.parse import (
     parse_column,
     total_mask,
 )
-from casekit.io.raw import RawTable
-from casekit.io.xlsx import Workbook
-from casekit.schema.tables import CURRENCY_UNITS, PROFILE_FIELDS, TABLES, TIERS, Column, Table
+from casekit.data.io.raw import RawTable
+from casekit.data.io.xlsx import Workbook
+from casekit.data.schema.tables import CURRENCY_UNITS, PROFILE_FIELDS, TABLES, TIERS, Column, Table
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Largest Excel workbook read (bytes on disk)."""
@@ -521,7 +521,7 @@ def read_table(path_or_sheet: Path | str | tuple[Path, str], table: Table, label
 
     Examples
     --------
-    >>> from casekit.schema.tables import TABLES
+    >>> from casekit.data.schema.tables import TABLES
     >>> raw = read_table(Path("data/sample/j_hospital/budget.csv"), TABLES["budget"])  # doctest: +SKIP
     >>> raw.df.dtypes["original"]  # doctest: +SKIP
     dtype('float64')
@@ -762,7 +762,7 @@ def read_profile(path_or_sheet: Path | tuple[Path, str], *, max_bytes: int = DEF
     """Read the hospital profile: ``hospital.yaml``, ``profile.csv`` (key,value rows) or a sheet.
 
     Keys may be canonical (``beds``) or Chinese (``编制床位``, see
-    :data:`~casekit.schema.tables.PROFILE_FIELDS`); values are parsed to the key's type and
+    :data:`~casekit.data.schema.tables.PROFILE_FIELDS`); values are parsed to the key's type and
     ``tier`` / ``currency_unit`` aliases are applied (``三级`` -> ``tertiary``, ``万元`` ->
     ``10k_yuan``).
 

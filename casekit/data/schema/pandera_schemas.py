@@ -1,4 +1,4 @@
-"""pandera schemas generated from :data:`casekit.schema.tables.TABLES`, and their failures as Issues.
+"""pandera schemas generated from :data:`casekit.data.schema.tables.TABLES`, and their failures as Issues.
 
 One :class:`pandera.pandas.DataFrameSchema` per table checks dtypes (with coercion), allowed
 values (``isin``), plausible ranges, blank cells in non-nullable columns, required columns and
@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from casekit.errors import Issue
-from casekit.schema.tables import BOOL_FALSE, BOOL_TRUE, TABLES, VALUE_ALIASES, Column, Table
+from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, TABLES, VALUE_ALIASES, Column, Table
 
 # casekit dtype -> pandas dtype checked (and coerced) by pandera.
 PANDAS_DTYPES: dict[str, str] = {
@@ -41,7 +41,7 @@ def build_schema(table: Table, present: Iterable[str] | None = None) -> pa.DataF
 
     Parameters
     ----------
-    table : casekit.schema.tables.Table
+    table : casekit.data.schema.tables.Table
     present : iterable of str, optional
         Canonical columns present in the data. Key columns that are optional and absent (for
         example ``month`` of annual-only actuals) are left out of the uniqueness check.
@@ -54,7 +54,7 @@ def build_schema(table: Table, present: Iterable[str] | None = None) -> pa.DataF
 
     Examples
     --------
-    >>> from casekit.schema.tables import TABLES
+    >>> from casekit.data.schema.tables import TABLES
     >>> build_schema(TABLES["budget"]).unique
     ['year', 'dept_id', 'account_id']
     """
@@ -85,7 +85,7 @@ def normalise_enum_values(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     ----------
     df : pandas.DataFrame
         A table with canonical column names.
-    table : casekit.schema.tables.Table
+    table : casekit.data.schema.tables.Table
 
     Returns
     -------
@@ -111,7 +111,7 @@ def schema_issues(raw: Any) -> list[Issue]:
 
     Parameters
     ----------
-    raw : casekit.io.raw.RawTable
+    raw : casekit.data.io.raw.RawTable
         Table with canonical columns (``raw.df``), user row numbers (``raw.rows``) and headers as
         written (``raw.headers``). Cells the reader could not parse are NA and already reported in
         ``raw.issues``; they are not reported a second time as blank.
@@ -139,7 +139,7 @@ def failure_cases_to_issues(failures: pd.DataFrame, raw: Any, df: pd.DataFrame |
     ----------
     failures : pandas.DataFrame
         ``SchemaErrors.failure_cases`` (columns ``schema_context, column, check, failure_case, index``).
-    raw : casekit.io.raw.RawTable
+    raw : casekit.data.io.raw.RawTable
     df : pandas.DataFrame, optional
         The frame that was validated (defaults to ``raw.df``); used to read duplicate keys.
 

@@ -1,8 +1,8 @@
-"""Load a hospital's data folder or workbook into a validated :class:`~casekit.hospital.Hospital`.
+"""Load a hospital's data folder or workbook into a validated :class:`~casekit.data.hospital.Hospital`.
 
-:func:`load` reads the files (:mod:`casekit.io.readers`), aggregates a transaction ledger to
-monthly actuals when the folder holds one instead of ``actuals`` (:mod:`casekit.io.ledger`,
-imported only then), and validates everything in one pass (:func:`casekit.validation.validate_tables`).
+:func:`load` reads the files (:mod:`casekit.data.io.readers`), aggregates a transaction ledger to
+monthly actuals when the folder holds one instead of ``actuals`` (:mod:`casekit.data.io.ledger`,
+imported only then), and validates everything in one pass (:func:`casekit.data.validation.validate_tables`).
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from casekit.errors import ConfigError, DataValidationError, Issue
-from casekit.hospital import Hospital
-from casekit.validation import validate_tables
-from casekit.validation_report import ValidationReport
+from casekit.data.hospital import Hospital
+from casekit.data.validation import validate_tables
+from casekit.data.validation_report import ValidationReport
 
 LedgerAggregator = Callable[[list[Path]], tuple[Any, list[Issue]]]
 MAX_EXCEL_BYTES_ENV = "CASEKIT_MAX_EXCEL_BYTES"
@@ -27,14 +27,14 @@ def excel_size_limit() -> int:
     Returns
     -------
     int
-        Bytes on disk (see :data:`casekit.io.readers.DEFAULT_MAX_BYTES`).
+        Bytes on disk (see :data:`casekit.data.io.readers.DEFAULT_MAX_BYTES`).
 
     Raises
     ------
     ConfigError
         The variable is set but is not a positive whole number.
     """
-    from casekit.io.readers import DEFAULT_MAX_BYTES
+    from casekit.data.io.readers import DEFAULT_MAX_BYTES
 
     text = os.environ.get(MAX_EXCEL_BYTES_ENV, "").strip()
     if not text:
@@ -56,7 +56,7 @@ def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
         Hospital data folder (CSV / Excel / Parquet files and ``hospital.yaml``) or one workbook.
     ledger_aggregator : callable, optional
         ``f(files) -> (RawTable, issues)`` turning ledger files into an ``actuals`` table; default
-        :func:`casekit.io.ledger.aggregate_ledger`. Used only when the folder has ledger files and
+        :func:`casekit.data.io.ledger.aggregate_ledger`. Used only when the folder has ledger files and
         no actuals table.
     max_bytes : int, optional
         Largest Excel workbook read; default :func:`excel_size_limit`.
@@ -105,7 +105,7 @@ def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = N
     Raises
     ------
     InputFileError
-        When the path cannot be read at all (:func:`casekit.validation_report.validate_path`
+        When the path cannot be read at all (:func:`casekit.data.validation_report.validate_path`
         turns this into an issue instead).
     """
     hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes)
@@ -128,7 +128,7 @@ def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator |
     hospital : Hospital or None
     issues : list of Issue
     """
-    from casekit.io.readers import read_hospital_files
+    from casekit.data.io.readers import read_hospital_files
 
     path = Path(path)
     max_bytes = excel_size_limit() if max_bytes is None else max_bytes
@@ -143,7 +143,7 @@ def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator |
                                  "warning", "ledger"))
     elif ledger:
         if ledger_aggregator is None:
-            from casekit.io.ledger import aggregate_ledger as ledger_aggregator
+            from casekit.data.io.ledger import aggregate_ledger as ledger_aggregator
         actuals, ledger_issues = ledger_aggregator(ledger)
         tables["actuals"] = actuals
         file_issues += ledger_issues
@@ -163,11 +163,11 @@ def ledger_files(path: Path, *, max_bytes: int | None = None) -> list[Path]:
     Returns
     -------
     list of Path
-        As found by :func:`casekit.io.readers.discover` (same file-name rules as every table).
+        As found by :func:`casekit.data.io.readers.discover` (same file-name rules as every table).
     """
     if not path.is_dir():
         return []
-    from casekit.io.readers import discover
+    from casekit.data.io.readers import discover
 
     limit = excel_size_limit() if max_bytes is None else max_bytes
     return sorted(Path(p) for p in discover(path, max_bytes=limit).get("ledger", []))
