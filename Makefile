@@ -16,17 +16,20 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 
 env: $(STAMP)
 
-# Headless Chromium prints report.pdf and drives the browser test. As root it is installed from
-# Debian's packages; without root, install it yourself or set CASEKIT_CHROMIUM=/path/to/chrome
-# (casekit then falls back to a matplotlib-rendered PDF). See README "PDF and fonts".
+# Headless Chromium prints report.pdf and drives the browser test; poppler-utils (pdffonts,
+# pdftotext, pdftoppm) lets the tests read the PDF back. As root both are installed from Debian's
+# packages; without root, install them yourself or set CASEKIT_CHROMIUM=/path/to/chrome (casekit
+# then falls back to a matplotlib-rendered PDF and the PDF tests are skipped). See README "PDF and fonts".
+BROWSER_PKGS := $(if $(shell command -v chromium || command -v chromium-browser || printf '%s' "$$CASEKIT_CHROMIUM"),,chromium) \
+	$(if $(shell command -v pdftotext),,poppler-utils)
 browser:
-	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CASEKIT_CHROMIUM" ]; then \
+	@if [ -z "$(strip $(BROWSER_PKGS))" ]; then \
 		true; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian's chromium for PDF printing and the browser test"; \
-		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "installing Debian's $(strip $(BROWSER_PKGS)) for PDF printing and the PDF/browser tests"; \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(strip $(BROWSER_PKGS)) >/dev/null; \
 	else \
-		echo "note: no chromium found and not root; report.pdf will use the built-in fallback renderer"; \
+		echo "note: not root, so $(strip $(BROWSER_PKGS)) cannot be installed; report.pdf may use the built-in fallback renderer and the PDF tests are skipped"; \
 	fi
 
 demo: $(STAMP) browser

@@ -55,7 +55,8 @@ def test_fallback_route_when_no_browser(monkeypatch, tmp_path):
     html.write_text("<html><body>x</body></html>")
     res = pdfmod.write_pdf(html, tmp_path / "report.pdf", diagnosis=fake_diagnosis(), figures=[PNG, PNG],
                            title="J hospital", banner="Synthetic data", citation="Cite casekit.")
-    assert res.route == "fallback" and "no Chromium" in res.detail
+    assert res.route == "fallback" and "CASEKIT_CHROMIUM=" in res.detail and "not an executable" in res.detail
+    assert res.warnings and "fallback" in res.warnings[0]  # said on the console, not only in run.log
     data = res.path.read_bytes()
     assert data.startswith(b"%PDF-")
     assert pages(res.path) == 1 + 1 + 2  # title, findings table, two figures

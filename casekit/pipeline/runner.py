@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -423,6 +424,11 @@ class _Log:
 
     def add(self, text: str) -> None:
         self.lines.append(text)
+
+    def warn(self, text: str) -> None:
+        """Record a warning in ``run.log`` and say it on the console (stderr) at once."""
+        self.lines.append(f"warning: {text}")
+        print(f"casekit: warning: {text}", file=sys.stderr, flush=True)
 
     def step(self, name: str, seconds: float) -> None:
         self.timings[name] = self.timings.get(name, 0.0) + seconds
@@ -871,7 +877,7 @@ def _render(executed: Any, findings: dict[str, Any], hospital: Any, staging: Pat
     """
     import casekit
     from casekit.fs.atomic import write_text
-    from casekit.report.html import render_html
+    from casekit.report.html import embed_fonts, render_html
 
     name = hospital.profile.name
     title = f"{name}: 全面预算管理诊断" if lang == "zh" else f"{name}: budget management diagnosis"
@@ -884,7 +890,12 @@ def _render(executed: Any, findings: dict[str, Any], hospital: Any, staging: Pat
 
         page, n = redact_text(page, hospital.departments)
         log.add(f"redact: {n} department name(s) replaced in report.html after rendering")
+    page, font = embed_fonts(page)
+    log.add(font.summary())
+    for note in font.warnings:
+        log.warn(note)
     html = write_text(staging / "report.html", page)
+    log.add(f"html: report.html is {html.stat().st_size / 1024:.0f} KiB, one offline file")
     log.step("html", time.perf_counter() - t)
     written = [html]
     if not pdf:
@@ -897,6 +908,8 @@ def _render(executed: Any, findings: dict[str, Any], hospital: Any, staging: Pat
                        title=title, banner=banner, citation=_citation(), lang=lang)
     log.step("pdf", time.perf_counter() - t)
     log.add(f"pdf: route={result.route} ({result.detail})")
+    for note in result.warnings:
+        log.warn(note)
     written.append(result.path)
     return written
 

@@ -4,8 +4,12 @@ nbconvert's HTML exporter is configured so the page needs no network (MathJax, r
 and mermaid URLs emptied), hides every input and prompt, embeds every figure as base64,
 drops stderr stream outputs (``--no-input`` would still show warnings) and cells tagged
 ``remove-cell``. casekit then adds its own stylesheet, a table of contents built from the
-page's ``h1``-``h3`` headings, an optional banner (synthetic data) and a caveats section, so
-the caveats travel with the results.
+page's ``h1``-``h3`` headings (after the data-source notice, which moves to the top so the
+PDF's first page says whether the data are synthetic), an optional banner (synthetic data) and a caveats section, so
+the caveats travel with the results. For readers of assistive technology every figure gets
+its caption as ``alt`` text and table headers get ``scope``. :func:`embed_fonts` embeds the
+subset of the CJK font the page uses (:func:`casekit.report.fonts.web_font`), so the page
+renders Chinese on a machine without a CJK font and stays one offline file.
 """
 from __future__ import annotations
 
@@ -19,12 +23,19 @@ from typing import Iterable
 import nbformat
 
 from casekit.fs.atomic import write_text
+from casekit.report.fonts import WebFont, web_font
 
 CSS_FILE = Path(__file__).with_name("casekit.css")
 _HEADING = re.compile(r"<h([1-3])((?:\s[^>]*)?)>(.*?)</h\1>", re.S | re.I)
 _ID = re.compile(r'\sid="([^"]*)"')
 _TAGS = re.compile(r"<[^>]+>")
 _IMG_TAG = re.compile(r"<img\b[^>]*?\ssrc\s*=\s*[\"']data:image/png;base64,", re.I)
+_NO_ALT = 'alt="No description has been provided for this image"'
+_IMG_OPEN = re.compile(r"<img\b[^>]*>", re.I)
+_CAPTION = re.compile(r'<p class="casekit-caption"[^>]*>(.*?)</p>', re.S | re.I)
+_TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+_NOTICE = re.compile(r'<div class="casekit-source"[^>]*>.*?</div>', re.S | re.I)
+_HIDDEN = re.compile(r"<(style|script)\b.*?</\1>|data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", re.S | re.I)
 
 _TEXT = {
     "en": {"toc": "Contents", "caveats": "Caveats and data-quality notes",
@@ -126,6 +137,83 @@ def _insert_before_close(page: str, tag: str, fragment: str) -> str:
     return page[:idx] + fragment + "\n" + page[idx:]
 
 
+def _text_of(fragment: str) -> str:
+    return " ".join(html_lib.unescape(_TAGS.sub(" ", fragment)).split())
+
+
+def add_alt_text(page: str) -> str:
+    """Give every figure without a description its caption (the next ``casekit-caption``) as ``alt``.
+
+    A figure with no caption before the next figure gets the text of the heading above it.
+
+    Parameters
+    ----------
+    page : str
+
+    Returns
+    -------
+    str
+    """
+    out, pos = [], 0
+    imgs = list(_IMG_OPEN.finditer(page))
+    for i, m in enumerate(imgs):
+        tag = m.group(0)
+        if _NO_ALT in tag:
+            stop = imgs[i + 1].start() if i + 1 < len(imgs) else len(page)
+            cap = _CAPTION.search(page, m.end(), stop)
+            text = _text_of(cap.group(1)) if cap else ""
+            if not text:
+                heads = list(_HEADING.finditer(page, 0, m.start()))
+                text = _text_of(heads[-1].group(3)).replace("¶", "").strip() if heads else ""
+            tag = tag.replace(_NO_ALT, f'alt="{html_lib.escape(text, quote=True)}"')
+        out.append(page[pos:m.start()] + tag)
+        pos = m.end()
+    out.append(page[pos:])
+    return "".join(out)
+
+
+def mark_table_headers(page: str) -> str:
+    """Add ``scope="col"`` to header cells in ``<thead>`` and ``scope="row"`` to those in ``<tbody>``."""
+    def table(m: re.Match) -> str:
+        t = m.group(0)
+        head_end = t.lower().find("</thead>")
+        head, body = (t[:head_end], t[head_end:]) if head_end >= 0 else ("", t)
+        head = re.sub(r"<th\b(?![^>]*\sscope=)", '<th scope="col"', head)
+        body = re.sub(r"<th\b(?![^>]*\sscope=)", '<th scope="row"', body)
+        return head + body
+
+    return _TABLE.sub(table, page)
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: tags, styles, scripts and embedded data removed, entities decoded."""
+    body = _HIDDEN.sub(" ", page)
+    return html_lib.unescape(_TAGS.sub(" ", body))
+
+
+def embed_fonts(page: str) -> tuple[str, WebFont]:
+    """Embed the subset of casekit's CJK font that ``page`` needs as an ``@font-face`` in its ``<head>``.
+
+    Parameters
+    ----------
+    page : str
+        A complete HTML page whose stylesheet lists :data:`casekit.report.fonts.WEB_FAMILY`
+        first (casekit.css does).
+
+    Returns
+    -------
+    page : str
+        The page, unchanged when no font could be embedded.
+    font : casekit.report.fonts.WebFont
+        What was embedded (size, characters) and ``warnings`` for the console and run log.
+    """
+    title = re.search(r"<title>(.*?)</title>", page, re.S | re.I)
+    font = web_font(visible_text(page) + (html_lib.unescape(title.group(1)) if title else ""))
+    if font.css:
+        page = _insert_before_close(page, "head", f'<style id="casekit-font">\n{font.css}\n</style>')
+    return page, font
+
+
 def render_html(nb: nbformat.NotebookNode, *, title: str = "casekit report", lang: str = "en",
                 banner: str | None = None, caveats: Iterable[str] = (), version: str = "") -> str:
     """Render an executed notebook to a self-contained, offline HTML page.
@@ -173,6 +261,10 @@ def render_html(nb: nbformat.NotebookNode, *, title: str = "casekit report", lan
     page = re.sub(r"<html\b[^>]*>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', page, count=1)
     page = _insert_before_close(page, "head", f"<style>\n{CSS_FILE.read_text(encoding='utf-8')}\n</style>")
     page, _ = add_toc(page, labels["toc"])
+    page = mark_table_headers(add_alt_text(page))
+    notice = _NOTICE.search(page)  # the title page's data-source notice (synthetic data) leads page 1
+    if notice:
+        page = _insert_after_open(page[:notice.start()] + page[notice.end():], "main", notice.group(0))
     if banner:
         page = _insert_after_open(page, "main", f'<div class="casekit-banner" role="note">{html_lib.escape(banner)}</div>')
     notes = [c for c in caveats if str(c).strip()]

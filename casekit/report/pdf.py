@@ -2,7 +2,9 @@
 
 Chromium is found through the ``CASEKIT_CHROMIUM`` environment variable, then ``chromium``,
 ``chromium-browser`` and ``google-chrome`` on ``PATH``. It runs with a fresh throw-away
-profile and every background network feature switched off, under a timeout. Without a
+profile and every background network feature switched off, under a timeout. The page's print
+stylesheet (casekit.css) sets A4 paper and page numbers; Chromium adds a document outline
+(bookmarks from the headings) and tags the PDF for screen readers. Without a
 browser (or when printing fails) :func:`fallback_pdf` draws a plainer PDF with matplotlib:
 a title page (synthetic-data banner and citation), the findings table and the figures.
 :func:`write_pdf` returns which route was used so the run log can say so.
@@ -124,8 +126,9 @@ def print_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, brow
     """
     html_uri = Path(html_path).resolve().as_uri()
     with atomic_path(pdf_path) as tmp:
-        proc = run_chromium(["--no-pdf-header-footer", "--print-to-pdf-no-header", f"--print-to-pdf={tmp}",
-                             html_uri], browser=browser, timeout=timeout)
+        proc = run_chromium(["--no-pdf-header-footer", "--print-to-pdf-no-header", "--generate-pdf-document-outline",
+                             "--export-tagged-pdf", f"--print-to-pdf={tmp}", html_uri],
+                            browser=browser, timeout=timeout)
         ok = tmp.exists() and tmp.stat().st_size > 0 and tmp.read_bytes()[:5] == b"%PDF-"
         if proc.returncode != 0 or not ok:
             tail = (proc.stderr or "").strip().splitlines()[-3:]
@@ -136,11 +139,25 @@ def print_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, brow
 
 @dataclass
 class PdfResult:
-    """Which route produced ``report.pdf`` and why."""
+    """Which route produced ``report.pdf`` and why.
+
+    ``warnings`` holds what a user should see on the console (why Chromium was not used, a
+    fallback without CJK glyphs); the run log records ``route`` and ``detail`` as well.
+    """
 
     path: Path
     route: str  # "chromium" or "fallback"
     detail: str
+    warnings: tuple[str, ...] = ()
+
+
+def chromium_problem() -> str:
+    """Why no browser is used: a ``CASEKIT_CHROMIUM`` that is not an executable, or none on ``PATH``."""
+    env = os.environ.get("CASEKIT_CHROMIUM", "").strip()
+    if env:
+        return (f"CASEKIT_CHROMIUM={env} is not an executable file (mistyped path?); fix or unset it, "
+                "or install chromium")
+    return "no Chromium found (set CASEKIT_CHROMIUM or install chromium, e.g. `make browser` as root)"
 
 
 def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, diagnosis: Any = None,
@@ -174,12 +191,17 @@ def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, diag
             print_pdf(html_path, pdf_path, browser=browser, timeout=timeout)
             return PdfResult(Path(pdf_path), "chromium", browser)
         except OutputError as exc:
-            reason = f"Chromium at {browser} failed ({exc.message}); used the matplotlib fallback"
+            reason = f"Chromium at {browser} failed ({exc.message})"
     else:
-        reason = "no Chromium found (set CASEKIT_CHROMIUM or install chromium); used the matplotlib fallback"
+        reason = chromium_problem()
+    notes = [f"report.pdf: {reason}; writing the plainer matplotlib fallback PDF instead"]
+    cjk = _use_cjk_font_if_needed([title, banner or "", citation] + [r[1] for r in _findings_rows(diagnosis, lang)])
+    if cjk is False:
+        notes.append("report.pdf: no CJK font for the fallback PDF, so its Chinese text shows as empty boxes "
+                     "(`pip install noto-cjk-sans-otc`)")
     fallback_pdf(pdf_path, diagnosis=diagnosis, figures=figures, title=title, banner=banner, citation=citation,
                  lang=lang)
-    return PdfResult(Path(pdf_path), "fallback", reason)
+    return PdfResult(Path(pdf_path), "fallback", f"{reason}; used the matplotlib fallback", tuple(notes))
 
 
 def _findings_rows(diagnosis: Any, lang: str = "en") -> list[list[str]]:
@@ -198,16 +220,20 @@ def _findings_rows(diagnosis: Any, lang: str = "en") -> list[list[str]]:
     return rows
 
 
-def _use_cjk_font_if_needed(texts: Iterable[str]) -> None:
-    """Register casekit's CJK font when any text is non-ASCII (skipped for English-only pages)."""
+def _use_cjk_font_if_needed(texts: Iterable[str]) -> bool | None:
+    """Register casekit's CJK font when any text is non-ASCII (skipped for English-only pages).
+
+    Returns ``None`` when no font was needed, else whether one was registered.
+    """
     if all(str(t).isascii() for t in texts):
-        return
+        return None
     from casekit.report.fonts import setup_fonts
 
     try:
         setup_fonts()
     except MissingDependencyError:
-        pass  # glyphs show as boxes; the HTML report remains the reference
+        return False  # glyphs show as boxes; write_pdf says so
+    return True
 
 
 def fallback_pdf(pdf_path: str | os.PathLike, *, diagnosis: Any = None, figures: Iterable[bytes] = (),
