@@ -49,6 +49,9 @@ def friendly(fn: Callable) -> Callable:
 def validate(
     path: Annotated[Path, typer.Argument(help="Hospital data folder (CSV/Parquet files) or Excel workbook.")],
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the problems as JSON here.")] = None,
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", help="YAML thresholds file; its data.line_rate_max / data.total_rate_max plausibility limits "
+                         "apply.")] = None,
 ) -> None:
     """Check a hospital's data and print every problem (file, row, column, value, fix).
 
@@ -56,7 +59,7 @@ def validate(
     """
     from casekit.data.validation_report import print_report, validate_path
 
-    report = validate_path(path)
+    report = validate_path(path, config=config)
     print_report(report, out)
     if json_out is not None:
         report.write_json(json_out)

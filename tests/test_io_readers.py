@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from casekit.errors import InputFileError
-from casekit.data.io import readers, xlsx
+from casekit.data.io import frame, readers, xlsx
 from casekit.data.io.readers import discover, read_hospital_files, read_profile, read_table
 from casekit.data.schema.tables import TABLES
 
@@ -488,7 +488,7 @@ def test_100k_row_actuals_csv_reads_fast(tmp_path):
 
 
 def test_issue_cap_per_column(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_ISSUES_PER_COLUMN", 3)
+    monkeypatch.setattr(frame, "MAX_ISSUES_PER_COLUMN", 3)
     rows = "".join(f"2023,D01,600{i},x{i}\n" for i in range(5))
     raw = read_table(write(tmp_path / "budget.csv", "year,dept_id,account_id,original\n" + rows), BUDGET)
     errors = messages(raw, "error")

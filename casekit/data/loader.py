@@ -7,11 +7,12 @@ imported only then), and validates everything in one pass (:func:`casekit.data.v
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from casekit.errors import ConfigError, DataValidationError, Issue
+from casekit.data.amounts import plausibility_limits
 from casekit.data.hospital import Hospital
 from casekit.data.validation import validate_tables
 from casekit.data.validation_report import ValidationReport
@@ -47,7 +48,7 @@ def excel_size_limit() -> int:
 
 
 def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
-         max_bytes: int | None = None) -> Hospital:
+         max_bytes: int | None = None, config: str | Path | Mapping[str, Any] | None = None) -> Hospital:
     """Read, validate and return one hospital.
 
     Parameters
@@ -60,6 +61,8 @@ def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
         no actuals table.
     max_bytes : int, optional
         Largest Excel workbook read; default :func:`excel_size_limit`.
+    config : path or mapping, optional
+        Thresholds file (``--config``) whose ``data.*`` plausibility limits override the defaults.
 
     Returns
     -------
@@ -79,14 +82,15 @@ def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
     >>> h.budget.columns.tolist()[:3]           # doctest: +SKIP
     ['year', 'dept_id', 'account_id']
     """
-    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes)
+    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes,
+                                         config=config)
     if hospital is None:
         raise DataValidationError(issues, source=str(path))
     return hospital
 
 
 def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
-             max_bytes: int | None = None) -> ValidationReport:
+             max_bytes: int | None = None, config: str | Path | Mapping[str, Any] | None = None) -> ValidationReport:
     """Validate one hospital and return the report instead of raising on data errors.
 
     Parameters
@@ -95,6 +99,8 @@ def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = N
     ledger_aggregator : callable, optional
         See :func:`load`.
     max_bytes : int, optional
+        See :func:`load`.
+    config : path or mapping, optional
         See :func:`load`.
 
     Returns
@@ -108,12 +114,14 @@ def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = N
         When the path cannot be read at all (:func:`casekit.data.validation_report.validate_path`
         turns this into an issue instead).
     """
-    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes)
+    hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes,
+                                         config=config)
     return ValidationReport(issues=issues, hospital=hospital, source=str(path))
 
 
 def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
-                      max_bytes: int | None = None) -> tuple[Hospital | None, list[Issue]]:
+                      max_bytes: int | None = None,
+                      config: str | Path | Mapping[str, Any] | None = None) -> tuple[Hospital | None, list[Issue]]:
     """Read the files under ``path`` and validate them (the shared core of :func:`load` and :func:`validate`).
 
     Parameters
@@ -122,6 +130,8 @@ def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator |
     ledger_aggregator : callable, optional
     max_bytes : int, optional
         Largest Excel workbook read; default :func:`excel_size_limit`.
+    config : path or mapping, optional
+        See :func:`load`.
 
     Returns
     -------
@@ -147,7 +157,7 @@ def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator |
         actuals, ledger_issues = ledger_aggregator(ledger)
         tables["actuals"] = actuals
         file_issues += ledger_issues
-    return validate_tables(tables, raw_profile, file_issues, source=path)
+    return validate_tables(tables, raw_profile, file_issues, source=path, limits=plausibility_limits(config))
 
 
 def ledger_files(path: Path, *, max_bytes: int | None = None) -> list[Path]:

@@ -23,7 +23,9 @@ import pandas as pd
 
 from casekit.errors import Issue
 from casekit.data.hospital import OPTIONAL_TABLES, Hospital, Profile
-from casekit.data.io.raw import SourceRows
+from casekit.data.accounts import subtotal_issues
+from casekit.data.amounts import amount_issues, plausibility_limits, unit_issues
+from casekit.data.io.raw import SourceRows, user_row
 from casekit.paths import STANDARD_CHECKLIST_FILE
 from casekit.data.schema.pandera_schemas import normalise_enum_values, schema_issues
 from casekit.data.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, PROFILE_FIELDS, REQUIRED_TABLES,
@@ -31,24 +33,15 @@ from casekit.data.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, P
 
 PROFILE_LABEL = "hospital profile"
 UNIT_FACTORS = {"yuan": 1.0, "10k_yuan": 10_000.0}
-# Median |actual| / |budget| beyond this factor (or below its inverse) means mixed units.
-UNIT_RATIO = 1_000.0
-# A budget line whose actual is above this multiple of its budget is a unit or decimal error.
-LINE_RATE_MAX = 40.0
-# Total actual above this multiple of the total budget (per year and direction) is an error.
-TOTAL_RATE_MAX = 10.0
-# Yearly expense budget outside this band (yuan) is implausible for a hospital: check the unit.
-PLAUSIBLE_TOTAL_YUAN = (1e6, 1e11)
 # Tables whose dept_id / account_id must exist in the master lists.
 DEPT_REFS = ("budget", "actuals", "budget_monthly", "adjustments", "workload", "performance", "survey_responses")
 ACCOUNT_REFS = ("budget", "actuals", "budget_monthly", "adjustments")
 MAX_LISTED = 5
-# A total/subtotal row may differ from the sum of its parts by this share of itself (rounding).
-SUBTOTAL_TOLERANCE = 0.001
 
 
 def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | None,
-                    file_issues: list[Issue], source: str | Path | None = None) -> tuple[Hospital | None, list[Issue]]:
+                    file_issues: list[Issue], source: str | Path | None = None,
+                    limits: Mapping[str, float] | None = None) -> tuple[Hospital | None, list[Issue]]:
     """Validate every raw table in one pass and build the Hospital when there is no error.
 
     Parameters
@@ -62,6 +55,9 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
         Problems the reader found with files (unreadable sheets, unknown files ...).
     source : str or Path, optional
         Folder or workbook the data came from (kept on the Hospital).
+    limits : mapping, optional
+        Plausibility limits (:func:`casekit.data.amounts.plausibility_limits`; default the
+        ``data.*`` thresholds of ``thresholds.yaml``).
 
     Returns
     -------
@@ -100,13 +96,13 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
         frames[name] = conform(raw.df, TABLES[name])
 
     issues += subtotal_issues(raws)
-    unit_issues, mixed_units = _unit_issues(frames, raws)
-    issues += unit_issues
+    found, mixed_units = unit_issues(frames, raws)
+    issues += found
     unit = profile.currency_unit if profile is not None else "yuan"
     frames = {name: to_yuan(df, TABLES[name], unit) for name, df in frames.items()}
 
     issues += _reference_issues(frames, raws)
-    issues += _amount_issues(frames, raws, skip_rates=mixed_units, unit=unit)
+    issues += amount_issues(frames, raws, skip_rates=mixed_units, unit=unit, limits=limits)
     issues += _year_issues(frames, raws)
     issues += _month_issues(frames, raws)
     if "checklist" in frames:
@@ -360,7 +356,7 @@ def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.Data
     issues = []
     header = raw.headers.get("aspect", "aspect")
     for idx in out.index[~known & out["aspect"].isna()]:
-        issues.append(Issue(raw.file, _row(raw, idx), header, None,
+        issues.append(Issue(raw.file, user_row(raw, idx), header, None,
                             f"checklist item '{ids[idx]}' is not a standard item and has no aspect",
                             "Give the aspect (A1-A5 or INFO), or use a standard item id (see docs/data-format.md).",
                             "error", "checklist"))
@@ -402,33 +398,6 @@ def _unknown_columns(raw: Any) -> list[Issue]:
             for col in raw.unknown_columns if col not in reported]
 
 
-def _unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> tuple[list[Issue], set[str]]:
-    """Compare amounts with the budget: a median ratio near 10,000 or 1/10,000 means mixed units."""
-    if "budget" not in frames:
-        return [], set()
-    budget = frames["budget"].groupby(["year", "dept_id", "account_id"])["original"].sum(min_count=1)
-    issues, mixed = [], set()
-    for name, column in (("actuals", "amount"), ("budget_monthly", "amount")):
-        if name not in frames:
-            continue
-        amounts = frames[name].groupby(["year", "dept_id", "account_id"])[column].sum(min_count=1)
-        both = pd.concat([amounts.rename("a"), budget.rename("b")], axis=1, join="inner").abs()
-        both = both[(both["a"] > 0) & (both["b"] > 0)]
-        if both.empty:
-            continue
-        ratio = float((both["a"] / both["b"]).median())
-        if ratio > UNIT_RATIO or ratio < 1 / UNIT_RATIO:
-            bigger, smaller = (raws[name].file, raws["budget"].file) if ratio > 1 else (raws["budget"].file,
-                                                                                          raws[name].file)
-            issues.append(Issue(raws[name].file, None, raws[name].headers.get(column, column), f"{ratio:,.4g}",
-                                f"amounts are {ratio:,.4g} times the budget (median over {len(both)} lines): "
-                                f"{bigger} seems to be in 元 (yuan) and {smaller} in 万元 (10,000 yuan)",
-                                "Convert one file so that every money column uses the unit declared as "
-                                "currency_unit in the profile.", "error", name))
-            mixed.add(name)
-    return issues, mixed
-
-
 def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
     """Codes missing from the table they refer to, one issue per code with the rows holding it.
 
@@ -464,7 +433,7 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> 
                 file, first, header = found.rows[0]
                 where = _source_where(found)
             else:
-                rows = [r for r in (_row(raw, i) for i in idx) if r is not None]
+                rows = [r for r in (user_row(raw, i) for i in idx) if r is not None]
                 listed = ", ".join(str(r) for r in rows[:MAX_LISTED]) + (f" and {len(rows) - MAX_LISTED} more"
                                                                           if len(rows) > MAX_LISTED else "")
                 where = f"row{'s' if len(rows) > 1 else ''} {listed}" if rows else f"{len(idx)} row(s)"
@@ -497,181 +466,6 @@ def _source_where(found: SourceRows) -> str:
     return where + (f" and {more} more" if more > 0 else "")
 
 
-def _amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip_rates: set[str],
-                   unit: str) -> list[Issue]:
-    """Negative expense budgets, implausible execution rates, zero budgets with spending, scale."""
-    if "budget" not in frames or "accounts" not in frames:
-        return []
-    issues = []
-    raw_b = raws["budget"]
-    direction = frames["accounts"].drop_duplicates("account_id").set_index("account_id")["direction"]
-    budget = frames["budget"].assign(direction=frames["budget"]["account_id"].map(direction))
-    for col in ("original", "adjusted"):
-        neg = budget.index[(budget["direction"] == "expense") & (budget[col] < 0)]
-        for idx in neg:
-            issues.append(Issue(raw_b.file, _row(raw_b, idx), raw_b.headers.get(col, col), _amount(budget.at[idx, col]),
-                                "expense budget is negative",
-                                "Expense budgets are positive amounts; enter the amount without a minus sign.",
-                                "error", "budget"))
-    issues += _scale_issues(budget, raw_b, unit)
-    if "actuals" not in frames:
-        return issues
-    key = ["year", "dept_id", "account_id"]
-    raw_a = raws["actuals"]
-    actual = frames["actuals"].groupby(key, sort=False)["amount"].sum(min_count=1).rename("a")
-    unique = budget[~budget.duplicated(key, keep=False)]      # duplicated keys are reported already
-    lines = unique.assign(b=unique["adjusted"].fillna(unique["original"]))
-    lines = lines.join(actual, on=key)
-    header_a = raw_a.headers.get("amount", "amount")
-    if "actuals" not in skip_rates:
-        acts = frames["actuals"]
-        first_row = acts.index.to_series().groupby([acts[k] for k in key], sort=False).first().rename("first")
-        high = lines[(lines["b"] > 0) & (lines["a"] > LINE_RATE_MAX * lines["b"])].join(first_row, on=key)
-        for idx, line in high.iterrows():
-            issues.append(Issue(raw_a.file, _row(raw_a, line["first"]), header_a, f"{line['a']:,.2f}",
-                                f"actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
-                                f"{line['a'] / line['b']:.0%} of its budget ({raw_b.file} row {_row(raw_b, idx)}): "
-                                "check units or decimal point",
-                                "Correct the amount or the budget so both use the declared currency unit.",
-                                "error", "actuals"))
-        flagged = set(zip(high["year"], high["direction"]))
-        totals = lines.groupby(["year", "direction"])[["a", "b"]].sum()
-        totals = totals[(totals["b"] > 0) & (totals["a"] > TOTAL_RATE_MAX * totals["b"])]
-        for (year, way), row in totals.iterrows():
-            if (year, way) in flagged:
-                continue
-            issues.append(Issue(raw_a.file, None, header_a, f"{row['a']:,.2f}",
-                                f"total actual {way} of {year} is {row['a'] / row['b']:.0%} of its budget: "
-                                "check units or decimal point",
-                                "Check that actuals and budget use the same currency unit.", "error", "actuals"))
-    zero = lines[lines["a"].notna() & (lines["a"] != 0) & ((lines["original"] == 0) | (lines["b"] == 0))]
-    for idx, line in zero.iterrows():
-        issues.append(Issue(raw_b.file, _row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
-                            f"budget is 0 but the actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
-                            f"{line['a']:,.2f} yuan; reported as a missing item (no execution rate computed)",
-                            "Nothing to fix if the line was really unbudgeted; otherwise enter its budget.",
-                            "warning", "budget"))
-    issues += _unbudgeted_lines(frames["actuals"], budget, raw_a)
-    return issues
-
-
-def subtotal_issues(raws: Mapping[str, Any]) -> list[Issue]:
-    """Check the total/subtotal rows the reader excluded against the detail rows they sum.
-
-    A total row is accepted when, in every amount column, it equals (within
-    :data:`SUBTOTAL_TOLERANCE` of itself, at least 0.01) one natural reading of its parts: the
-    detail rows between the previous total row and it (a subtotal under its block), those
-    between it and the next total row (a total above its block), every detail row above it,
-    every detail row of the file, or every detail row of its year. Otherwise it is a
-    data-quality finding: casekit computes from the detail rows, so a row may be missing or
-    entered twice.
-
-    Parameters
-    ----------
-    raws : mapping of str to casekit.data.io.raw.RawTable
-        Tables as read; ``RawTable.totals`` holds the excluded rows with their file ``row``.
-
-    Returns
-    -------
-    list of Issue
-        One warning per total row and amount column (money columns; workload volumes) that
-        does not add up, naming the row, the stated and the summed amount and the part rows.
-
-    References
-    ----------
-    DOMAIN.md section 2: "Subtotal rows that do not add up to their parts are a data-quality
-    finding in themselves."
-    """
-    issues: list[Issue] = []
-    for name, raw in raws.items():
-        totals = getattr(raw, "totals", None)
-        if totals is None or len(totals) == 0 or "row" not in totals.columns or len(raw.df) == 0:
-            continue
-        cols = [c.name for c in TABLES[name].columns if c.dtype == "float" and (c.money or name == "workload")
-                and c.name in totals.columns and c.name in raw.df.columns]
-        detail = raw.rows.to_numpy(dtype=float)
-        marks = totals["row"].to_numpy(dtype=float)
-        for i, row in enumerate(marks):
-            before = marks[marks < row].max(initial=0)
-            after = marks[marks > row].min(initial=np.inf)
-            parts = {"above": (detail > before) & (detail < row), "below": (detail > row) & (detail < after),
-                     "all above": detail < row, "all": np.ones(len(detail), dtype=bool)}
-            if "year" in totals.columns and "year" in raw.df.columns and pd.notna(totals["year"].iloc[i]):
-                parts["year"] = (raw.df["year"] == totals["year"].iloc[i]).to_numpy(dtype=bool, na_value=False)
-            for col in cols:
-                stated = totals[col].iloc[i]
-                if pd.isna(stated):
-                    continue
-                values = raw.df[col].to_numpy(dtype=float, na_value=0.0)
-                sums = {k: float(values[m].sum()) for k, m in parts.items() if m.any()}
-                if not sums or any(abs(v - stated) <= max(0.01, SUBTOTAL_TOLERANCE * abs(stated))
-                                   for v in sums.values()):
-                    continue
-                key = next(k for k in ("above", "below", "all") if k in sums)
-                rows = detail[parts[key]].astype(int)
-                label = _total_label(totals, i)
-                issues.append(Issue(
-                    raw.file, int(row), raw.headers.get(col, col), _amount(stated),
-                    f"{label} row does not add up: it says {_amount(stated)} but its part rows "
-                    f"{rows.min()}-{rows.max()} sum to {_amount(sums[key])} (difference "
-                    f"{_amount(stated - sums[key])})",
-                    "Correct the total or the detail rows: casekit uses the detail rows, so check that none is "
-                    "missing or entered twice.", "warning", name))
-    return issues
-
-
-def _total_label(totals: pd.DataFrame, i: int) -> str:
-    for value in totals.iloc[i]:
-        if isinstance(value, str) and ("计" in value or "total" in value.lower()):
-            return f"total '{value}'"
-    return "total"
-
-
-def _amount(x: float) -> str:
-    """``12,500,000`` / ``1,234.5``: thousands separators, no trailing zeros."""
-    text = f"{x:,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _scale_issues(budget: pd.DataFrame, raw: Any, unit: str) -> list[Issue]:
-    expense = budget[budget["direction"] == "expense"]
-    totals = (expense if len(expense) else budget).groupby("year")["original"].sum()
-    if totals.empty or not np.isfinite(totals.max()) or totals.max() <= 0:
-        return []
-    lo, hi = PLAUSIBLE_TOTAL_YUAN
-    declared = {"yuan": "yuan (元)", "10k_yuan": "10k_yuan (万元)"}[unit]
-    check = "Check the amounts and the decimal point."
-    if totals.max() < lo:
-        problem = "implausibly small for a hospital"
-        fix = "If the figures are in 万元, declare currency_unit: 10k_yuan." if unit == "yuan" else check
-    elif totals.max() > hi:
-        problem = "implausibly large for a hospital"
-        fix = "If the figures are in 元, declare currency_unit: yuan." if unit == "10k_yuan" else check
-    else:
-        return []
-    return [Issue(raw.file, None, raw.headers.get("original", "original"), f"{totals.max():,.0f}",
-                  f"the largest yearly budget total is {totals.max():,.0f} yuan with currency_unit {declared}: {problem}",
-                  fix, "warning", "budget")]
-
-
-def _unbudgeted_lines(actuals: pd.DataFrame, budget: pd.DataFrame, raw: Any) -> list[Issue]:
-    key = ["year", "dept_id", "account_id"]
-    has_budget = pd.MultiIndex.from_frame(budget[key].dropna())
-    budget_years = set(budget["year"].dropna())        # years without any budget get their own warning
-    spent = actuals[(actuals["amount"].fillna(0) != 0) & actuals["year"].isin(budget_years)]
-    absent = spent[~pd.MultiIndex.from_frame(spent[key]).isin(has_budget)]
-    issues = []
-    for year, group in absent.groupby("year", sort=True):
-        pairs = group.drop_duplicates(key)
-        shown = "; ".join(f"{d}/{a}" for d, a in zip(pairs["dept_id"][:MAX_LISTED], pairs["account_id"][:MAX_LISTED]))
-        issues.append(Issue(raw.file, _row(raw, group.index[0]), None, None,
-                            f"{len(pairs)} department/line pair(s) of {year} have actuals but no budget row "
-                            f"(e.g. {shown}); treated as missing items",
-                            "Nothing to fix if they were really unbudgeted; otherwise add their budget rows.",
-                            "warning", "actuals"))
-    return issues
-
-
 def _year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
     if "budget" not in frames or "actuals" not in frames:
         return []
@@ -701,7 +495,7 @@ def _month_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list
     for year, group in df.groupby("year", sort=True):
         blank = group["month"].isna()
         if blank.any() and not blank.all():
-            issues.append(Issue(raw.file, _row(raw, group.index[blank][0]), header, None,
+            issues.append(Issue(raw.file, user_row(raw, group.index[blank][0]), header, None,
                                 f"actuals of {year} mix monthly rows and {int(blank.sum())} row(s) without a month",
                                 "Give every row of a year a month (1-12), or none of them (annual figures).",
                                 "error", "actuals"))
@@ -709,14 +503,6 @@ def _month_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list
 
 
 # ---------------------------------------------------------------------------- helpers
-def _row(raw: Any, index: Any) -> int | None:
-    """The user's row number of a row label (``None`` for aggregated rows, e.g. from a ledger)."""
-    if index not in raw.rows.index:
-        return None
-    row = raw.rows.loc[index]
-    return None if pd.isna(row) else int(row)
-
-
 def _blank(value: Any) -> bool:
     if value is None:
         return True

@@ -89,12 +89,14 @@ class ValidationReport:
         return sorted(self.issues, key=lambda i: i.severity != "error")
 
 
-def validate_path(path: str | Path) -> ValidationReport:
+def validate_path(path: str | Path, config: str | Path | None = None) -> ValidationReport:
     """Validate a hospital folder or workbook without raising for problems in the data.
 
     Parameters
     ----------
     path : str or Path
+    config : str or Path, optional
+        Thresholds file whose ``data.*`` plausibility limits override the defaults.
 
     Returns
     -------
@@ -104,7 +106,7 @@ def validate_path(path: str | Path) -> ValidationReport:
     from casekit.data.loader import validate
 
     try:
-        return validate(path)
+        return validate(path, config=config)
     except InputFileError as exc:
         issue = Issue(str(path), None, None, None, exc.message, exc.hint or "Check the path and the file format.")
         return ValidationReport(issues=[issue], hospital=None, source=str(path))

@@ -90,7 +90,7 @@ def rule_p3(ctx: RuleContext) -> Finding:
     ]
     dept = ctx.get(execution_table, level=("year", "dept_id"), basis="adjusted", **bands)
     beyond = dept[(dept["abs_deviation_rate"] > cfg["bands.warning"])
-                  | (dept["band"].eq("undefined") & dept["actual"].ne(0))]
+                  | (dept["band"].eq("undefined") & dept["budget"].eq(0) & dept["actual"].ne(0))]
     evidence = beyond.sort_values("abs_deviation_rate", ascending=False, na_position="first",
                                   kind="stable").reset_index(drop=True)
     f = decide("P3", *P3_TITLE, checks, cfg["p3.min_triggered"], evidence)

@@ -115,12 +115,14 @@ def add_rates(df: pd.DataFrame, good: float = 0.05, warning: float = 0.10) -> pd
     ``execution_rate = A / B``; ``deviation = A - B``; ``deviation_rate = (A - B) / |B|``
     (signed, Chinese 偏差率: divides by the budget); ``abs_deviation_rate = |A - B| / |B|``;
     ``band`` is ``good`` (|rate| <= good), ``warning`` (<= warning), ``poor`` (beyond) or
-    ``undefined`` when B = 0 (rates are NaN then; nothing is divided by zero).
+    ``undefined`` when B <= 0: a rate on a zero base divides by zero and one on a negative base
+    (a deficit plan of -790 against an actual of -2,397) reads as "303% executed", so only the
+    deviation A - B is given (-1,607) and the rates are NaN.
     """
     out = df.copy()
     b = out["budget"].to_numpy(dtype=float)
     a = out["actual"].to_numpy(dtype=float)
-    defined = b != 0
+    defined = b > 0
     safe_b = np.where(defined, b, 1.0)
     out["execution_rate"] = np.where(defined, a / safe_b, np.nan)
     out["deviation"] = a - b
@@ -178,8 +180,11 @@ def execution_table(h: Hospital, level: Sequence[str] = ("year", "dept_id", "acc
 
 
 def _beyond(rows: pd.DataFrame, warning: float) -> pd.Series:
-    """Outside the warning band: |deviation rate| > warning, or an unbudgeted amount (B = 0, A != 0)."""
-    undefined_spent = rows["band"].eq("undefined") & rows["actual"].ne(0)
+    """Outside the warning band: |deviation rate| > warning, or an unbudgeted amount (B = 0, A != 0).
+
+    A line on a negative base (B < 0) has no rate and is neither within nor beyond the band.
+    """
+    undefined_spent = rows["band"].eq("undefined") & rows["budget"].eq(0) & rows["actual"].ne(0)
     return (rows["abs_deviation_rate"] > warning + _EPS) | undefined_spent
 
 

@@ -98,14 +98,14 @@ def monthly_execution(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     pandas.DataFrame
         Columns ``year``, ``month``, ``dept_id``, ``direction``, ``actual``, ``budget_month``
         (from ``budget_monthly`` phasing if supplied, else annual budget / 12),
-        ``execution_rate`` (actual / budget_month; NaN where budget_month is 0), ``phasing``,
+        ``execution_rate`` (actual / budget_month; NaN where budget_month is 0 or negative), ``phasing``,
         ``basis``, ``accounting``. Empty (same columns) when actuals are annual only.
     """
     if not h.is_monthly:
         return pd.DataFrame({c: [] for c in MONTHLY_COLUMNS})
     m = _line_months(h, basis)
     g = m.groupby(["year", "month", "dept_id", "direction"], as_index=False)[["actual", "budget_month"]].sum()
-    g["execution_rate"] = g["actual"] / g["budget_month"].where(g["budget_month"] != 0)
+    g["execution_rate"] = g["actual"] / g["budget_month"].where(g["budget_month"] > 0)
     g["phasing"] = _phasing_label(h)
     g["basis"] = basis
     g["accounting"] = "budget"
@@ -148,7 +148,7 @@ def time_progress(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     by = g.groupby(["year", "direction"])
     g["cumulative_actual"] = by["actual"].cumsum()
     cum_budget = by["budget_month"].cumsum()
-    den = g["annual_budget"].where(g["annual_budget"] != 0)
+    den = g["annual_budget"].where(g["annual_budget"] > 0)   # no progress on a zero or negative base
     g["progress"] = g["cumulative_actual"] / den
     g["expected"] = (cum_budget / den).fillna(g["month"] / 12.0)
     g["gap"] = g["progress"] - g["expected"]

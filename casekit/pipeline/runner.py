@@ -610,7 +610,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                   "redact": bool(redact), **user}
 
     t = time.perf_counter()
-    report = validate(data_path)
+    report = validate(data_path, config=config)
     if report.has_errors or report.hospital is None:  # stop before any kernel starts
         raise DataValidationError(report.issues, source=str(data_path))
     hospital = report.hospital

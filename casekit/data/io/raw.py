@@ -6,6 +6,7 @@ Values are typed but not yet checked against enumerations, ranges or other table
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -88,3 +89,11 @@ class RawTable:
         """The issues with severity ``"error"``."""
         return [i for i in self.issues if i.severity == "error"]
 
+
+
+def user_row(raw: Any, index: Any) -> int | None:
+    """The user's row number of a row label of ``raw.df`` (``None`` for aggregated rows, e.g. from a ledger)."""
+    if index not in raw.rows.index:
+        return None
+    row = raw.rows.loc[index]
+    return None if pd.isna(row) else int(row)

@@ -1,0 +1,229 @@
+"""Plausibility of amounts: units, scale, execution far beyond the budget, negative and unbudgeted lines.
+
+Checks that need the budget and the actuals in yuan (after :func:`casekit.data.validation.to_yuan`),
+each returning :class:`~casekit.errors.Issue` objects that name the file, row and column:
+
+* mixed units between tables (median actual/budget ratio near 10,000);
+* an actual above ``data.line_rate_max`` times its budget line, or a direction's total above
+  ``data.total_rate_max`` times its budget (thresholds in ``casekit/diagnosis/thresholds.yaml``,
+  overridable with ``--config``: a real line beyond the default is accepted by raising it);
+* negative expense budgets, implausible yearly totals for a hospital, zero budgets with spending,
+  actuals without a budget row.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from casekit.errors import ConfigError, Issue
+from casekit.data.io.raw import user_row
+from casekit.paths import THRESHOLDS_FILE
+
+# Median |actual| / |budget| beyond this factor (or below its inverse) means mixed units.
+UNIT_RATIO = 1_000.0
+# Yearly expense budget outside this band (yuan) is implausible for a hospital: check the unit.
+PLAUSIBLE_TOTAL_YUAN = (1e6, 1e11)
+MAX_LISTED = 5
+LIMIT_KEYS = ("line_rate_max", "total_rate_max")
+
+
+def plausibility_limits(config: str | Path | Mapping[str, Any] | None = None) -> dict[str, float]:
+    """The plausibility thresholds ``data.line_rate_max`` and ``data.total_rate_max``.
+
+    Parameters
+    ----------
+    config : path or mapping, optional
+        A user thresholds file (``--config``) or mapping; its ``data`` keys override the defaults
+        of ``casekit/diagnosis/thresholds.yaml``. Other keys are ignored here (the diagnosis
+        checks them).
+
+    Returns
+    -------
+    dict
+        ``{"line_rate_max": 40.0, "total_rate_max": 10.0}`` by default.
+
+    Raises
+    ------
+    ConfigError
+        A ``data`` limit that is not a positive number.
+    """
+    with open(THRESHOLDS_FILE, encoding="utf-8") as fh:
+        defaults = yaml.safe_load(fh)["data"]
+    limits = {k: float(defaults[k]["value"]) for k in LIMIT_KEYS}
+    user: Any = config
+    if isinstance(config, (str, Path)):
+        try:
+            with open(config, encoding="utf-8") as fh:
+                user = yaml.safe_load(fh) or {}
+        except (OSError, yaml.YAMLError):
+            return limits          # the thresholds check reports an unreadable file
+    section = user.get("data") if isinstance(user, Mapping) else None
+    flat = {k.split(".", 1)[1]: v for k, v in (user or {}).items()
+            if isinstance(k, str) and k.startswith("data.")} if isinstance(user, Mapping) else {}
+    for key, node in {**(section if isinstance(section, Mapping) else {}), **flat}.items():
+        if key not in LIMIT_KEYS:
+            continue
+        value = node.get("value") if isinstance(node, Mapping) else node
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(f"threshold 'data.{key}' must be a positive number, got {value!r}",
+                              f"Write a number such as {limits[key]:g}.")
+        limits[key] = float(value)
+    return limits
+
+
+def unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> tuple[list[Issue], set[str]]:
+    """Compare amounts with the budget: a median ratio near 10,000 or 1/10,000 means mixed units."""
+    if "budget" not in frames:
+        return [], set()
+    budget = frames["budget"].groupby(["year", "dept_id", "account_id"])["original"].sum(min_count=1)
+    issues, mixed = [], set()
+    for name, column in (("actuals", "amount"), ("budget_monthly", "amount")):
+        if name not in frames:
+            continue
+        amounts = frames[name].groupby(["year", "dept_id", "account_id"])[column].sum(min_count=1)
+        both = pd.concat([amounts.rename("a"), budget.rename("b")], axis=1, join="inner").abs()
+        both = both[(both["a"] > 0) & (both["b"] > 0)]
+        if both.empty:
+            continue
+        ratio = float((both["a"] / both["b"]).median())
+        if ratio > UNIT_RATIO or ratio < 1 / UNIT_RATIO:
+            bigger, smaller = (raws[name].file, raws["budget"].file) if ratio > 1 else (raws["budget"].file,
+                                                                                          raws[name].file)
+            issues.append(Issue(raws[name].file, None, raws[name].headers.get(column, column), f"{ratio:,.4g}",
+                                f"amounts are {ratio:,.4g} times the budget (median over {len(both)} lines): "
+                                f"{bigger} seems to be in 元 (yuan) and {smaller} in 万元 (10,000 yuan)",
+                                "Convert one file so that every money column uses the unit declared as "
+                                "currency_unit in the profile.", "error", name))
+            mixed.add(name)
+    return issues, mixed
+
+
+
+def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip_rates: set[str],
+                  unit: str, limits: Mapping[str, float] | None = None) -> list[Issue]:
+    """Negative expense budgets, implausible execution rates, zero budgets with spending, scale.
+
+    Parameters
+    ----------
+    frames : dict of str to pandas.DataFrame
+        Conformed tables in yuan.
+    raws : dict of str to RawTable
+        The same tables as read (file names, rows, headers for the messages).
+    skip_rates : set of str
+        Tables whose units are mixed (reported already): no rate check on them.
+    unit : {"yuan", "10k_yuan"}
+        The profile's currency unit (for the scale message).
+    limits : mapping, optional
+        ``line_rate_max`` and ``total_rate_max`` (default :func:`plausibility_limits`).
+
+    Returns
+    -------
+    list of Issue
+    """
+    if "budget" not in frames or "accounts" not in frames:
+        return []
+    limits = plausibility_limits() if limits is None else limits
+    issues = []
+    raw_b = raws["budget"]
+    direction = frames["accounts"].drop_duplicates("account_id").set_index("account_id")["direction"]
+    budget = frames["budget"].assign(direction=frames["budget"]["account_id"].map(direction))
+    for col in ("original", "adjusted"):
+        neg = budget.index[(budget["direction"] == "expense") & (budget[col] < 0)]
+        for idx in neg:
+            issues.append(Issue(raw_b.file, user_row(raw_b, idx), raw_b.headers.get(col, col), format_amount(budget.at[idx, col]),
+                                "expense budget is negative",
+                                "Expense budgets are positive amounts; enter the amount without a minus sign.",
+                                "error", "budget"))
+    issues += scale_issues(budget, raw_b, unit)
+    if "actuals" not in frames:
+        return issues
+    key = ["year", "dept_id", "account_id"]
+    raw_a = raws["actuals"]
+    actual = frames["actuals"].groupby(key, sort=False)["amount"].sum(min_count=1).rename("a")
+    unique = budget[~budget.duplicated(key, keep=False)]      # duplicated keys are reported already
+    lines = unique.assign(b=unique["adjusted"].fillna(unique["original"]))
+    lines = lines.join(actual, on=key)
+    header_a = raw_a.headers.get("amount", "amount")
+    if "actuals" not in skip_rates:
+        acts = frames["actuals"]
+        first_row = acts.index.to_series().groupby([acts[k] for k in key], sort=False).first().rename("first")
+        high = lines[(lines["b"] > 0) & (lines["a"] > limits["line_rate_max"] * lines["b"])].join(first_row, on=key)
+        for idx, line in high.iterrows():
+            issues.append(Issue(raw_a.file, user_row(raw_a, line["first"]), header_a, f"{line['a']:,.2f}",
+                                f"actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
+                                f"{line['a'] / line['b']:.0%} of its budget ({raw_b.file} row {user_row(raw_b, idx)}): "
+                                "check units or decimal point",
+                                "Correct the amount or the budget so both use the declared currency unit.",
+                                "error", "actuals"))
+        flagged = set(zip(high["year"], high["direction"]))
+        totals = lines.groupby(["year", "direction"])[["a", "b"]].sum()
+        totals = totals[(totals["b"] > 0) & (totals["a"] > limits["total_rate_max"] * totals["b"])]
+        for (year, way), row in totals.iterrows():
+            if (year, way) in flagged:
+                continue
+            issues.append(Issue(raw_a.file, None, header_a, f"{row['a']:,.2f}",
+                                f"total actual {way} of {year} is {row['a'] / row['b']:.0%} of its budget: "
+                                "check units or decimal point",
+                                "Check that actuals and budget use the same currency unit.", "error", "actuals"))
+    zero = lines[lines["a"].notna() & (lines["a"] != 0) & ((lines["original"] == 0) | (lines["b"] == 0))]
+    for idx, line in zero.iterrows():
+        issues.append(Issue(raw_b.file, user_row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
+                            f"budget is 0 but the actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
+                            f"{line['a']:,.2f} yuan; reported as a missing item (no execution rate computed)",
+                            "Nothing to fix if the line was really unbudgeted; otherwise enter its budget.",
+                            "warning", "budget"))
+    issues += unbudgeted_lines(frames["actuals"], budget, raw_a)
+    return issues
+
+
+
+def format_amount(x: float) -> str:
+    """``12,500,000`` / ``1,234.5``: thousands separators, no trailing zeros."""
+    text = f"{x:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def scale_issues(budget: pd.DataFrame, raw: Any, unit: str) -> list[Issue]:
+    expense = budget[budget["direction"] == "expense"]
+    totals = (expense if len(expense) else budget).groupby("year")["original"].sum()
+    if totals.empty or not np.isfinite(totals.max()) or totals.max() <= 0:
+        return []
+    lo, hi = PLAUSIBLE_TOTAL_YUAN
+    declared = {"yuan": "yuan (元)", "10k_yuan": "10k_yuan (万元)"}[unit]
+    check = "Check the amounts and the decimal point."
+    if totals.max() < lo:
+        problem = "implausibly small for a hospital"
+        fix = "If the figures are in 万元, declare currency_unit: 10k_yuan." if unit == "yuan" else check
+    elif totals.max() > hi:
+        problem = "implausibly large for a hospital"
+        fix = "If the figures are in 元, declare currency_unit: yuan." if unit == "10k_yuan" else check
+    else:
+        return []
+    return [Issue(raw.file, None, raw.headers.get("original", "original"), f"{totals.max():,.0f}",
+                  f"the largest yearly budget total is {totals.max():,.0f} yuan with currency_unit {declared}: {problem}",
+                  fix, "warning", "budget")]
+
+
+def unbudgeted_lines(actuals: pd.DataFrame, budget: pd.DataFrame, raw: Any) -> list[Issue]:
+    key = ["year", "dept_id", "account_id"]
+    has_budget = pd.MultiIndex.from_frame(budget[key].dropna())
+    budget_years = set(budget["year"].dropna())        # years without any budget get their own warning
+    spent = actuals[(actuals["amount"].fillna(0) != 0) & actuals["year"].isin(budget_years)]
+    absent = spent[~pd.MultiIndex.from_frame(spent[key]).isin(has_budget)]
+    issues = []
+    for year, group in absent.groupby("year", sort=True):
+        pairs = group.drop_duplicates(key)
+        shown = "; ".join(f"{d}/{a}" for d, a in zip(pairs["dept_id"][:MAX_LISTED], pairs["account_id"][:MAX_LISTED]))
+        issues.append(Issue(raw.file, user_row(raw, group.index[0]), None, None,
+                            f"{len(pairs)} department/line pair(s) of {year} have actuals but no budget row "
+                            f"(e.g. {shown}); treated as missing items",
+                            "Nothing to fix if they were really unbudgeted; otherwise add their budget rows.",
+                            "warning", "actuals"))
+    return issues
+
+

@@ -1,0 +1,227 @@
+"""Find the header of a grid and turn its rows into a :class:`~casekit.data.io.raw.RawTable`.
+
+The header is the first of the first 10 non-blank rows in which at least two cells name known
+columns; a two-row header (a merged group label over sub-headers) is read through the
+combination that names a column. Blank rows are dropped silently; total/subtotal rows (合计,
+小计, 总计, total) are dropped with a warning each and kept in :attr:`RawTable.totals`;
+footnote rows (``注：...``, ``制表人``) are dropped with a warning; numeric codes formatted with
+leading zeros are read as displayed; formulas never calculated are errors.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from casekit.errors import Issue
+from casekit.data.io.grids import Grid
+from casekit.data.io.parse import (
+    accepted_headers,
+    count_header_matches,
+    header_lookup,
+    map_headers,
+    normalise_header,
+    parse_column,
+    total_mask,
+)
+from casekit.data.io.raw import RawTable
+from casekit.data.schema.tables import Table
+
+HEADER_SEARCH_ROWS = 10
+MAX_ISSUES_PER_COLUMN = 200
+"""Cell problems reported per column; the rest are summarised in one issue."""
+FREE_TEXT_COLUMNS = ("reason", "evidence", "requirement", "text_zh", "text_en")
+FOOTNOTE = re.compile(r"^\s*(?:注|备注|说明|制表|审核|复核|填表|编制|单位|数据来源|来源|note|source)", re.IGNORECASE)
+_LABEL_HEADER = re.compile(r"名称|name|项目|摘要|item")
+_GLUED = re.compile(r"[|;\t，、]")
+
+
+def _ffill(values: list[str]) -> list[str]:
+    out, last = [], ""
+    for v in values:
+        last = v or last
+        out.append(last)
+    return out
+
+
+def _combine(top: list[str], sub: list[str], lookup: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Per column of a two-row header: (text used for matching, header as written)."""
+    filled = _ffill(top)
+    out = []
+    for t, s, tf in zip(top, sub, filled):
+        t, s, tf = t.strip(), s.strip(), tf.strip()
+        if not s:
+            out.append((t, t))
+            continue
+        group = t or tf
+        cands = [s, group + s, s + group, t] if group else [s]
+        match = next((c for c in cands if c and normalise_header(c) in lookup), None)
+        written = s if not group or group == s else f"{group} / {s}"
+        out.append((match if match is not None else written, written))
+    return out
+
+
+def _find_header(cells: pd.DataFrame, lookup: dict[str, list[str]]) -> tuple[int, int, list[tuple[str, str]]]:
+    """Return (position of the first header row, number of header rows, per-column (match text, written))."""
+    nonblank = cells.index[(cells != "").any(axis=1)]
+    for p in nonblank[:HEADER_SEARCH_ROWS]:
+        top = cells.iloc[p].tolist()
+        single = count_header_matches(top, lookup)
+        if p + 1 < len(cells):
+            sub = cells.iloc[p + 1].tolist()
+            pair = _combine(top, sub, lookup)
+            pair_n = count_header_matches((m for m, _ in pair), lookup)
+            if pair_n >= 2 and pair_n > max(single, count_header_matches(sub, lookup)):
+                return p, 2, pair
+        if single >= 2:
+            return p, 1, [(t.strip(), t.strip()) for t in top]
+    p = int(nonblank[0])
+    return p, 1, [(t.strip(), t.strip()) for t in cells.iloc[p].tolist()]
+
+
+def _col_letter(pos: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(pos + 1)
+
+
+def short(value: object, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unit_warnings(table: Table, headers: dict[str, str], title: list[str], label: str) -> list[Issue]:
+    """Warn when headers or title rows state 万元, since the unit comes from the profile."""
+    out = []
+    for name, written in headers.items():
+        if table.column(name).money and "万" in written:
+            out.append(Issue(label, None, written, None,
+                             "the header says the amounts are in 万元; casekit reads every amount in the profile's "
+                             "currency_unit", "set currency_unit: 10k_yuan in the profile if these amounts are in 万元",
+                             "warning", table.name))
+    if any("万元" in t for t in title):
+        out.append(Issue(label, None, None, None,
+                         "a title row says the amounts are in 万元; casekit reads every amount in the profile's "
+                         "currency_unit", "set currency_unit: 10k_yuan in the profile if these amounts are in 万元",
+                         "warning", table.name))
+    return out
+
+
+def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
+    issues = [Issue(i.file, i.row, i.column, i.value, i.problem, i.fix, i.severity, table.name) for i in grid.notes]
+    cells = grid.cells
+    if cells.empty or not (cells != "").to_numpy().any():
+        issues.append(Issue(label, None, None, None, "file has no data rows (it is empty)",
+                            "fill in the table or remove the file", "warning", table.name))
+        return RawTable(table.name, label, pd.DataFrame(), pd.Series([], dtype="int64"), {}, issues, [])
+    cells = cells.apply(lambda c: c.str.strip())
+    lookup = header_lookup(table)
+    hpos, nrows, header = _find_header(cells, lookup)
+    mapping = map_headers([m for m, _ in header], table, label, [w for _, w in header])
+    written = {pos: header[pos][1] for pos in range(len(header))}
+    headers = mapping.headers
+    issues += mapping.issues
+    glued = next((written[p] for p, _ in mapping.unknown if _GLUED.search(written[p])), None)
+    if not mapping.columns and glued is not None:
+        issues.append(Issue(label, None, short(glued), None,
+                            f"the header is one cell '{short(glued)}': the columns seem to be separated by "
+                            f"{_GLUED.search(glued).group()!r}, but casekit splits on commas, tabs or semicolons",
+                            "save the file as comma-separated 'CSV UTF-8' from Excel", "error", table.name))
+    title = [t for t in cells.iloc[:hpos].to_numpy().ravel().tolist() if t]
+    issues += _unit_warnings(table, headers, title, label)
+
+    data = cells.iloc[hpos + nrows:]
+    rownum = pd.Series(grid.rownum[hpos + nrows:], index=data.index)
+    filled = data != ""
+    keep = filled.any(axis=1)
+    unknown_columns: list[str] = []
+    for pos, text in mapping.unknown:
+        unknown_columns.append(written[pos])
+        issues.append(Issue(label, None, written[pos], None,
+                            f"column '{written[pos]}' is not part of table {table.name} and was ignored",
+                            f"rename it to one of the accepted headers ({', '.join(table.column_names)} or their "
+                            "Chinese names) or delete it", "warning", table.name))
+    for pos in mapping.blank:
+        if filled[pos].any():
+            issues.append(Issue(label, None, f"column {_col_letter(pos)}", None,
+                                f"column {_col_letter(pos)} has values but no header; it was ignored",
+                                "give the column a header or delete it", "warning", table.name))
+    used = sorted(mapping.columns, key=lambda p: table.column_names.index(mapping.columns[p]))
+    frame = data.loc[keep, used].rename(columns=mapping.columns)
+    rows = rownum.loc[keep]
+
+    # footnote rows: one filled cell starting with 注/说明/制表人 ...
+    one = filled.loc[keep].sum(axis=1) == 1
+    if one.any():
+        first = data.loc[keep].loc[one].apply(lambda r: next(v for v in r if v), axis=1)
+        foot = first.str.match(FOOTNOTE).fillna(False).astype(bool)
+        for idx in foot[foot].index:
+            issues.append(Issue(label, int(rows[idx]), None, short(first[idx]),
+                                "note row below or inside the table was ignored",
+                                "keep notes outside the table (or in another sheet)", "warning", table.name))
+        frame, rows = frame.drop(index=foot[foot].index), rows.drop(index=foot[foot].index)
+
+    # numeric cells formatted with leading zeros (codes) are read as displayed in text columns
+    for (r, c), shown in grid.formatted.items():
+        name = mapping.columns.get(c)
+        if name and r in frame.index and table.column(name).dtype == "str":
+            frame.loc[r, name] = shown
+
+    # totals: look in id/name columns, including unused name columns such as 科目名称 in a budget file
+    label_cols = [pos for pos, text in mapping.unknown if _LABEL_HEADER.search(normalise_header(text))]
+    check = pd.concat([frame[[c for c in frame.columns if c not in FREE_TEXT_COLUMNS]],
+                       data.loc[frame.index, label_cols].rename(columns=lambda p: f"column {p}")], axis=1)
+    is_total = total_mask(check, check.columns) if len(frame) else pd.Series(False, index=frame.index)
+    for idx in is_total[is_total].index:
+        cells_of_row = check.loc[idx].tolist()
+        cell = next((v for v in cells_of_row if re.search("计|total", v, re.IGNORECASE)), cells_of_row[0])
+        issues.append(Issue(label, int(rows[idx]), None, short(cell),
+                            "total/subtotal row excluded (casekit recomputes totals from the detail rows)",
+                            "nothing to do; delete the row to silence this warning", "warning", table.name))
+    totals_raw = frame.loc[is_total]
+    frame, rows = frame.loc[~is_total], rows.loc[~is_total]
+
+    # formulas that were never calculated
+    for r, c in sorted(grid.no_value):
+        name = mapping.columns.get(c)
+        if name and r in frame.index:
+            issues.append(Issue(label, int(rows[r]), headers[name], None,
+                                "formula without a saved result (the workbook was never calculated)",
+                                "open the workbook in Excel, let it calculate and save it, or paste values",
+                                "error", table.name))
+
+    parsed: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        result = parse_column(frame[name], table.column(name))
+        parsed[name] = result.values
+        probs = result.problems.sort_index()
+        for n, (idx, p) in enumerate(probs.iterrows()):
+            if n == MAX_ISSUES_PER_COLUMN:
+                issues.append(Issue(label, None, headers[name], None,
+                                    f"{len(probs) - n} more cells in this column could not be read",
+                                    p["fix"], "error", table.name))
+                break
+            issues.append(Issue(label, int(rows[idx]), headers[name], short(p["value"]), p["problem"], p["fix"],
+                                "error", table.name))
+
+    for col in table.columns:
+        if col.required and col.name not in headers:
+            issues.append(Issue(label, None, None, None,
+                                f"required column '{col.name}' ({col.zh}) is missing",
+                                f"add a column with one of the headers: {accepted_headers(col)}", "error", table.name))
+    if len(frame) == 0:
+        issues.append(Issue(label, None, None, None, "file has no data rows",
+                            "fill in the table or remove the file", "warning", table.name))
+
+    df = pd.DataFrame(parsed, index=frame.index).reset_index(drop=True)
+    totals = pd.DataFrame({n: parse_column(totals_raw[n], table.column(n)).values for n in totals_raw.columns},
+                          index=totals_raw.index)
+    totals["row"] = rownum.loc[totals_raw.index].astype("int64")
+    issues = _sorted_issues(issues)
+    return RawTable(table.name, label, df, rows.reset_index(drop=True).astype("int64"), headers, issues,
+                    unknown_columns, totals.reset_index(drop=True))
+
+
+def _sorted_issues(issues: list[Issue]) -> list[Issue]:
+    return sorted(issues, key=lambda i: (i.row is not None, i.row or 0))
+
