@@ -222,7 +222,7 @@ def test_j_run_writes_every_output(j):
     data = json.loads(j.diagnosis_json.read_text(encoding="utf-8"))
     assert [f["code"] for f in data["problems"]] == ["P1", "P2", "P3", "P4", "P5"]
     wb = openpyxl.load_workbook(j.out_dir / "tables.xlsx", read_only=True)
-    assert "findings" in wb.sheetnames and all(len(n) <= 31 for n in wb.sheetnames)
+    assert wb.sheetnames[:2] == ["Index", "Findings"] and all(len(n) <= 31 for n in wb.sheetnames)
     assert "pdf: route=" in j.log and "execute" in j.log and "papermill" in j.log
     assert not [p for p in j.out_dir.parent.iterdir() if ".staging-" in p.name]
     assert not (j.out_dir / PREPARED_FILE).exists()  # the runner's validated data are never published

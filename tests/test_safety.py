@@ -128,8 +128,8 @@ def test_workbook_escapes_text_not_numbers(tmp_path):
     df = pd.DataFrame({"dept": ["=HYPERLINK(\"http://evil\")", "Cardiology"], "rate": [-0.25, 0.1]})
     path = write_tables({"x" * 40: df, "second": df.head(1)}, tmp_path / "tables.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert len(wb.sheetnames) == 2 and all(len(n) <= 31 for n in wb.sheetnames)
-    ws = wb[wb.sheetnames[0]]
+    assert len(wb.sheetnames) == 3 and all(len(n) <= 31 for n in wb.sheetnames)  # index + 2
+    ws = wb[wb.sheetnames[1]]
     assert ws["A2"].value == "'=HYPERLINK(\"http://evil\")" and ws["A2"].data_type == "s"
     assert ws["B2"].value == -0.25 and ws["B2"].data_type == "n"
     assert [p.name for p in tmp_path.iterdir()] == ["tables.xlsx"]

@@ -1,4 +1,10 @@
-"""The indicator workbook ``tables.xlsx``: one sheet per indicator table, safe to open.
+"""The indicator workbook ``tables.xlsx``: an index sheet, then one sheet per table, safe to open.
+
+Sheets are named in the report language (``sheet.<table>`` labels in :mod:`casekit.labels`,
+within Excel's 31 characters); the index sheet links every sheet to the table it holds and
+the options it was computed with. In Chinese workbooks headers are Chinese (``col.<name>``),
+enumerated values and booleans are words (``value.<word>``: 存在, 支出, 是/否 ...) and of a
+column pair such as ``title_en``/``title_zh`` only the workbook's language is kept.
 
 Text cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) are prefixed with a single quote, as OWASP recommends against
@@ -16,13 +22,19 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from casekit.errors import OutputError
 from casekit.fs.atomic import atomic_path
+from casekit.labels import LABELS, check_lang, label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 MAX_SHEET = 31
+# Columns whose text values are enumerations translated by ``value.<word>`` labels.
+ENUM_COLUMNS = frozenset({"status", "band", "direction", "basis", "rating", "grade", "kind", "scope", "level",
+                          "method", "target", "phasing", "group_type", "area", "unit", "accounting", "source",
+                          "adjustment_source", "cause_status", "problem_status"})
 
 
 def escape_cell(value: Any) -> Any:
@@ -102,8 +114,92 @@ def sheet_names(names: list[str]) -> list[str]:
     return out
 
 
-def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
-    """Write indicator tables to an Excel workbook, one sheet each, atomically.
+def table_title(key: str, lang: str = "en") -> tuple[str, str]:
+    """Sheet title and options of a table key of :meth:`casekit.diagnosis.Diagnosis.tables`.
+
+    Parameters
+    ----------
+    key : str
+        e.g. ``"accuracy_summary_basis-original_good-0.05_warning-0.1"``.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    title : str
+        The ``sheet.<table>`` label, with the budget basis when the options name one; the key
+        itself for a table without a label.
+    options : str
+        The rest of the key after the table name (``"basis-original_good-0.05_warning-0.1"``).
+
+    Examples
+    --------
+    >>> table_title("accuracy_summary_basis-original_good-0.05_warning-0.1", "zh")
+    ('预算准确度（年初预算）', 'basis-original_good-0.05_warning-0.1')
+    >>> table_title("findings", "en")
+    ('Findings', '')
+    """
+    bases = sorted((k[len("sheet."):] for k in LABELS if k.startswith("sheet.") and "." not in k[6:]),
+                   key=len, reverse=True)
+    base = next((b for b in bases if key == b or key.startswith(b + "_")), None)
+    if base is None:
+        return key, ""
+    options = key[len(base):].lstrip("_")
+    title = label(f"sheet.{base}", lang)
+    basis = re.search(r"basis-(original|adjusted)", options)
+    if basis:
+        title += f"（{label('sheet.basis.' + basis.group(1), lang)}）" if lang == "zh" \
+            else f" ({label('sheet.basis.' + basis.group(1), lang)})"
+    return title, options
+
+
+def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table as the workbook shows it in ``lang``.
+
+    Of each ``<name>_en``/``<name>_zh`` column pair only the one in ``lang`` is kept, as
+    ``<name>``. In Chinese, headers become their ``col.<name>`` labels, booleans 是/否 and
+    the values of :data:`ENUM_COLUMNS` their ``value.<word>`` labels. Numbers are untouched.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy.
+    """
+    other = "zh" if lang == "en" else "en"
+    cols = [str(c) for c in df.columns]
+    keep, names = [], []
+    for c in cols:
+        stem, _, suffix = c.rpartition("_")
+        if suffix in ("en", "zh") and stem and f"{stem}_{lang if suffix == other else other}" in cols:
+            if suffix == other:
+                continue
+            c_name = stem
+        else:
+            c_name = c
+        keep.append(c)
+        names.append(c_name)
+    out = df[keep].copy() if list(df.columns) == cols else df.copy()
+    if list(df.columns) == cols:
+        out.columns = names
+    if lang != "zh":
+        return out
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_bool_dtype(s.dtype):
+            out[col] = s.map({True: label("value.True", lang), False: label("value.False", lang)}).astype(object)
+        elif str(col) in ENUM_COLUMNS and (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+            out[col] = s.map(lambda v: label(f"value.{v}", lang) if f"value.{v}" in LABELS else v,
+                             na_action="ignore").astype(object)
+    out.columns = [label(f"col.{c}", lang) if f"col.{c}" in LABELS else c for c in out.columns]
+    return out
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str = "en") -> Path:
+    """Write tables to an Excel workbook: an index sheet, then one sheet each, atomically.
 
     Parameters
     ----------
@@ -111,6 +207,8 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) ->
         Typically ``Diagnosis.tables()``. Empty tables get a sheet with their headers.
     path : str or path-like
         The ``.xlsx`` file.
+    lang : {"en", "zh"}
+        Language of sheet names, the index and (in Chinese) headers and values; see :func:`localise`.
 
     Returns
     -------
@@ -122,24 +220,44 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) ->
     OutputError
         ``tables`` is empty or a value is not a DataFrame.
     """
+    check_lang(lang)
     if not tables:
         raise OutputError("there are no indicator tables to write", "This is a bug in casekit; please report it.")
-    names = sheet_names(list(tables))
+    for key, df in tables.items():
+        if not isinstance(df, pd.DataFrame):
+            raise OutputError(f"table {key!r} is a {type(df).__name__}, not a DataFrame",
+                              "This is a bug in casekit; please report it.")
+    titles = [table_title(str(k), lang) for k in tables]
+    index_name = label("sheet.index", lang)
+    names = sheet_names([index_name] + [t for t, _ in titles])[1:]
+    index = pd.DataFrame({label("sheet.index.sheet", lang): names,
+                          label("sheet.index.table", lang): [str(k) for k in tables],
+                          label("sheet.index.options", lang): [o for _, o in titles],
+                          label("sheet.index.rows", lang): [len(df) for df in tables.values()],
+                          label("sheet.index.columns", lang): [df.shape[1] for df in tables.values()]})
     path = Path(path)
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for sheet, (key, df) in zip(names, tables.items()):
-                if not isinstance(df, pd.DataFrame):
-                    raise OutputError(f"table {key!r} is a {type(df).__name__}, not a DataFrame",
-                                      "This is a bug in casekit; please report it.")
-                safe = escape_frame(_excel_ready(df))
-                safe.to_excel(xw, sheet_name=sheet, index=not isinstance(safe.index, pd.RangeIndex))
-                ws = xw.sheets[sheet]
-                ws.freeze_panes = "A2"
-                for i, col in enumerate(safe.columns, start=1):
-                    width = min(60, max(8, len(str(col)) + 2))
-                    ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+            _sheet(xw, index_name, escape_frame(index))
+            ws = xw.sheets[index_name]
+            for row, name in enumerate(names, start=2):  # each index row links to its sheet
+                cell = ws.cell(row=row, column=1)
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A1")
+                cell.style = "Hyperlink"
+            for sheet, df in zip(names, tables.values()):
+                _sheet(xw, sheet, escape_frame(localise(_excel_ready(df), lang)))
     return path
+
+
+def _sheet(xw: pd.ExcelWriter, sheet: str, frame: pd.DataFrame) -> None:
+    """Write one sheet with a frozen, readable header row."""
+    frame.to_excel(xw, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex))
+    ws = xw.sheets[sheet]
+    ws.freeze_panes = "A2"
+    for i, col in enumerate(frame.columns, start=1):
+        text = str(col)
+        wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK characters are double width
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, max(8, wide + 2))
 
 
 def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
