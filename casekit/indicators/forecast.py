@@ -76,12 +76,38 @@ def _row(year: int, method: str, level: str, actual, budget, forecast) -> dict:
             "fva": wf - wb, "n": int(len(actual))}
 
 
-def _ets_total(y: np.ndarray) -> float:
-    """Sum of a 12-month exponential-smoothing forecast of the monthly series ``y``."""
+def ets_forecast_sum(y: np.ndarray, horizon: int = 12) -> float:
+    """Sum of an exponential-smoothing forecast of the next ``horizon`` months of ``y``.
+
+    Holt-Winters (statsmodels) with additive damped trend and additive seasonality
+    (heuristic initialisation) when ``y`` has at least 24 months, else simple exponential
+    smoothing started at the mean of ``y`` (so a December spike does not set the level). A
+    constant series is continued as is; when the fit fails or is not finite the mean of the
+    last 12 months is carried forward. A forecast of a never-negative series is floored at 0.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Monthly history, oldest first, no gaps (months without an amount are 0).
+    horizon : int
+        Months ahead (1-12).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> ets_forecast_sum(np.array([5.0] * 14), horizon=3)
+    15.0
+    """
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
+    if horizon <= 0 or len(y) == 0:
+        return 0.0
+    carry = float(np.mean(y[-12:]) * horizon)
     if np.allclose(y, y[0]):
-        return float(12 * y[0])
+        return float(horizon * y[0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning, ValueWarning, RuntimeWarning from the optimiser
         try:
@@ -91,11 +117,11 @@ def _ets_total(y: np.ndarray) -> float:
                 fit = model.fit(use_brute=False)
             else:
                 fit = ExponentialSmoothing(y, initialization_method="known", initial_level=float(np.mean(y))).fit()
-            total = float(np.sum(fit.forecast(12)))
+            total = float(np.sum(fit.forecast(horizon)))
         except (ValueError, np.linalg.LinAlgError):
-            return float(np.sum(y[-12:]))
+            return carry
     if not np.isfinite(total):
-        return float(np.sum(y[-12:]))
+        return carry
     return max(total, 0.0) if np.all(y >= 0) else total
 
 
@@ -179,7 +205,7 @@ def _ets_rows(h: Hospital) -> list[dict]:
             except KeyError:
                 hist = pd.Series(dtype=float)
             y = hist.reindex(idx, fill_value=0.0).to_numpy(dtype=float)
-            fc.append(_ets_total(y))
+            fc.append(ets_forecast_sum(y))
             act.append(float(actual_y.get((dept, direction), 0.0)))
             bud.append(float(b0.get((year, dept, direction), 0.0)))
         rows.append(_row(year, "ets", "dept_direction", pd.Series(act), pd.Series(bud), pd.Series(fc)))

@@ -112,8 +112,8 @@ def monthly_execution(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     return g[MONTHLY_COLUMNS]
 
 
-def time_progress(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
-    """Cumulative execution against the time schedule, hospital level, every month.
+def time_progress(h: Hospital, basis: str = "adjusted", by: Sequence[str] = ()) -> pd.DataFrame:
+    """Cumulative execution against the time schedule, every month, per direction (and ``by``).
 
     ``progress`` = cumulative actual to month t / annual budget; ``expected`` = cumulative
     phasing share to month t (t/12 without ``budget_monthly``); ``gap`` = progress - expected
@@ -124,30 +124,42 @@ def time_progress(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     ----------
     h : Hospital
     basis : {"adjusted", "original"}
+    by : sequence of {"dept_id", "account_id"}
+        Extra keys: ``()`` is the hospital level (default), ``("dept_id",)`` departments,
+        ``("dept_id", "account_id")`` budget lines (used by the in-year monitor).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``year``, ``month``, ``direction``, ``cumulative_actual``, ``annual_budget``,
-        ``progress``, ``expected``, ``gap`` (fractions, 0.1 = 10 pp), ``is_quarter_end``,
-        ``phasing``, ``basis``, ``accounting``. Months after the last month with actuals in a year
-        are left out. Empty (same columns) when actuals are annual only.
+        Columns ``year``, ``month``, ``*by``, ``direction``, ``cumulative_actual``,
+        ``annual_budget``, ``progress``, ``expected``, ``gap`` (fractions, 0.1 = 10 pp),
+        ``is_quarter_end``, ``phasing``, ``basis``, ``accounting``. Months after the last month
+        with actuals in a year are left out; below the hospital level a group has rows only
+        for months in which it has a budget or an actual. Empty (same columns) when actuals
+        are annual only.
 
     References
     ----------
     DOMAIN.md section 3 (time-progress gap); 2020 measures (monthly monitoring against the time
     schedule, with warnings).
     """
+    by = [by] if isinstance(by, str) else list(by)
+    if by not in ([], ["dept_id"], ["dept_id", "account_id"]):
+        raise ConfigError(f"invalid by {tuple(by)!r} for time_progress",
+                          "Use by=(), by=('dept_id',) or by=('dept_id', 'account_id').")
+    columns = [*PROGRESS_COLUMNS[:2], *by, *PROGRESS_COLUMNS[2:]]
     if not h.is_monthly:
-        return pd.DataFrame({c: [] for c in PROGRESS_COLUMNS})
+        return pd.DataFrame({c: [] for c in columns})
     m = _line_months(h, basis)
-    g = (m.groupby(["year", "direction", "month"], as_index=False)[["actual", "budget_month"]].sum()
-         .sort_values(["year", "direction", "month"]))
-    annual = phased_budget(h, basis).groupby(["year", "direction"])["budget_month"].sum().rename("annual_budget")
-    g = g.merge(annual.reset_index(), on=["year", "direction"], how="left")
-    by = g.groupby(["year", "direction"])
-    g["cumulative_actual"] = by["actual"].cumsum()
-    cum_budget = by["budget_month"].cumsum()
+    keys = ["year", *by, "direction"]
+    g = (m.groupby([*keys, "month"], as_index=False)[["actual", "budget_month"]].sum()
+         .sort_values([*keys, "month"]))
+    annual = phased_budget(h, basis).groupby(keys)["budget_month"].sum().rename("annual_budget")
+    g = g.merge(annual.reset_index(), on=keys, how="left")
+    g["annual_budget"] = g["annual_budget"].fillna(0.0)
+    groups = g.groupby(keys)
+    g["cumulative_actual"] = groups["actual"].cumsum()
+    cum_budget = groups["budget_month"].cumsum()
     den = g["annual_budget"].where(g["annual_budget"] > 0)   # no progress on a zero or negative base
     g["progress"] = g["cumulative_actual"] / den
     g["expected"] = (cum_budget / den).fillna(g["month"] / 12.0)
@@ -156,7 +168,7 @@ def time_progress(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     g["phasing"] = _phasing_label(h)
     g["basis"] = basis
     g["accounting"] = "budget"
-    return g[PROGRESS_COLUMNS].reset_index(drop=True)
+    return g[columns].reset_index(drop=True)
 
 
 def year_end_surge(h: Hospital, level: Sequence[str] = ("year",)) -> pd.DataFrame:
