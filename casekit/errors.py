@@ -102,6 +102,18 @@ class InputFileError(CasekitError):
     """A file cannot be read at all (missing, empty, wrong format, too large, unsafe)."""
 
 
+class CommentsFileError(InputFileError):
+    """A returned variance-comments workbook (``comments.xlsx``) has wrong cells; ``issues`` lists every one."""
+
+    def __init__(self, issues: list[Issue], source: str = ""):
+        self.issues = list(issues)
+        self.source = source
+        lines = [f"{len(self.issues)} problem(s) in the comments file {source}:"] + [f"  - {i}" for i in self.issues[:50]]
+        if len(self.issues) > 50:
+            lines.append(f"  ... and {len(self.issues) - 50} more")
+        super().__init__("\n".join(lines), hint="Correct the cells named above and run `casekit monitor` again.")
+
+
 class ConfigError(CasekitError):
     """A thresholds file, a run parameter or a command-line option is invalid."""
 

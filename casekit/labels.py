@@ -409,6 +409,37 @@ LABELS: dict[str, tuple[str, str]] = {
     "fig.performance_linkage": ("Department deviation against appraisal score", "科室预算偏差与考核得分"),
     "fig.systems_integration": ("Information systems: integration with finance and data latency",
                                 "信息系统：与财务集成情况及数据时滞"),
+    # ---- in-year monitor: variance comments workbook (casekit.monitor.comments)
+    "comments.sheet": ("Variance comments", "差异说明"),
+    "comments.help_sheet": ("How to fill in", "填写说明"),
+    "comments.month": ("Month", "月份"),
+    "comments.dept_id": ("Department code", "科室编码"),
+    "comments.dept_name": ("Department", "科室名称"),
+    "comments.account_id": ("Line code", "科目编码"),
+    "comments.account_name": ("Line", "科目名称"),
+    "comments.direction": ("Direction", "收支方向"),
+    "comments.flags": ("Flags", "预警类型"),
+    "comments.budget": ("Adjusted budget B1", "调整后预算B1"),
+    "comments.ytd_actual": ("Actual year to date", "本年累计执行"),
+    "comments.progress": ("Execution / annual B1", "累计执行率"),
+    "comments.gap": ("Gap to time schedule", "与序时进度之差"),
+    "comments.projection": ("Projected year end", "预计全年执行"),
+    "comments.projected_rate": ("Projected execution rate", "预计全年执行率"),
+    "comments.owner": ("Owner", "责任人"),
+    "comments.explanation": ("Explanation", "差异原因说明"),
+    "comments.action": ("Action", "整改措施"),
+    "comments.due_date": ("Due date", "完成期限"),
+    "comments.previous_explanation": ("Earlier explanation", "此前说明"),
+    "comments.due_date_error": ("Enter a date such as 2024-10-31.", "请填写日期，例如 2024-10-31。"),
+    "comments.help": (
+        "One row per flagged variance of the month. Fill in the yellow columns: owner, explanation, action and due date.\n"
+        "Do not change the month, department code or line code: casekit matches rows by them, not by position.\n"
+        "You may sort or move rows, add columns of your own, and move columns; keep the header row.\n"
+        "Return the file to the budget office; the next monthly run reads it back with --comments.",
+        "每行是本月一项预警差异。请填写黄色列：责任人、差异原因说明、整改措施和完成期限。\n"
+        "请勿修改月份、科室编码和科目编码：casekit 按这三列而不是按行号匹配。\n"
+        "可以排序或移动行、增加自己的列、移动列；请保留表头行。\n"
+        "填好后交回预算办公室；下月运行时用 --comments 读回。"),
 }
 
 
