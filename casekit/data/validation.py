@@ -219,6 +219,10 @@ def _parse_scalar(value: Any, dtype: str, key: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- tables
+_HOSPITAL_DTYPES = {"str": pd.StringDtype(na_value=np.nan), "int": pd.Int64Dtype(), "float": np.dtype("float64"),
+                    "bool": pd.BooleanDtype(), "date": np.dtype("datetime64[ns]")}
+
+
 def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Give a raw table the Hospital dtypes, adding absent optional columns as blank.
 
@@ -241,7 +245,9 @@ def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     defaults = {"scenario": "actual", "reverse": False}
     for col in table.columns:
         s = df[col.name] if col.name in df.columns else pd.Series(defaults.get(col.name), index=df.index)
-        if col.dtype == "str":
+        if s.dtype == _HOSPITAL_DTYPES[col.dtype]:  # as the reader parsed it: nothing to convert
+            out[col.name] = s
+        elif col.dtype == "str":
             out[col.name] = s.astype("str")
         elif col.dtype == "int":
             num = pd.to_numeric(s, errors="coerce")

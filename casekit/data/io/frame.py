@@ -194,6 +194,8 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
     for name in frame.columns:
         result = parse_column(frame[name], table.column(name))
         parsed[name] = result.values
+        if result.problems.empty:
+            continue
         probs = result.problems.sort_index()
         for n, (idx, p) in enumerate(probs.iterrows()):
             if n == MAX_ISSUES_PER_COLUMN:
@@ -214,7 +216,8 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
                             "fill in the table or remove the file", "warning", table.name))
 
     df = pd.DataFrame(parsed, index=frame.index).reset_index(drop=True)
-    totals = pd.DataFrame({n: parse_column(totals_raw[n], table.column(n)).values for n in totals_raw.columns},
+    totals = pd.DataFrame({n: (parse_column(totals_raw[n], table.column(n)).values if len(totals_raw)
+                               else pd.Series(dtype=df[n].dtype)) for n in totals_raw.columns},
                           index=totals_raw.index)
     totals["row"] = rownum.loc[totals_raw.index].astype("int64")
     issues = _sorted_issues(issues)

@@ -247,7 +247,17 @@ class Parsed:
     problems: pd.DataFrame
 
 
+_NO_PROBLEMS = pd.DataFrame({"value": pd.Series(dtype=object), "problem": pd.Series(dtype=object),
+                             "fix": pd.Series(dtype=object)})
+
+
+def _no_problems() -> pd.DataFrame:
+    return _NO_PROBLEMS.copy(deep=False)
+
+
 def _problems(raw: pd.Series, mask: pd.Series, problem: pd.Series | str, fix: pd.Series | str) -> pd.DataFrame:
+    if not mask.any():
+        return _no_problems()
     idx = mask[mask].index
     frame = pd.DataFrame({"value": raw.loc[idx].astype(object), "problem": "", "fix": ""}, index=idx)
     frame["problem"] = problem.loc[idx] if isinstance(problem, pd.Series) else problem
@@ -282,10 +292,25 @@ def parse_text(s: pd.Series) -> Parsed:
     Parsed
         ``values`` has the pandas ``str`` dtype.
     """
+    if _clean_texts(s):
+        return Parsed(s.astype("str"), _no_problems())
     text, na = _blank_or_na(s)
     err = _excel_errors(text, na)
     values = text.mask(na | err).astype("str")
     return Parsed(values, _problems(text, err, "Excel error value instead of text", FIX_EXCEL_ERROR))
+
+
+def _clean_texts(s: pd.Series) -> bool:
+    """Whether every distinct cell is already stripped text that is neither missing nor ``#...``.
+
+    One hash pass over the column (:meth:`pandas.Series.unique`) and a look at each distinct
+    value: identifier and enumeration columns repeat a few values over many rows.
+    """
+    for u in s.unique():
+        if not isinstance(u, str) or not u or u[0] == "#" or u[0].isspace() or u[-1].isspace() \
+                or (len(u) <= 4 and u.lower() in NA_TOKENS):
+            return False
+    return True
 
 
 def _enum_key(v: str) -> str:
@@ -341,7 +366,7 @@ def apply_value_aliases(values: pd.Series, column: str, enum: Iterable[str] = ()
     """
     lookup = enum_value_map(column, enum)
     uniques = values.dropna().unique()
-    mapping = {u: lookup[_enum_key(u)] for u in uniques if _enum_key(u) in lookup}
+    mapping = {u: lookup[_enum_key(u)] for u in uniques if lookup.get(_enum_key(u), u) != u}
     if not mapping:
         return values.astype("str")
     return values.replace(mapping).astype("str")
@@ -424,6 +449,26 @@ def parse_number(s: pd.Series, *, money: bool = False, rate: bool = False, integ
     >>> parse_number(pd.Series(["12.5%"]), rate=True).values.tolist()
     [0.125]
     """
+    value = pd.to_numeric(s.astype("str"), errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    odd = ~np.isfinite(value)
+    if integer:
+        with np.errstate(invalid="ignore"):
+            odd |= (np.abs(value - np.round(value)) > 1e-9) | (np.abs(value) > MAX_WHOLE)
+    if period:
+        with np.errstate(invalid="ignore"):
+            odd |= ~((value >= 1) & (value <= 12))
+    if odd.any():
+        rest = _parse_number_cells(s[odd], money=money, rate=rate, integer=integer, period=period)
+        value[odd] = rest.values.to_numpy(dtype=float, na_value=np.nan)
+        problems = rest.problems
+    else:
+        problems = _no_problems()
+    out = pd.Series(value, index=s.index, dtype="float64")
+    return Parsed(out.round().astype("Int64") if integer else out, problems)
+
+
+def _parse_number_cells(s: pd.Series, *, money: bool, rate: bool, integer: bool, period: bool) -> Parsed:
+    """:func:`parse_number` for the cells that plain ``to_numeric`` does not settle."""
     text, na = _blank_or_na(s)
     err = _excel_errors(text, na)
     live = text.mask(na | err)
@@ -466,9 +511,8 @@ def parse_number(s: pd.Series, *, money: bool = False, rate: bool = False, integ
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame({"value": pd.Series(dtype=object), "problem": pd.Series(dtype=object),
-                             "fix": pd.Series(dtype=object)})
-    return pd.concat(frames)
+        return _no_problems()
+    return frames[0] if len(frames) == 1 else pd.concat(frames)
 
 
 def parse_bool(s: pd.Series) -> Parsed:
@@ -489,10 +533,12 @@ def parse_bool(s: pd.Series) -> Parsed:
     >>> parse_bool(pd.Series(["是", "No", "√", ""])).values.tolist()
     [True, False, True, <NA>]
     """
+    truth = {**{k: True for k in (*BOOL_TRUE, "1.0")}, **{k: False for k in (*BOOL_FALSE, "0.0")}}
+    if all(isinstance(u, str) and u in truth for u in s.unique()):
+        return Parsed(s.map(truth).astype("boolean"), _no_problems())
     text, na = _blank_or_na(s)
     err = _excel_errors(text, na)
     key = text.str.normalize("NFKC").str.strip().str.lower()
-    truth = {**{k: True for k in (*BOOL_TRUE, "1.0")}, **{k: False for k in (*BOOL_FALSE, "0.0")}}
     mapped = key.map(truth)
     bad = ~na & ~err & mapped.isna()
     values = mapped.mask(na | err | bad).astype("boolean")
@@ -598,6 +644,12 @@ def total_mask(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
         True for total or subtotal rows (e.g. ``临床科室小计``, ``Total revenue``, ``合 计``).
     """
     mask = pd.Series(False, index=frame.index)
+    columns = list(columns)
+    if not columns:
+        return mask
+    distinct = pd.unique(frame[columns].to_numpy(dtype=object).ravel())
+    if not any(isinstance(u, str) and ("计" in u or "total" in u.lower()) for u in distinct):
+        return mask
     for c in columns:
         s = frame[c].astype("str")
         cand = s.str.contains(r"计|total", case=False, regex=True).fillna(False).astype(bool)

@@ -99,8 +99,9 @@ def normalise_enum_values(df: pd.DataFrame, table: Table) -> pd.DataFrame:
         if col.enum:
             mapping = _enum_lookup(col)
             s = out[col.name]
-            out[col.name] = s.map(lambda v: v if _isna(v) else mapping.get(str(v).strip().casefold(), v))
-            out[col.name] = out[col.name].astype("str")
+            distinct = {v: mapping.get(str(v).strip().casefold(), v) for v in s.dropna().unique()}
+            if any(k != v for k, v in distinct.items()) or s.dtype != "str":
+                out[col.name] = s.map(distinct).astype("str")
         elif col.dtype == "bool" and not pd.api.types.is_bool_dtype(out[col.name]):
             out[col.name] = out[col.name].map(_bool_or_same)
     return out

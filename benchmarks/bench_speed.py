@@ -1,0 +1,124 @@
+"""Benchmark 6: warm load and warm diagnosis of the J sample, against pandas ``read_csv``.
+
+One fresh child process loads ``data/sample/j_hospital`` once (imports, caches), then times
+``casekit.load`` and, interleaved with it, ``pandas.read_csv`` of every CSV file of the same
+folder (default dtypes: the floor of reading the bytes into a frame); then it times
+``casekit.diagnosis.diagnose`` on the loaded hospital. Each figure is the median of the
+repeats; the ratio casekit / pandas is computed from figures of the same child.
+
+The same child also runs on the code of a baseline commit (``--baseline-ref``, default the
+commit issue 16 started from), exported with ``git archive`` into ``benchmarks/_work`` and put
+first on ``PYTHONPATH``: "before" and "after" are measured in the same run, one after the other.
+
+Usage::
+
+    python benchmarks/bench_speed.py             # 15 repeats
+    python benchmarks/bench_speed.py --repeats 5
+    python benchmarks/bench_speed.py --quick
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import PROJECT_DIR, WORK_DIR, machine, machine_markdown, markdown_table, run_child, save_result  # noqa: E402
+
+RESULT_FILE = WORK_DIR / "results_speed.json"
+SAMPLE = PROJECT_DIR / "data" / "sample" / "j_hospital"
+
+_CHILD = """
+import json, statistics, time
+from pathlib import Path
+import pandas as pd
+import casekit
+from casekit.diagnosis import diagnose
+folder = Path({path!r})
+files = sorted(folder.glob("*.csv"))
+h = casekit.load(folder)
+diagnose(h)
+loads, reads, diags = [], [], []
+for _ in range({repeats}):
+    t = time.perf_counter(); h = casekit.load(folder); loads.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    for f in files:
+        pd.read_csv(f)
+    reads.append(time.perf_counter() - t)
+for _ in range({repeats}):
+    t = time.perf_counter(); d = diagnose(h); diags.append(time.perf_counter() - t)
+med = statistics.median
+print(json.dumps({{"seconds": med(loads) + med(diags), "load_s": med(loads), "read_csv_s": med(reads),
+                  "diagnose_s": med(diags), "load_best_s": min(loads), "read_csv_best_s": min(reads),
+                  "diagnose_best_s": min(diags), "actuals_rows": len(h.actuals), "files": len(files),
+                  "findings": sorted(f.code for f in d.findings if f.status == "present")}}))
+"""
+
+BASELINE_REF = "d8bf9a8"
+"""The commit issue 16 started from (warm J load 27x pandas, diagnosis 1.3 s when filed)."""
+
+
+def export_ref(ref: str) -> Path:
+    """The ``casekit`` package of commit ``ref``, exported into ``_work/baseline_<ref>``."""
+    dest = WORK_DIR / f"baseline_{ref}"
+    if not (dest / "casekit").is_dir():
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", ref, "casekit"], cwd=PROJECT_DIR, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def _measure(repeats: int, code_dir: Path) -> dict:
+    env = {"PYTHONPATH": os.pathsep.join([str(code_dir), os.environ.get("PYTHONPATH", "")])}
+    m = run_child(_CHILD.format(path=str(SAMPLE), repeats=repeats), env=env)
+    return {**m.result, "peak_mb": m.peak_mb, "load_ratio": m.result["load_s"] / m.result["read_csv_s"]}
+
+
+def run(repeats: int, baseline_ref: str) -> dict:
+    before = _measure(repeats, export_ref(baseline_ref))
+    after = _measure(repeats, PROJECT_DIR)
+    return {"benchmark": "speed", "machine": machine(), "repeats": repeats, "baseline_ref": baseline_ref,
+            "before": before, "after": after, "same_findings": before["findings"] == after["findings"]}
+
+
+def markdown(result: dict) -> str:
+    b, a = result["before"], result["after"]
+    rows = pd.DataFrame([
+        {"measure": "warm load of J / pandas read_csv of the same files (target <= 5)",
+         "before s": b["load_s"], "after s": a["load_s"], "pandas s (before / after run)":
+             f"{b['read_csv_s']:.3f} / {a['read_csv_s']:.3f}",
+         "ratio before": b["load_ratio"], "ratio after": a["load_ratio"]},
+        {"measure": "warm diagnose of J, after / before (target <= 0.33)",
+         "before s": b["diagnose_s"], "after s": a["diagnose_s"], "pandas s (before / after run)": "",
+         "ratio before": 1.0, "ratio after": a["diagnose_s"] / b["diagnose_s"]},
+    ])
+    return ("## 6. Warm load and diagnosis of the J sample (before / after issue 16)\n\n"
+            + machine_markdown(result["machine"]) + "\n"
+            + f"Median of {result['repeats']} repeats in one warm child process per code version "
+              f"({a['actuals_rows']} actuals rows, {a['files']} CSV files); \"before\" is commit "
+              f"{result['baseline_ref']} measured in the same run, just before \"after\". Peak memory "
+              f"{b['peak_mb']:.0f} MB before, {a['peak_mb']:.0f} MB after. Same findings before and after: "
+            + ("yes" if result["same_findings"] else "**no**") + f" ({', '.join(a['findings'])}).\n\n"
+            + markdown_table(rows, "{:.3f}"))
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--baseline-ref", default=BASELINE_REF, help="git commit measured as 'before'")
+    ap.add_argument("--quick", action="store_true", help="3 repeats")
+    args = ap.parse_args(argv)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    result = run(3 if args.quick else args.repeats, args.baseline_ref)
+    return save_result(result, RESULT_FILE, args.quick, markdown)
+
+
+if __name__ == "__main__":
+    main()
