@@ -45,6 +45,30 @@ def test_percentiles_hand_worked(tmp_path):
     assert "<script" not in page
 
 
+def test_a_hospital_run_twice_is_counted_once(tmp_path):
+    def run(name: str, value: float, hospital: str = "J Public Hospital (synthetic)") -> HospitalRun:
+        path = tmp_path / f"{name}.json"
+        data = {"hospital": {"name": hospital, "synthetic": True, "years": [2021, 2024]},
+                "problems": [{"code": "P3", "status": "present", "severity": 60.0, "grade": "high",
+                              "criteria": [{"name": "share_lines_beyond_warning", "value": value, "threshold": 0.25,
+                                            "op": ">=", "label_en": "share of lines beyond ±10%",
+                                            "label_zh": "偏差超出±10%的科室×科目比例"}]}], "causes": []}
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return HospitalRun(name, "", "", True, "", str(path))
+
+    runs = [run("j_hospital", 0.3138), run("well", 0.05, "Well-run"), run("j_hospital_xlsx", 0.3138)]
+    hospitals, findings, indicators = tidy(runs)
+    same = hospitals.set_index("hospital")["same_as"]
+    assert same.isna().tolist() == [True, True, False] and same["j_hospital_xlsx"] == "j_hospital"
+    assert set(findings["hospital"]) == {"j_hospital", "well"}  # the repeat is not its own peer
+    assert "j_hospital_xlsx" not in set(indicators["hospital"])
+    html, _ = write_benchmark(runs, tmp_path, lang="zh")
+    page = html.read_text(encoding="utf-8")
+    assert "与j_hospital为同一医院、同一年度：不重复计入" in page and "参与比较的不同医院2家" in page
+    assert "偏差超出±10%的科室×科目比例" in page and "31.4% (75)" in page and "5.0% (25)" in page and "≥ 25.0%" in page
+    assert "0.3138" not in page and "e-0" not in page and "@font-face" in page
+
+
 def test_discover_and_slugs(tmp_path):
     (tmp_path / "h1").mkdir()
     (tmp_path / "h1" / "budget.csv").write_text("x")

@@ -6,6 +6,12 @@ hospital's value and its peer percentile (the share of hospitals in the batch wi
 value, ties counted half), and the distribution over the batch (10th to 90th percentile).
 Failed hospitals are listed with their error. Percentiles among a handful of hospitals are
 coarse; the report says how many hospitals each one rests on.
+
+A hospital is counted once: a run whose data name the same hospital and years as an earlier
+run of the batch (the sample's Chinese workbook is the J hospital again) is listed with the
+hospital it repeats and left out of the findings, the percentiles and the distribution.
+The page is written in the report language: finding titles, indicator labels (the criteria's
+``label_en``/``label_zh``), statuses and formatted values (rates as percentages).
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from casekit.fs.atomic import write_text
+from casekit.labels import check_lang, label
 from casekit.report.excel import escape_cell
 
 CODES = ("P1", "P2", "P3", "P4", "P5", "C1", "C2", "C3", "C4", "C5")
@@ -43,30 +50,46 @@ def tidy(results: Iterable[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     Returns
     -------
     hospitals : pandas.DataFrame
-        ``hospital`` (batch name), ``display_name`` (from the data), ``synthetic``, ``ok``, ``error``.
+        ``hospital`` (batch name), ``display_name`` (from the data), ``years`` (text), ``synthetic``,
+        ``ok``, ``error``, ``same_as`` (batch name of the earlier run of the same hospital and
+        years, else missing; such a run is not counted again in ``findings`` and ``indicators``).
     findings : pandas.DataFrame
         ``hospital``, ``code``, ``status``, ``severity``, ``grade`` (one row per finding P1-P5, C1-C5).
     indicators : pandas.DataFrame
         ``hospital``, ``indicator`` (``CODE.criterion``), ``value``, ``percentile`` (0-100 among
-        the hospitals with a value), ``n`` (how many hospitals have a value).
+        the hospitals with a value), ``n`` (how many hospitals have a value), ``label_en``,
+        ``label_zh`` (the criterion's labels), ``threshold``, ``op``.
     """
     hosp, finds, inds = [], [], []
+    seen: dict[tuple[str, str], str] = {}
     for r in results:
-        row = {"hospital": r.name, "display_name": r.name, "synthetic": None, "ok": bool(r.ok), "error": r.error}
+        row = {"hospital": r.name, "display_name": r.name, "years": "", "synthetic": None, "ok": bool(r.ok),
+               "error": r.error, "same_as": None}
         if r.ok and r.findings_json and Path(r.findings_json).is_file():
             data = json.loads(Path(r.findings_json).read_text(encoding="utf-8"))
-            row["display_name"] = data.get("hospital", {}).get("name", r.name)
-            row["synthetic"] = data.get("hospital", {}).get("synthetic")
-            for f in list(data.get("problems", [])) + list(data.get("causes", [])):
-                finds.append({"hospital": r.name, "code": f.get("code"), "status": f.get("status"),
-                              "severity": _number(f.get("severity")), "grade": f.get("grade")})
-                for c in f.get("criteria", []):
-                    inds.append({"hospital": r.name, "indicator": f"{f.get('code')}.{c.get('name')}",
-                                 "value": _number(c.get("value"))})
+            info = data.get("hospital", {})
+            row["display_name"] = info.get("name", r.name)
+            years = [int(y) for y in info.get("years") or []]
+            row["years"] = f"{years[0]}-{years[-1]}" if years else ""
+            row["synthetic"] = info.get("synthetic")
+            identity = (str(row["display_name"]).strip().casefold(), row["years"])
+            row["same_as"] = seen.get(identity)
+            seen.setdefault(identity, r.name)
+            if row["same_as"] is None:
+                for f in list(data.get("problems", [])) + list(data.get("causes", [])):
+                    finds.append({"hospital": r.name, "code": f.get("code"), "status": f.get("status"),
+                                  "severity": _number(f.get("severity")), "grade": f.get("grade")})
+                    for c in f.get("criteria", []):
+                        inds.append({"hospital": r.name, "indicator": f"{f.get('code')}.{c.get('name')}",
+                                     "value": _number(c.get("value")), "label_en": c.get("label_en") or "",
+                                     "label_zh": c.get("label_zh") or "", "threshold": _number(c.get("threshold")),
+                                     "op": c.get("op") or ""})
         hosp.append(row)
-    hospitals = pd.DataFrame(hosp, columns=["hospital", "display_name", "synthetic", "ok", "error"])
+    hospitals = pd.DataFrame(hosp, columns=["hospital", "display_name", "years", "synthetic", "ok", "error",
+                                            "same_as"])
     findings = pd.DataFrame(finds, columns=["hospital", "code", "status", "severity", "grade"])
-    indicators = pd.DataFrame(inds, columns=["hospital", "indicator", "value"])
+    indicators = pd.DataFrame(inds, columns=["hospital", "indicator", "value", "label_en", "label_zh", "threshold",
+                                             "op"])
     indicators["value"] = indicators["value"].astype(float)
     grouped = indicators.groupby("indicator")["value"]
     indicators["percentile"] = (grouped.rank(method="average", pct=False) - 0.5) / grouped.transform("count") * 100
@@ -85,7 +108,7 @@ def distribution(indicators: pd.DataFrame) -> pd.DataFrame:
 
 def wide(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """One row per hospital: status and severity of each finding, each indicator and its percentile."""
-    out = hospitals.set_index("hospital")[["display_name", "ok", "error"]].copy()
+    out = hospitals.set_index("hospital")[["display_name", "years", "ok", "error", "same_as"]].copy()
     if not findings.empty:
         st = findings.pivot_table(index="hospital", columns="code", values="status", aggfunc="first")
         sv = findings.pivot_table(index="hospital", columns="code", values="severity", aggfunc="first")
@@ -112,55 +135,150 @@ def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 _TEXT = {
-    "en": {"title": "casekit benchmark", "findings": "Findings by hospital", "indicators": "Indicators and peer percentiles",
-           "dist": "Distribution over the batch", "failed": "Hospitals that failed", "none": "none",
-           "note": ("Percentile = share of hospitals in this batch with a lower value (ties count half), among the n "
-                    "hospitals where the indicator could be computed. With few hospitals, percentiles are coarse.")},
-    "zh": {"title": "casekit 横向对标", "findings": "各医院诊断结论", "indicators": "指标及同行百分位",
-           "dist": "批次分布", "failed": "运行失败的医院", "none": "无",
-           "note": "百分位 = 本批次中指标值更低的医院所占比例（并列计一半），仅在可计算该指标的 n 家医院中比较。医院较少时百分位较粗。"},
+    "en": {"title": "Cross-hospital benchmark",
+           "intro": "{n} run(s) in this batch: {ok} succeeded, {failed} failed; {peers} distinct hospital(s) are compared.",
+           "hospitals": "Hospitals in the batch", "findings": "Findings by hospital",
+           "indicators": "Indicators and peer percentiles", "dist": "Distribution over the batch",
+           "failed": "Hospitals that failed", "none": "None.",
+           "synthetic": "Some hospitals use synthetic data generated by casekit; they describe no real hospital.",
+           "note": ("Each cell shows the hospital's value and, in brackets, its percentile: the share of hospitals in "
+                    "this batch with a lower value (ties count half), among the n hospitals where the indicator "
+                    "could be computed. With few hospitals, percentiles are coarse."),
+           "dist_note": "Percentiles of each indicator over the hospitals that have it.",
+           "same_as": "same hospital and years as {other}: not counted again", "counted": "compared",
+           "run": "Run", "name": "Hospital", "years": "Years", "data": "Data", "peer": "In the comparison",
+           "indicator": "Indicator", "threshold": "Threshold", "n": "Hospitals", "error": "Error",
+           "synthetic_word": "synthetic", "supplied": "supplied"},
+    "zh": {"title": "跨医院横向对标",
+           "intro": "本批次共运行{n}家：成功{ok}家，失败{failed}家；参与比较的不同医院{peers}家。",
+           "hospitals": "本批次的医院", "findings": "各医院诊断结论",
+           "indicators": "指标及同行百分位", "dist": "批次分布",
+           "failed": "运行失败的医院", "none": "无。",
+           "synthetic": "部分医院使用 casekit 生成的模拟数据，不代表任何真实医院。",
+           "note": ("单元格为该院指标值，括号内为百分位：本批次中指标值更低的医院所占比例（并列计一半），"
+                    "仅在可计算该指标的 n 家医院中比较。医院较少时百分位较粗。"),
+           "dist_note": "各指标在拥有该指标的医院中的分位数。",
+           "same_as": "与{other}为同一医院、同一年度：不重复计入", "counted": "参与比较",
+           "run": "运行", "name": "医院", "years": "年度", "data": "数据", "peer": "是否参与比较",
+           "indicator": "指标", "threshold": "阈值", "n": "医院数", "error": "错误",
+           "synthetic_word": "模拟数据", "supplied": "医院提供"},
 }
 
 
-def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFrame, lang: str = "en") -> str:
-    """The benchmark as a self-contained HTML page (casekit stylesheet, no scripts, no network)."""
-    from casekit.report.html import CSS_FILE
+_OPS = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠"}
 
-    t = _TEXT.get(lang, _TEXT["en"])
-    parts = [f"<h1>{html_lib.escape(t['title'])}</h1>", f"<p>{len(hospitals)} hospital(s); "
-             f"{int(hospitals['ok'].sum())} ok, {int((~hospitals['ok']).sum())} failed.</p>"]
+
+def _table(df: pd.DataFrame, numeric: Iterable[str] = ()) -> str:
+    """A small HTML table with header scopes; ``numeric`` columns right-aligned."""
+    numeric = set(numeric)
+    head = "".join(f'<th scope="col" class="{"num" if c in numeric else "text"}">{html_lib.escape(str(c))}</th>'
+                   for c in df.columns)
+    body = "".join("<tr>" + "".join(f'<td class="{"num" if c in numeric else "text"}">{html_lib.escape(str(v))}</td>'
+                                    for c, v in zip(df.columns, row)) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f'<table class="dataframe casekit-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFrame, lang: str = "en") -> str:
+    """The benchmark as a self-contained HTML page (casekit stylesheet, embedded CJK font, no scripts).
+
+    Parameters
+    ----------
+    hospitals, findings, indicators : pandas.DataFrame
+        From :func:`tidy`.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+    """
+    from casekit.report.html import CSS_FILE, embed_fonts
+    from casekit.report.narrative import format_value
+
+    t = _TEXT[check_lang(lang)]
+    counted = hospitals[hospitals["ok"] & hospitals["same_as"].isna()]
+    names = dict(zip(hospitals["hospital"], hospitals["display_name"]))
+    intro = t["intro"].format(n=len(hospitals), ok=int(hospitals["ok"].sum()), failed=int((~hospitals["ok"]).sum()),
+                              peers=len(counted))
+    parts = [f"<h1>{html_lib.escape(t['title'])}</h1>", f"<p>{html_lib.escape(intro)}</p>"]
     if hospitals["synthetic"].fillna(False).astype(bool).any():
-        parts.append('<div class="casekit-banner">Some hospitals use synthetic data generated by casekit.</div>')
+        parts.append(f'<div class="casekit-banner">{html_lib.escape(t["synthetic"])}</div>')
+
+    parts.append(f"<h2>{html_lib.escape(t['hospitals'])}</h2>")
+    rows = []
+    for r in hospitals.itertuples():
+        peer = (t["same_as"].format(other=r.same_as) if isinstance(r.same_as, str)
+                else t["counted"] if r.ok else label("value.no", lang))
+        known = r.synthetic is not None and not pd.isna(r.synthetic)
+        data = (t["synthetic_word"] if r.synthetic else t["supplied"]) if known else ""
+        rows.append({t["run"]: r.hospital, t["name"]: r.display_name, t["years"]: r.years, t["data"]: data,
+                     t["peer"]: peer})
+    parts.append(_table(pd.DataFrame(rows)))
+
     parts.append(f"<h2>{html_lib.escape(t['findings'])}</h2>")
     if findings.empty:
         parts.append(f"<p>{t['none']}</p>")
     else:
-        cell = findings.assign(cell=findings["status"].str.replace("_", " ") + findings["severity"].map(
-            lambda v: "" if pd.isna(v) else f" ({v:.0f})"))
-        grid = cell.pivot_table(index="hospital", columns="code", values="cell", aggfunc="first")
-        grid = grid[[c for c in CODES if c in grid.columns]]
-        parts.append(grid.to_html(classes="dataframe", na_rep="", escape=True))
+        codes = [c for c in CODES if c in set(findings["code"])]
+        grid = []
+        for hosp, group in findings.groupby("hospital", sort=False):
+            by = group.set_index("code")
+            row = {t["name"]: names.get(hosp, hosp)}
+            for code in codes:
+                if code not in by.index:
+                    row[code] = ""
+                    continue
+                status, sev = by.at[code, "status"], by.at[code, "severity"]
+                word = label(f"status.{status}", lang) if status else ""
+                row[code] = word + ("" if pd.isna(sev) or status != "present" else f" ({sev:.0f})")
+            grid.append(row)
+        parts.append(_table(pd.DataFrame(grid)))
+        legend = "; ".join(label(c, lang) for c in codes)
+        parts.append(f'<p class="casekit-caption">{html_lib.escape(legend)}</p>')
+
     parts.append(f"<h2>{html_lib.escape(t['indicators'])}</h2><p>{html_lib.escape(t['note'])}</p>")
     if not indicators.empty:
-        shown = indicators.assign(value=indicators["value"].map(lambda v: "" if pd.isna(v) else f"{v:.4g}"),
-                                  percentile=indicators["percentile"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}"))
-        table = shown.pivot_table(index="indicator", columns="hospital", values=["value", "percentile"],
-                                  aggfunc="first")
-        parts.append(table.to_html(classes="dataframe", na_rep="", escape=True))
-        parts.append(f"<h2>{html_lib.escape(t['dist'])}</h2>")
-        parts.append(distribution(indicators).to_html(classes="dataframe", index=False, float_format="{:.4g}".format,
-                                                      escape=True))
+        shown = indicators.dropna(subset=["value"])
+        order = list(dict.fromkeys(shown["indicator"]))
+        hosp_order = [h for h in counted["hospital"] if h in set(shown["hospital"])]
+        rows, texts = [], {}
+        for ind in order:
+            sub = shown[shown["indicator"] == ind].set_index("hospital")
+            first = sub.iloc[0]
+            crit = ind.split(".", 1)[1]
+            text = (first["label_zh"] if lang == "zh" else first["label_en"]) or first["label_en"] or crit
+            texts[ind] = f"{ind.split('.')[0]} {text}"
+            row = {t["indicator"]: texts[ind],
+                   t["threshold"]: "" if pd.isna(first["threshold"]) else
+                   f"{_OPS.get(first['op'], first['op'])} {format_value(first['threshold'], crit, lang)}".strip()}
+            for h in hosp_order:
+                row[names.get(h, h)] = ("" if h not in sub.index else
+                                        f"{format_value(sub.at[h, 'value'], crit, lang)} ({sub.at[h, 'percentile']:.0f})")
+            rows.append(row)
+        table = pd.DataFrame(rows)
+        parts.append(_table(table, numeric=[c for c in table.columns if c not in (t["indicator"], t["threshold"])]))
+        parts.append(f"<h2>{html_lib.escape(t['dist'])}</h2><p>{html_lib.escape(t['dist_note'])}</p>")
+        dist_rows = []
+        for r in distribution(shown).itertuples():
+            crit = r.indicator.split(".", 1)[1]
+            dist_rows.append({t["indicator"]: texts[r.indicator], t["n"]: r.n,
+                              **{k.upper(): format_value(getattr(r, k), crit, lang)
+                                 for k in ("p10", "p25", "p50", "p75", "p90")}})
+        dist_table = pd.DataFrame(dist_rows)
+        parts.append(_table(dist_table, numeric=[c for c in dist_table.columns if c != t["indicator"]]))
     failed = hospitals[~hospitals["ok"]]
     parts.append(f'<h2 id="failed">{html_lib.escape(t["failed"])}</h2>')
     if failed.empty:
         parts.append(f"<p>{t['none']}</p>")
     else:
-        parts.append("<ul>" + "".join(f"<li><b>{html_lib.escape(r.hospital)}</b>: <pre>{html_lib.escape(r.error)}</pre></li>"
+        parts.append("<ul>" + "".join(f"<li><b>{html_lib.escape(r.hospital)}</b>: "
+                                      f"<pre>{html_lib.escape(str(r.error))}</pre></li>"
                                       for r in failed.itertuples()) + "</ul>")
     css = CSS_FILE.read_text(encoding="utf-8")
-    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+    page = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f"<title>{html_lib.escape(t['title'])}</title><style>{css}</style></head>"
             f"<body><main>{''.join(parts)}</main></body></html>\n")
+    return embed_fonts(page)[0]
 
 
 def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: str = "en") -> tuple[Path, Path]:
@@ -175,8 +293,8 @@ def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: st
     Returns
     -------
     (pathlib.Path, pathlib.Path)
-        The HTML and the CSV. The CSV has one row per hospital: ``hospital``, ``display_name``,
-        ``ok``, ``error``, ``<code>_status``, ``<code>_severity`` for P1-P5 and C1-C5, and for each
+        The HTML and the CSV. The CSV has one row per run: ``hospital``, ``display_name``,
+        ``years``, ``ok``, ``error``, ``same_as`` (the run it repeats, whose values it would copy), ``<code>_status``, ``<code>_severity`` for P1-P5 and C1-C5, and for each
         indicator its value and ``<indicator>_pctile``; text cells are escaped against formula
         injection.
     """
