@@ -41,12 +41,20 @@ def test_template_structure(tmp_path, lang):
             else:
                 assert cell not in lists
     profile = wb[PROFILE_SHEET[lang]]
-    assert [c.value for c in profile[1]] == ["key", "value"]
+    assert [c.value for c in profile[1]] == (["项目", "值"] if lang == "zh" else ["key", "value"])
     keys = [profile.cell(row=r, column=1).value for r in range(2, profile.max_row + 1)]
     assert keys == [spec[1] if lang == "zh" else key for key, spec in PROFILE_FIELDS.items()]
     n_columns = sum(len(TABLES[n].columns) for n in TEMPLATE_TABLES)
     dictionary = [row for row in wb[INSTRUCTIONS_SHEET[lang]].iter_rows(values_only=True) if row[1] is not None]
     assert len(dictionary) == n_columns + 1                                   # plus its header row
+    if lang == "zh":  # the help texts are Chinese too: the data dictionary and every header comment
+        import re
+
+        han = re.compile(r"[\u4e00-\u9fff]")
+        assert all(han.search(row[6]) for row in dictionary[1:]), [r[6] for r in dictionary if not han.search(r[6])]
+        comments = [c.comment.text for name in TEMPLATE_TABLES for c in wb[_sheet_name(name, lang)][1]]
+        comments += [profile.cell(row=r, column=1).comment.text for r in range(2, profile.max_row + 1)]
+        assert all(han.search(t.removeprefix("必填。").removeprefix("选填。")) for t in comments)
 
 
 def test_enum_labels_fall_back_to_canonical_values():

@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from casekit.errors import ConfigError, OutputError
+from casekit.labels import description, label
 from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, PROFILE_FIELDS, TABLES, VALUE_ALIASES, Column
 
 LANGS = ("en", "zh")
@@ -131,7 +132,7 @@ def _table_sheet(ws: Worksheet, name: str, lang: str) -> None:
         required = col.required and not col.nullable
         text = col.zh if lang == "zh" else col.name
         mark = ("必填。" if lang == "zh" else "Required. ") if required else ("选填。" if lang == "zh" else "Optional. ")
-        _header(ws, j, text, required, mark + col.description)
+        _header(ws, j, text, required, mark + description(name, col.name, col.description, lang))
         letter = get_column_letter(j)
         labels = enum_labels(col, lang)
         if labels:
@@ -147,15 +148,15 @@ def _table_sheet(ws: Worksheet, name: str, lang: str) -> None:
 
 
 def _profile(ws: Worksheet, lang: str) -> None:
-    _header(ws, 1, "key", True, "Profile key (English key or Chinese name)." if lang == "en" else "项目（英文键或中文名称）")
-    _header(ws, 2, "value", True, "Value." if lang == "en" else "值")
+    _header(ws, 1, "key" if lang == "en" else "项目", True, label("template.profile_key", lang))
+    _header(ws, 2, "value" if lang == "en" else "值", True, label("template.profile_value", lang))
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 30
     defaults = {"currency_unit": "元" if lang == "zh" else "yuan"}
     for i, (key, (dtype, zh, required, desc)) in enumerate(PROFILE_FIELDS.items(), start=2):
         cell = ws.cell(row=i, column=1, value=zh if lang == "zh" else key)
         cell.font = _REQUIRED_FONT if required else Font()
-        cell.comment = Comment(("必填。" if required else "选填。") + desc if lang == "zh"
+        cell.comment = Comment(("必填。" if required else "选填。") + description("profile", key, desc, lang) if lang == "zh"
                                else ("Required. " if required else "Optional. ") + desc, "casekit", width=320, height=100)
         if key in defaults:
             ws.cell(row=i, column=2, value=defaults[key])
@@ -206,7 +207,8 @@ def _instructions(ws: Worksheet, lang: str) -> None:
             values = ([table.zh, col.zh, col.name] if zh else [table.name, col.name, col.zh])
             values += [_TYPE_WORDS[lang][col.dtype] + (" (万元/元)" if zh and col.money else
                                                        " (money)" if col.money else ""),
-                       ("是" if required else "否") if zh else ("yes" if required else "no"), allowed, col.description]
+                       ("是" if required else "否") if zh else ("yes" if required else "no"), allowed,
+                       description(name, col.name, col.description, lang)]
             for j, v in enumerate(values, start=1):
                 ws.cell(row=r, column=j, value=v).alignment = Alignment(wrap_text=j == 7, vertical="top")
             r += 1
