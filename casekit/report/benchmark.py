@@ -256,7 +256,7 @@ def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataF
                                         f"{format_value(sub.at[h, 'value'], crit, lang)} ({sub.at[h, 'percentile']:.0f})")
             rows.append(row)
         table = pd.DataFrame(rows)
-        parts.append(_table(table, numeric=[c for c in table.columns if c not in (t["indicator"], t["threshold"])]))
+        parts.append(_table(table, numeric=[c for c in table.columns if c != t["indicator"]]))
         parts.append(f"<h2>{html_lib.escape(t['dist'])}</h2><p>{html_lib.escape(t['dist_note'])}</p>")
         dist_rows = []
         for r in distribution(shown).itertuples():
