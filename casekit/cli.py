@@ -22,9 +22,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags read as flags (rich panels print "--redact <bool>")
 )
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)  # long lines stay whole in pipes and logs
 
 
 def friendly(fn: Callable) -> Callable:
@@ -48,21 +49,27 @@ def friendly(fn: Callable) -> Callable:
 @friendly
 def validate(
     path: Annotated[Path, typer.Argument(help="Hospital data folder (CSV/Parquet files) or Excel workbook.")],
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the problems as JSON here.")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", metavar="FILE",
+                                                    help="Also write the problems as JSON to FILE ('-' for stdout).")] = None,
     config: Annotated[Optional[Path], typer.Option(
         "--config", help="YAML thresholds file; its data.line_rate_max / data.total_rate_max plausibility limits "
                          "apply.")] = None,
 ) -> None:
-    """Check a hospital's data and print every problem (file, row, column, value, fix).
+    """Check a hospital's data and print every problem (file, sheet, row, column, value, fix).
 
-    Exits 1 when there are errors, 0 when there are only warnings or none.
+    On a terminal the problems are a table; in a pipe or log file they are plain lines
+    ``file:sheet:row:column: severity: problem — fix``. Exits 1 when there are errors, 0 when
+    there are only warnings or none.
     """
     from casekit.data.validation_report import print_report, validate_path
 
     report = validate_path(path, config=config)
-    print_report(report, out)
-    if json_out is not None:
-        report.write_json(json_out)
+    if json_out == "-":
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        print_report(report, out)
+        if json_out is not None:
+            report.write_json(Path(json_out))
     raise typer.Exit(1 if report.has_errors else 0)
 
 
@@ -76,7 +83,7 @@ def template(
     from casekit.data.template import write_template
 
     write_template(out_file, lang=lang)
-    out.print(f"wrote {out_file}")
+    out.print(f"wrote {out_file}", markup=False, highlight=False)
 
 
 @app.command()
@@ -113,8 +120,9 @@ def run(
     """Validate, execute the notebooks and write report.html, report.pdf, findings.json and tables.xlsx."""
     from casekit.pipeline.runner import run as run_hospital
 
+    # papermill's progress bar only on a terminal: in a log file it would write a line per cell.
     result = run_hospital(data_path, out_dir=out_dir, lang=lang, config=config, params=param or [],
-                          redact=redact, pdf=pdf, progress=True)
+                          redact=redact, pdf=pdf, progress=sys.stderr.isatty())
     out.print(f"report written to {result.out_dir}")
     for p in result.outputs:
         out.print(f"  {p}")

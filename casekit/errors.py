@@ -7,7 +7,7 @@ with status 1 without a traceback; any other exception is a bug in casekit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Iterable, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -150,3 +150,42 @@ class OutputError(CasekitError):
 
 class MissingDependencyError(CasekitError):
     """An optional tool (for example Chromium) is not installed; the message names the install command."""
+
+
+def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice most like ``word`` (difflib ratio at least ``cutoff``), for "did you mean" fixes.
+
+    Case, spaces, underscores and hyphens are ignored when comparing, so ``"Actual"`` finds
+    ``"actuals"`` and ``"p3.line share"`` finds ``"p3.line_share_beyond"``.
+
+    Parameters
+    ----------
+    word : str
+    choices : iterable of str
+    cutoff : float
+        Smallest similarity (0-1) accepted.
+
+    Returns
+    -------
+    str or None
+        The closest choice as given, or ``None`` when none is close enough.
+
+    Examples
+    --------
+    >>> closest("p3.line_share", ["p3.line_share_beyond", "p3.dept_share_beyond"])
+    'p3.line_share_beyond'
+    >>> closest("执行数据", ["科室", "执行"], cutoff=0.5)
+    '执行'
+    >>> closest("zzz", ["budget"]) is None
+    True
+    """
+    import difflib
+
+    def norm(text: str) -> str:
+        return "".join(ch for ch in str(text).casefold() if ch not in " _-\u3000")
+
+    options = {}
+    for c in choices:
+        options.setdefault(norm(c), c)
+    found = difflib.get_close_matches(norm(word), list(options), n=1, cutoff=cutoff)
+    return options[found[0]] if found else None

@@ -55,7 +55,7 @@ def test_cli_reports_all_four_problems_in_one_run(tmp_path):
     out = tmp_path / "issues.json"
     result = CliRunner().invoke(app, ["validate", str(folder), "--json", str(out)])
     assert result.exit_code == 1, result.output
-    assert "error(s)" in result.output
+    assert "4 errors and " in result.output
     doc = json.loads(out.read_text(encoding="utf-8"))
     errors = [i for i in doc["issues"] if i["severity"] == "error"]
     missing = [i for i in errors if i["file"] == "departments.csv" and "'type'" in i["problem"]]
@@ -135,7 +135,12 @@ def test_report_frame_json_and_printing(tmp_path):
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert (doc["errors"], doc["warnings"], doc["issues"][0]["column"]) == (1, 1, "科室")
     assert sorted(p.name for p in path.parent.iterdir()) == ["r.json"]
-    console = Console(record=True, width=200)
+    console = Console(record=True, width=200, force_terminal=True)           # a terminal: a table
     print_report(report, console)
     text = console.export_text()
-    assert "[x]" in text and "科室" in text and "1 error(s), 1 warning(s) in folder" in text
+    assert "[x]" in text and "科室" in text and "│" in text and "1 error and 1 warning in folder" in text
+    console = Console(record=True, width=40)                                  # a pipe: plain lines
+    print_report(report, console)
+    assert console.export_text().splitlines() == [
+        "b.csv::3:科室: error: bad (value '[x]') — fix it", "a.csv:::: warning: w — f",
+        "1 error and 1 warning in folder: fix the errors and run casekit validate again."]

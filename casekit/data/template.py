@@ -7,8 +7,6 @@ headers); required columns are bold red with a comment. Enumerated columns get d
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from casekit.errors import ConfigError, OutputError
+from casekit.fs.atomic import atomic_path
 from casekit.labels import description, label
 from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, PROFILE_FIELDS, TABLES, VALUE_ALIASES, Column
 
@@ -76,7 +75,7 @@ def write_template(out: str | Path, lang: str = "en") -> Path:
     Parameters
     ----------
     out : str or Path
-        Workbook to write (``.xlsx``); written atomically (temporary file, then ``os.replace``).
+        Workbook to write; its name must end in ``.xlsx``. Written atomically (temporary file, then rename).
     lang : {"en", "zh"}
         Language of headers, sheet names, drop-down labels and instructions.
 
@@ -90,13 +89,16 @@ def write_template(out: str | Path, lang: str = "en") -> Path:
     Raises
     ------
     ConfigError
-        For a language other than en or zh.
+        For a language other than en or zh, or a file name not ending in ``.xlsx``.
     OutputError
         When the file cannot be written.
     """
     if lang not in LANGS:
         raise ConfigError(f"unknown template language {lang!r}", "Use --lang en or --lang zh.")
     out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise ConfigError(f"{out.name} is not an .xlsx file name: the template is an Excel workbook",
+                          f"Name it {out.stem or 'hospital'}.xlsx.")
     wb = Workbook()
     _instructions(wb.active, lang)
     _profile(wb.create_sheet(PROFILE_SHEET[lang]), lang)
@@ -105,14 +107,8 @@ def write_template(out: str | Path, lang: str = "en") -> Path:
         _table_sheet(wb.create_sheet(table.zh if lang == "zh" else table.name), name, lang)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx", dir=out.parent)
-        os.close(fd)
-        try:
+        with atomic_path(out) as tmp:
             wb.save(tmp)
-            os.replace(tmp, out)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror}", "Check the folder exists and is writable.") from None
     return out

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from casekit.errors import ConfigError
+from casekit.errors import ConfigError, closest
 from casekit.data.hospital import Hospital
 from casekit.paths import THRESHOLDS_FILE
 
@@ -66,23 +66,48 @@ class Thresholds(Mapping[str, Any]):
             except yaml.YAMLError as exc:
                 raise ConfigError(f"thresholds file {path} is not valid YAML: {exc}",
                                   "Fix the YAML syntax (indentation, colons).") from None
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise ConfigError(f"thresholds file {path} cannot be read: {reason}",
+                                  "Give the path of a UTF-8 YAML file.") from None
             self.source = str(path)
             if not isinstance(overrides, Mapping):
                 raise ConfigError(f"thresholds file {path} must hold a mapping of keys to values",
                                   "See casekit/diagnosis/thresholds.yaml for the layout.")
         else:
             self.source = "overrides"
+        problems = []
         for key, node in _flatten(overrides).items():
-            if key not in self._entries:
-                raise ConfigError(f"unknown threshold {key!r} in {self.source}",
-                                  f"Use one of: {', '.join(sorted(self._entries))}.")
-            default = self._entries[key]["value"]
-            value = node["value"]
-            if isinstance(default, (int, float)) and not isinstance(default, bool):
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ConfigError(f"threshold {key!r} must be a number, got {value!r}",
-                                      f"Write a number such as {default}.")
-            self._entries[key] = {**self._entries[key], "value": value, "overridden": True}
+            problem = self._check(key, node)
+            if problem is None:
+                self._entries[key] = {**self._entries[key], "value": node["value"], "overridden": True}
+            else:
+                problems.append(problem)
+        if problems:
+            where = f" in {self.source}" if self.source != "overrides" else ""
+            raise ConfigError("; ".join(p for p, _ in problems) + where, " ".join(f for _, f in problems))
+
+    def _check(self, key: str, node: Mapping[str, Any]) -> tuple[str, str] | None:
+        """(problem, fix) for an override of ``key`` that is unknown or of the wrong type, else None."""
+        if key not in self._entries:
+            near = closest(key, self._entries) or closest(key.rpartition(".")[2],
+                                                         [k.rpartition(".")[2] for k in self._entries])
+            if near is not None and near not in self._entries:
+                near = next(k for k in self._entries if k.rpartition(".")[2] == near)
+            fix = (f"Did you mean {near!r}?" if near else
+                   "See casekit/diagnosis/thresholds.yaml (or docs/methodology.md) for the keys.")
+            return f"unknown threshold {key!r}", fix
+        default, value = self._entries[key]["value"], node["value"]
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            if isinstance(value, str):
+                return (f"threshold {key!r} must be a number, got the text {value!r}",
+                        f"Write {key.rpartition('.')[2]}: {value.strip()} without quotes, e.g. {default}.")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return (f"threshold {key!r} must be a number, got {value!r}", f"Write a number such as {default}.")
+            if isinstance(default, int) and not float(value).is_integer():
+                return (f"threshold {key!r} must be a whole number, got {value!r}",
+                        f"Write a whole number such as {default}.")
+        return None
 
     def __getitem__(self, key: str) -> Any:
         try:

@@ -169,13 +169,22 @@ def _run_one(data_path: str, out_dir: str, lang: str, pdf: bool) -> HospitalRun:
     return res
 
 
-def _say(console: Any, r: HospitalRun) -> None:
+def _say(console: Any, r: HospitalRun, done: int, total: int) -> None:
     if console is None:
         return
     mark = "ok  " if r.ok else "FAIL"
     first = r.error.splitlines()[0] if r.error else ""
-    console.print(f"{mark} {r.name} ({r.seconds:.1f} s){': ' + first if first else ''}", markup=False,
-                  highlight=False)
+    console.print(f"[{done}/{total}] {mark} {r.name} ({r.seconds:.1f} s){': ' + first if first else ''}",
+                  markup=False, highlight=False)
+
+
+def _announce(console: Any, paths: list[Path], where: str) -> None:
+    """The first progress line, printed before any hospital runs: what was found and where it runs."""
+    if console is None:
+        return
+    names = ", ".join(p.stem if p.is_file() else p.name for p in paths)
+    console.print(f"running {len(paths)} hospital{'s' if len(paths) != 1 else ''} {where}: {names}",
+                  markup=False, highlight=False)
 
 
 def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int = 2, scheduler: str | None = None,
@@ -198,7 +207,7 @@ def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int 
     pdf : bool
         Also print each hospital's report.pdf.
     console : rich.console.Console, optional
-        Where one progress line per finished hospital goes.
+        Where the progress goes: one line before the first hospital starts, then one per finished hospital.
 
     Returns
     -------
@@ -224,8 +233,11 @@ def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int 
     dirs = _hospital_dirs(paths, out)
     jobs = [(str(p.resolve()), str(d), lang, pdf) for p, d in zip(paths, dirs)]
     if scheduler:
+        _announce(console, paths, f"on the dask scheduler {scheduler}")
         results = _run_dask(jobs, scheduler, console)
     else:
+        n = min(workers, len(jobs))
+        _announce(console, paths, f"in {n} worker process{'es' if n != 1 else ''}")
         results = _run_local(jobs, workers, console)
     order = {d: i for i, (_, d, _, _) in enumerate(jobs)}
     results.sort(key=lambda r: order[r.out_dir])
@@ -241,7 +253,7 @@ def _run_local(jobs: list[tuple], workers: int, console: Any) -> list[HospitalRu
         results = []
         for job in jobs:
             results.append(_run_one(*job))
-            _say(console, results[-1])
+            _say(console, results[-1], len(results), len(jobs))
         return results
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -253,7 +265,7 @@ def _run_local(jobs: list[tuple], workers: int, console: Any) -> list[HospitalRu
         futures = [pool.submit(_run_one, *job) for job in jobs]
         for fut in as_completed(futures):
             results.append(fut.result())
-            _say(console, results[-1])
+            _say(console, results[-1], len(results), len(jobs))
     return results
 
 
@@ -276,5 +288,5 @@ def _run_dask(jobs: list[tuple], scheduler: str, console: Any) -> list[HospitalR
                    for i, job in enumerate(jobs)]
         for fut in as_completed(futures):
             results.append(fut.result())
-            _say(console, results[-1])
+            _say(console, results[-1], len(results), len(jobs))
     return results

@@ -458,11 +458,15 @@ def default_out_dir(data_path: str | os.PathLike) -> Path:
 
 
 def check_options(lang: str, config: str | os.PathLike | None) -> None:
-    """Reject an unknown language or a missing thresholds file before anything runs."""
+    """Reject an unknown language or a bad thresholds file (missing, unknown key, wrong type) before anything runs."""
     if lang not in LANGS:
         raise ConfigError(f"unknown report language {lang!r}", "Use --lang en or --lang zh.")
-    if config is not None and not Path(config).is_file():
-        raise ConfigError(f"thresholds file {config} does not exist", "Check the --config path.")
+    if config is not None:
+        if not Path(config).is_file():
+            raise ConfigError(f"thresholds file {config} does not exist", "Check the --config path.")
+        from casekit.diagnosis.config import Thresholds
+
+        Thresholds(config)  # every key and value checked here, not in the kernel
 
 
 def expected_figures(books: Iterable[Any]) -> int:
