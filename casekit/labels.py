@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from casekit.errors import ConfigError
+from casekit.texts_zh import DESCRIPTIONS_ZH, THRESHOLD_WHY_ZH
 
 LANGS = ("en", "zh")
 
@@ -445,79 +446,6 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-# Chinese data-dictionary texts of the Excel template (``casekit template --lang zh``), keyed
-# ``<table>.<column>`` or, where the meaning does not depend on the table, ``<column>``;
-# ``profile.<key>`` for the profile sheet. The English texts are the schema's own
-# (``Column.description``, ``PROFILE_FIELDS``); see :func:`description`.
-DESCRIPTIONS_ZH: dict[str, str] = {
-    "dept_id": "科室编码；须在“科室”表中存在。",
-    "departments.dept_id": "科室编码。",
-    "departments.name": "科室名称。",
-    "departments.type": "科室类型。",
-    "account_id": "科目（预算项目）编码；须在“科目”表中存在。按文本保存。",
-    "accounts.account_id": "科目（预算项目）编码。按文本保存。",
-    "accounts.name": "科目名称。",
-    "accounts.direction": "收入或支出。",
-    "accounts.category": "科目类别（收入：财政补助、门诊、住院、科研、其他收入；支出：人员、药品、卫生材料、折旧、管理、能源、资本性支出、其他支出）。",
-    "accounts.revenue_kind": "医疗收入类别：医疗服务、药品、卫生材料、检查或其他。计算考核比率（医疗服务收入占比、百元医疗收入卫生材料消耗）时需要。",
-    "accounts.driver": "弹性预算分析的业务量驱动因素：门急诊人次、实际占用床日、出院人数或手术台次；固定项目留空。",
-    "accounts.parent_id": "本科目属于某小计时的上级科目（可选层级）。",
-    "year": "预算年度（公历年）。",
-    "month": "月份 1-12。",
-    "actuals.month": "月份 1-12；仅有年度数据（如决算）时可省略该列或留空。",
-    "workload.month": "月份 1-12（年度数据留空）。",
-    "budget.original": "年初批复的预算（B0）。",
-    "budget.adjusted": "经批准调整后的预算（B1）；留空表示未调整（B1 = B0）。",
-    "actuals.amount": "实际收入或支出（A），预算会计口径。",
-    "budget_monthly.amount": "分解到月的预算数。",
-    "adjustments.date": "调整生效日期。",
-    "adjustments.change": "预算调整额（+ 增加，- 减少）。",
-    "adjustments.reason": "调整原因。",
-    "adjustments.approved": "是否经预算管理委员会审批（是/否）。",
-    "workload.scenario": "实际（默认）或预算（计划业务量）。",
-    "workload.outpatient_visits": "门急诊人次。",
-    "workload.bed_days": "实际占用床日数。",
-    "workload.discharges": "出院人数。",
-    "workload.surgeries": "手术台次。",
-    "performance.appraisal_score": "科室绩效考核得分（0-100）。",
-    "performance.bonus": "已发放的绩效奖金。",
-    "performance.budget_weight": "预算执行指标在考核中的权重，0-1（如 0.1 = 10%）。",
-    "survey_items.item_id": "题目编码。",
-    "survey_items.construct": "所测维度（全员参与=C1，专业人才=C2，监督反馈=C3，预算考核=C4，业财融合=C5）。",
-    "survey_items.text_zh": "中文题目。",
-    "survey_items.text_en": "英文题目。",
-    "survey_items.reverse": "是否反向计分（是/否）。",
-    "survey_responses.respondent_id": "匿名答卷人编码。",
-    "survey_responses.role": "答卷人岗位（如院领导、财务、临床、护理、行政）。",
-    "survey_responses.item_id": "题目编码；须在“问卷题目”表中存在。",
-    "survey_responses.answer": "李克特量表答案，1（非常不同意）至 5（非常同意）。",
-    "checklist.item_id": "核查条目编码（标准条目见 docs/data-format.md）。",
-    "checklist.aspect": "A1-A5 或 INFO（信息化）；标准条目可留空。",
-    "checklist.requirement": "2020年《办法》的相应要求。",
-    "checklist.status": "是、部分或否。",
-    "checklist.evidence": "支持该状态的文件或观察记录。",
-    "systems.system": "系统名称（HIS、HRP、预算、成本、绩效、电子病历、LIS、PACS、其他）。",
-    "systems.in_use": "是否在用（是/否）。",
-    "systems.integrated_with_finance": "是否与财务系统自动交换数据。",
-    "systems.data_latency_days": "月末后数据送达预算报表的天数。",
-    "systems.manual_steps": "本系统与预算报表之间的手工（电子表格）环节数。",
-    "profile.name": "医院名称。",
-    "profile.tier": "医院等级：三级、二级或一级（决定考核指标清单）。",
-    "profile.beds": "编制床位数。",
-    "profile.currency_unit": "金额单位：元或万元，适用于所有金额列。",
-    "profile.synthetic": "是否为生成的模拟数据；报告首页会注明。",
-    "profile.finance_staff": "财务部门人数。",
-    "profile.budget_staff": "专职从事预算工作的人数。",
-    "profile.budget_staff_qualified": "具有会计专业资格（中级及以上）的预算人员数。",
-    "profile.budget_training_hours": "每名预算人员每年的预算培训学时。",
-    "profile.execution_analyses_per_year": "每年报送预算管理委员会的预算执行分析报告次数。",
-    "profile.report_days": "月末后编制完成执行报告所需的工作日数。",
-    "profile.survey_invited": "受邀参加问卷调查的职工人数（用于计算回收率）。",
-    "profile.total_assets": "上年末资产总额（用于计算资产负债率）。",
-    "profile.total_liabilities": "上年末负债总额。",
-}
-
-
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is a supported report language, else raise :class:`ConfigError`."""
     if lang not in LANGS:
@@ -560,6 +488,17 @@ def description(table: str, column: str, english: str, lang: str = "en") -> str:
     if check_lang(lang) == "en":
         return english
     return DESCRIPTIONS_ZH.get(f"{table}.{column}") or DESCRIPTIONS_ZH.get(column) or english
+
+
+def threshold_why(key: str, english: str, lang: str = "en") -> str:
+    """Justification of threshold ``key`` in ``lang``: ``english`` (from thresholds.yaml) or its translation.
+
+    Examples
+    --------
+    >>> threshold_why("bands.good", "Department banding used in practice: ...", "zh")
+    '实务中常用的科室分档：偏差率绝对值在5%以内为良好。'
+    """
+    return THRESHOLD_WHY_ZH.get(key, english) if check_lang(lang) == "zh" else english
 
 
 def title_only(code: str, lang: str = "en") -> str:
