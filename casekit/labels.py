@@ -16,7 +16,9 @@ Examples
 from __future__ import annotations
 
 from casekit.errors import ConfigError
-from casekit.texts_zh import DESCRIPTIONS_ZH, THRESHOLD_WHY_ZH
+import re
+
+from casekit.texts_zh import DESCRIPTIONS_ZH, ISSUE_PATTERNS_ZH, THRESHOLD_WHY_ZH
 
 LANGS = ("en", "zh")
 
@@ -499,6 +501,39 @@ def threshold_why(key: str, english: str, lang: str = "en") -> str:
     '实务中常用的科室分档：偏差率绝对值在5%以内为良好。'
     """
     return THRESHOLD_WHY_ZH.get(key, english) if check_lang(lang) == "zh" else english
+
+
+_ISSUE_PATTERNS = tuple((re.compile(rf"^{p}$"), t) for p, t in ISSUE_PATTERNS_ZH)
+
+
+def issue_text(text: str, lang: str = "en") -> str:
+    """A validation message (an Issue's problem or fix) in ``lang``.
+
+    English is returned unchanged; for Chinese the first of
+    :data:`casekit.texts_zh.ISSUE_PATTERNS_ZH` matching the whole sentence gives the
+    translation, with its table-name groups shown by their Chinese names. Messages without
+    a pattern stay English.
+
+    Examples
+    --------
+    >>> issue_text("year 2020 has actuals but no budget", "zh")
+    '2020年有实际数但无预算'
+    >>> issue_text("table 'budget' has no data rows", "zh")
+    '“预算”表没有数据行'
+    """
+    if check_lang(lang) == "en" or not text:
+        return text
+    for pattern, template in _ISSUE_PATTERNS:
+        m = pattern.match(text.strip())
+        if m:
+            groups = m.groupdict()
+            if "table" in groups:
+                from casekit.data.schema.tables import TABLES
+
+                table = TABLES.get(groups["table"])
+                groups["table"] = table.zh if table is not None and table.zh else groups["table"]
+            return template.format(**groups)
+    return text
 
 
 def title_only(code: str, lang: str = "en") -> str:

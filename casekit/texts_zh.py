@@ -139,3 +139,39 @@ THRESHOLD_WHY_ZH: dict[str, str] = {
     "monitor.backtest_years": "方法依据最近两个完整年度选择：既足以比较，又足够接近当前。",
 }
 
+
+
+# Chinese forms of validation messages (problem and fix texts of ``casekit.errors.Issue``), as
+# (regular expression over the English text, Chinese template with the groups). The English
+# sentence stays the one definition; a message without a pattern here is shown in English.
+# Table and column names in the groups are mapped by :func:`casekit.labels.issue_text`.
+ISSUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
+    (r"budget is 0 but the actual of (?P<line>\S+) is (?P<amount>[\d,.]+) yuan; reported as a missing item "
+     r"\(no execution rate computed\)", "{line} 的预算为0，但实际数为 {amount} 元；按无预算科目报告（不计算执行率）"),
+    (r"Nothing to fix if the line was really unbudgeted; otherwise enter its budget\.",
+     "如该科目确无预算，无需修改；否则请填写其预算。"),
+    (r"(?P<n>\d+) department/line pair\(s\) of (?P<year>\d{4}) have actuals but no budget row \(e\.g\. (?P<eg>[^)]*)\); "
+     r"treated as missing items", "{year}年有{n}个科室/科目组合有实际数但无预算行（如 {eg}）；按无预算科目处理"),
+    (r"Nothing to fix if they were really unbudgeted; otherwise add their budget rows\.",
+     "如确无预算，无需修改；否则请补充相应的预算行。"),
+    (r"year (?P<year>\d{4}) has actuals but no budget", "{year}年有实际数但无预算"),
+    (r"Add the budget of that year, or ignore: it is used only as history \(e\.g\. last year's actual for the "
+     r"naive forecast\)\.", "请补充该年预算，或忽略：该年数据仅作为历史数据使用（如简单预测中的上年实际数）。"),
+    (r"year (?P<year>\d{4}) has a budget but no actuals", "{year}年有预算但无实际数"),
+    (r"Add the actuals of that year, or ignore: it is left out of budget-versus-actual indicators\.",
+     "请补充该年实际数，或忽略：该年不参与预算与实际对比的指标。"),
+    (r"actuals are annual only \(no months\): accepted; monthly indicators will be reported as not assessed",
+     "实际数仅有年度数据（无月份）：可以接受；月度指标将标注为未评估"),
+    (r"Supply monthly actuals \(a month column, 1-12\) for time-progress and year-end analysis\.",
+     "如需时间进度和年末分析，请提供月度实际数（月份列，1-12）。"),
+    (r"column not recognised, ignored", "无法识别的列，已忽略"),
+    (r"Rename it to a documented header of table '(?P<table>[^']+)' \(see docs/data-format\.md\) if it is needed\.",
+     "如需使用，请改为“{table}”表的规范表头（见 docs/data-format.md）。"),
+    (r"required table '(?P<table>[^']+)' \((?P<zh>[^)]*)\) is missing", "缺少必需的数据表“{zh}”（{table}）"),
+    (r"table '(?P<table>[^']+)' has no data rows", "“{table}”表没有数据行"),
+    (r"Fill in at least one row below the header\.", "请在表头下至少填写一行数据。"),
+    (r"expense budget is negative", "支出预算为负数"),
+    (r"Expense budgets are positive amounts; enter the amount without a minus sign\.",
+     "支出预算应为正数；请去掉负号填写金额。"),
+    (r"Check that actuals and budget use the same currency unit\.", "请检查实际数与预算是否使用相同的金额单位。"),
+)
