@@ -321,6 +321,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "value.execution_control": ("execution control", "执行控制"),
     "value.performance_evaluation": ("performance evaluation", "绩效评价"),
     "value.informatisation": ("informatisation", "信息化"),
+    "value.departments": ("departments", "科室"),
+    "value.performance": ("performance appraisal", "绩效考核"),
+    "value.survey / budget accounting": ("survey / budget accounting", "问卷 / 预算会计"),
+    "value.budget accounting / performance appraisal": ("budget accounting / performance appraisal",
+                                                        "预算会计 / 绩效考核"),
+    "value.budget accounting (预算会计)": ("budget accounting (预算会计)", "预算会计"),
     "value.True": ("yes", "是"),
     "value.False": ("no", "否"),
     # ---- sheets of tables.xlsx (sheet.<table>; Excel allows 31 characters)

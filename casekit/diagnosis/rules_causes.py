@@ -26,7 +26,26 @@ TITLES = {
 CONSTRUCT = {"C1": "participation", "C2": "staff", "C3": "supervision", "C4": "assessment", "C5": "integration"}
 CONSTRUCT_ZH = {"participation": "全员参与", "staff": "专业人才", "supervision": "监督反馈", "assessment": "考核评价",
                 "integration": "业财融合"}
-EVIDENCE_COLUMNS = ["source", "item", "value", "detail"]
+EVIDENCE_COLUMNS = ["source", "item", "item_zh", "value", "detail", "detail_zh"]
+"""Evidence of a cause: ``item`` and ``detail`` in English, ``item_zh``/``detail_zh`` in Chinese (reports show one)."""
+
+
+def _evidence(source: str, item: str, value: object, detail: str = "", *, item_zh: str | None = None,
+              detail_zh: str | None = None) -> dict:
+    """One evidence row; Chinese texts default to the English ones (codes, names)."""
+    return {"source": source, "item": item, "item_zh": item if item_zh is None else item_zh, "value": value,
+            "detail": detail, "detail_zh": detail if detail_zh is None else detail_zh}
+
+
+def _profile_evidence(ctx: RuleContext, keys: tuple[str, ...]) -> list[dict]:
+    from casekit.data.schema.tables import PROFILE_FIELDS
+
+    rows = []
+    for key in keys:
+        value = profile_number(ctx, key)
+        if value is not None:
+            rows.append(_evidence("profile", key, value, item_zh=PROFILE_FIELDS[key][1] if key in PROFILE_FIELDS else key))
+    return rows
 
 
 def _checklist_check(ctx: RuleContext, cause: str) -> tuple[Check, list[dict]]:
@@ -41,9 +60,9 @@ def _checklist_check(ctx: RuleContext, cause: str) -> tuple[Check, list[dict]]:
             share = hit.iloc[0]["share_met"]
         items = ctx.get(checklist_items)
         for r in items[items["cause"] == cause].itertuples(index=False):
-            rows.append({"source": "checklist", "item": r.item_id,
-                         "value": None if pd.isna(r.status) else r.status,
-                         "detail": "" if pd.isna(r.requirement_en) else r.requirement_en})
+            en = "" if pd.isna(r.requirement_en) else r.requirement_en
+            rows.append(_evidence("checklist", r.item_id, None if pd.isna(r.status) else r.status, en,
+                                  detail_zh=en if pd.isna(r.requirement_zh) else r.requirement_zh))
     c = check(ctx, f"checklist_{cause}_share_met", share, "causes.checklist_met_min", "<",
               f"share of checklist items on {cause} met", f"{cause}相关制度核查条目落实比例", "governance checklist",
               fmt="pct", missing="checklist table" if not h.has("checklist") else f"answered checklist items of {cause}")
@@ -55,13 +74,15 @@ def _survey_check(ctx: RuleContext, cause: str) -> tuple[Check, list[dict], tupl
     row = construct_row(ctx, construct)
     mean = None if row is None else row["mean"]
     alpha = None if row is None else row["alpha"]
+    zh = CONSTRUCT_ZH[construct]
+    n_resp, n_items = (0, 0) if row is None else (int(row["n_respondents"]), int(row["n_items"]))
     rows = [] if row is None else [
-        {"source": "survey", "item": f"{construct} mean", "value": float(row["mean"]),
-         "detail": f"n_respondents={int(row['n_respondents'])}, n_items={int(row['n_items'])}"},
-        {"source": "survey", "item": f"{construct} share agreeing (4-5)", "value": float(row["share_agree"]),
-         "detail": ""},
-        {"source": "survey", "item": f"{construct} Cronbach's alpha",
-         "value": None if is_missing(row["alpha"]) else float(row["alpha"]), "detail": ""},
+        _evidence("survey", f"{construct} mean", float(row["mean"]), f"{n_resp} respondents, {n_items} items",
+                  item_zh=f"“{zh}”维度均值", detail_zh=f"答卷{n_resp}人，{n_items}个条目"),
+        _evidence("survey", f"{construct} share agreeing (4-5)", float(row["share_agree"]),
+                  item_zh=f"“{zh}”认同比例（4-5分）"),
+        _evidence("survey", f"{construct} Cronbach's alpha", None if is_missing(row["alpha"]) else float(row["alpha"]),
+                  item_zh=f"“{zh}”克龙巴赫α系数"),
     ]
     c = check(ctx, f"survey_{construct}_mean", mean, "causes.construct_min", "<",
               f"survey {construct} construct mean (1-5)", f"问卷“{CONSTRUCT_ZH[construct]}”维度均值（1-5）", "survey",
@@ -101,8 +122,10 @@ def rule_c1(ctx: RuleContext) -> Finding:
             p_neg, rho, n = hit.iloc[0]["p_negative"], hit.iloc[0]["rho"], int(hit.iloc[0]["n_departments"])
         dep = ctx.get(department_construct_deviation, basis="original")
         for r in dep[dep["construct"] == "participation"].itertuples(index=False):
-            rows.append({"source": "departments", "item": r.dept_id, "value": float(r.construct_mean),
-                         "detail": f"participation mean; mean |deviation rate| vs B0 = {r.abs_deviation_rate:.3f}"})
+            rows.append(_evidence(
+                "departments", r.dept_id, float(r.construct_mean),
+                f"participation mean; mean |deviation rate| against B0 {r.abs_deviation_rate:.1%}",
+                detail_zh=f"“全员参与”维度均值；对年初预算的平均偏差率绝对值 {r.abs_deviation_rate:.1%}"))
     rho_txt = "n/a" if is_missing(rho) else f"{rho:.2f}"
     corr = check(ctx, "participation_deviation_p_negative", p_neg, "causes.correlation_alpha", "<",
                  f"one-sided p that less participation goes with more deviation (rho={rho_txt}, n={n} departments)",
@@ -144,9 +167,7 @@ def rule_c2(ctx: RuleContext) -> Finding:
               missing="profile budget_training_hours"),
         surv, chk,
     ]
-    prof_rows = [{"source": "profile", "item": k, "value": v, "detail": ""}
-                 for k, v in (("budget_staff", staff), ("beds", beds), ("budget_staff_qualified", qualified),
-                              ("budget_training_hours", training)) if v is not None]
+    prof_rows = _profile_evidence(ctx, ("budget_staff", "beds", "budget_staff_qualified", "budget_training_hours"))
     return _finish(ctx, "C2", checks, prof_rows + rows + chk_rows, caveat)
 
 
@@ -171,8 +192,7 @@ def rule_c3(ctx: RuleContext) -> Finding:
               "profile", fmt="int", missing="profile execution_analyses_per_year"),
         chk, surv,
     ]
-    prof_rows = [] if analyses is None else [
-        {"source": "profile", "item": "execution_analyses_per_year", "value": analyses, "detail": ""}]
+    prof_rows = _profile_evidence(ctx, ("execution_analyses_per_year",))
     return _finish(ctx, "C3", checks, prof_rows + rows + chk_rows, caveat)
 
 
@@ -195,8 +215,10 @@ def rule_c4(ctx: RuleContext) -> Finding:
         bw = ctx.get(budget_weight)
         if bw["n_departments"].sum():
             mean_w = float(bw["mean_weight"].mean())
-        extra = [{"source": "performance", "item": f"budget weight {int(r.year)}", "value": r.mean_weight,
-                  "detail": f"zero-weight share {r.zero_share:.0%}" if not is_missing(r.zero_share) else ""}
+        extra = [_evidence("performance", f"budget weight {int(r.year)}", r.mean_weight,
+                           "" if is_missing(r.zero_share) else f"{r.zero_share:.0%} of departments with weight 0",
+                           item_zh=f"{int(r.year)}年预算指标权重",
+                           detail_zh="" if is_missing(r.zero_share) else f"权重为0的科室占{r.zero_share:.0%}")
                  for r in bw.itertuples(index=False)]
     surv, rows, caveat = _survey_check(ctx, "C4")
     chk, chk_rows = _checklist_check(ctx, "C4")
@@ -239,8 +261,8 @@ def rule_c5(ctx: RuleContext) -> Finding:
         surv,
     ]
     sys_rows = [] if not h.has("systems") else [
-        {"source": "systems", "item": r.system, "value": bool(r.integrated_with_finance),
-         "detail": f"in use={bool(r.in_use)}"} for r in h.systems.itertuples(index=False)]
+        _evidence("systems", r.system, bool(r.integrated_with_finance), "in use" if r.in_use else "not in use",
+                  detail_zh="在用" if r.in_use else "未使用") for r in h.systems.itertuples(index=False)]
     return _finish(ctx, "C5", checks, sys_rows + rows + chk_rows, caveat)
 
 
