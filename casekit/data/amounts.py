@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from casekit.errors import ConfigError, Issue
-from casekit.data.io.raw import user_row
+from casekit.data.io.raw import user_file, user_row
 from casekit.paths import THRESHOLDS_FILE
 
 # Median |actual| / |budget| beyond this factor (or below its inverse) means mixed units.
@@ -135,7 +135,7 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
     for col in ("original", "adjusted"):
         neg = budget.index[(budget["direction"] == "expense") & (budget[col] < 0)]
         for idx in neg:
-            issues.append(Issue(raw_b.file, user_row(raw_b, idx), raw_b.headers.get(col, col), format_amount(budget.at[idx, col]),
+            issues.append(Issue(user_file(raw_b, idx), user_row(raw_b, idx), raw_b.headers.get(col, col), format_amount(budget.at[idx, col]),
                                 "expense budget is negative",
                                 "Expense budgets are positive amounts; enter the amount without a minus sign.",
                                 "error", "budget"))
@@ -154,9 +154,9 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
         first_row = acts.index.to_series().groupby([acts[k] for k in key], sort=False).first().rename("first")
         high = lines[(lines["b"] > 0) & (lines["a"] > limits["line_rate_max"] * lines["b"])].join(first_row, on=key)
         for idx, line in high.iterrows():
-            issues.append(Issue(raw_a.file, user_row(raw_a, line["first"]), header_a, f"{line['a']:,.2f}",
+            issues.append(Issue(user_file(raw_a, line["first"]), user_row(raw_a, line["first"]), header_a, f"{line['a']:,.2f}",
                                 f"actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
-                                f"{line['a'] / line['b']:.0%} of its budget ({raw_b.file} row {user_row(raw_b, idx)}): "
+                                f"{line['a'] / line['b']:.0%} of its budget ({user_file(raw_b, idx)} row {user_row(raw_b, idx)}): "
                                 "check units or decimal point",
                                 "Correct the amount or the budget so both use the declared currency unit.",
                                 "error", "actuals"))
@@ -172,7 +172,7 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
                                 "Check that actuals and budget use the same currency unit.", "error", "actuals"))
     zero = lines[lines["a"].notna() & (lines["a"] != 0) & ((lines["original"] == 0) | (lines["b"] == 0))]
     for idx, line in zero.iterrows():
-        issues.append(Issue(raw_b.file, user_row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
+        issues.append(Issue(user_file(raw_b, idx), user_row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
                             f"budget is 0 but the actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
                             f"{line['a']:,.2f} yuan; reported as a missing item (no execution rate computed)",
                             "Nothing to fix if the line was really unbudgeted; otherwise enter its budget.",
@@ -219,7 +219,7 @@ def unbudgeted_lines(actuals: pd.DataFrame, budget: pd.DataFrame, raw: Any) -> l
     for year, group in absent.groupby("year", sort=True):
         pairs = group.drop_duplicates(key)
         shown = "; ".join(f"{d}/{a}" for d, a in zip(pairs["dept_id"][:MAX_LISTED], pairs["account_id"][:MAX_LISTED]))
-        issues.append(Issue(raw.file, user_row(raw, group.index[0]), None, None,
+        issues.append(Issue(user_file(raw, group.index[0]), user_row(raw, group.index[0]), None, None,
                             f"{len(pairs)} department/line pair(s) of {year} have actuals but no budget row "
                             f"(e.g. {shown}); treated as missing items",
                             "Nothing to fix if they were really unbudgeted; otherwise add their budget rows.",

@@ -25,7 +25,8 @@ class Profile:
     Attributes
     ----------
     name : str
-    tier : {"tertiary", "secondary", "primary"}
+    tier : {"tertiary", "secondary", "primary"} or None
+        ``None`` when the profile gives none (the appraisal context ratios are then not assessed).
     currency_unit : {"yuan", "10k_yuan"}
         Unit the data were supplied in; tables inside a Hospital are always in yuan.
     beds : int or None
@@ -36,7 +37,7 @@ class Profile:
     """
 
     name: str
-    tier: str = "secondary"
+    tier: str | None = "secondary"
     currency_unit: str = "yuan"
     beds: int | None = None
     synthetic: bool = False

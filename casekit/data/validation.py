@@ -24,8 +24,9 @@ import pandas as pd
 from casekit.errors import Issue
 from casekit.data.hospital import OPTIONAL_TABLES, Hospital, Profile
 from casekit.data.accounts import subtotal_issues
+from casekit.data.exports import UNREADABLE
 from casekit.data.amounts import amount_issues, plausibility_limits, unit_issues
-from casekit.data.io.raw import SourceRows, user_row
+from casekit.data.io.raw import SourceRows, user_file, user_row
 from casekit.paths import STANDARD_CHECKLIST_FILE
 from casekit.data.schema.pandera_schemas import normalise_enum_values, schema_issues
 from casekit.data.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, PROFILE_FIELDS, REQUIRED_TABLES,
@@ -77,7 +78,8 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     reported = [i.column for i in file_issues if i.column and i.table is None and i.severity == "error"]
     profile, profile_issues = parse_profile(raw_profile, reported=reported)
     issues += profile_issues
-    issues += _missing_tables(tables)
+    if not any(i.severity == "error" and UNREADABLE in i.problem for i in file_issues):
+        issues += _missing_tables(tables)      # an unreadable export was reported already, with what to do
 
     raws: dict[str, Any] = {}
     frames: dict[str, pd.DataFrame] = {}
@@ -137,7 +139,8 @@ def parse_profile(raw_profile: Mapping[str, Any] | None,
     Returns
     -------
     profile : Profile or None
-        ``None`` when a required key (name, tier, currency_unit) is missing or invalid.
+        ``None`` when a required key (name, currency_unit) is missing or a value is invalid; a
+        missing ``tier`` is a warning (``Profile.tier`` is then ``None``).
     issues : list of Issue
 
     Examples
@@ -158,7 +161,7 @@ def parse_profile(raw_profile: Mapping[str, Any] | None,
     if not raw_profile:
         problem(None, None, "the hospital profile is missing",
                 "Add hospital.yaml (or a 'profile' / '医院概况' sheet with key,value rows) giving at least "
-                "name, tier and currency_unit.")
+                "name and currency_unit (and tier for a Chinese public hospital).")
         return None, issues
     values: dict[str, Any] = {}
     for key, value in raw_profile.items():
@@ -180,10 +183,14 @@ def parse_profile(raw_profile: Mapping[str, Any] | None,
         flagged = key in already or any(i.column and lookup.get(i.column.casefold()) == key for i in issues)
         if required and key not in values and not flagged:
             problem(key, None, f"required profile key '{key}' ({zh}) is missing", f"Add it: {desc}")
-    if any(i.severity == "error" for i in issues) or not {"name", "tier", "currency_unit"} <= values.keys():
+    if any(i.severity == "error" for i in issues) or not {"name", "currency_unit"} <= values.keys():
         return None, issues
+    if "tier" not in values:
+        problem("tier", None, "the profile gives no tier (医院等级): the appraisal context ratios, whose indicator list "
+                "depends on the tier, are not assessed", "Add tier: tertiary, secondary or primary (三级/二级/一级) for a "
+                "Chinese public hospital; leave it out otherwise.", "warning")
     extra = {k: v for k, v in values.items() if k not in ("name", "tier", "currency_unit", "beds", "synthetic")}
-    return Profile(name=values["name"], tier=values["tier"], currency_unit=values["currency_unit"],
+    return Profile(name=values["name"], tier=values.get("tier"), currency_unit=values["currency_unit"],
                    beds=values.get("beds"), synthetic=bool(values.get("synthetic", False)), extra=extra), issues
 
 
@@ -362,7 +369,7 @@ def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.Data
     issues = []
     header = raw.headers.get("aspect", "aspect")
     for idx in out.index[~known & out["aspect"].isna()]:
-        issues.append(Issue(raw.file, user_row(raw, idx), header, None,
+        issues.append(Issue(user_file(raw, idx), user_row(raw, idx), header, None,
                             f"checklist item '{ids[idx]}' is not a standard item and has no aspect",
                             "Give the aspect (A1-A5 or INFO), or use a standard item id (see docs/data-format.md).",
                             "error", "checklist"))
@@ -443,7 +450,7 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> 
                 listed = ", ".join(str(r) for r in rows[:MAX_LISTED]) + (f" and {len(rows) - MAX_LISTED} more"
                                                                           if len(rows) > MAX_LISTED else "")
                 where = f"row{'s' if len(rows) > 1 else ''} {listed}" if rows else f"{len(idx)} row(s)"
-                file, first, header = raw.file, rows[0] if rows else None, raw.headers.get(col, col)
+                file, first, header = user_file(raw, idx[0]), rows[0] if rows else None, raw.headers.get(col, col)
             issues.append(Issue(file, first, header, str(value), f"{word} '{value}' is not in {raws[parent].file} "
                                 f"({where})", f"Add '{value}' to {raws[parent].file} or correct the code.", "error",
                                 child))
@@ -501,7 +508,7 @@ def _month_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list
     for year, group in df.groupby("year", sort=True):
         blank = group["month"].isna()
         if blank.any() and not blank.all():
-            issues.append(Issue(raw.file, user_row(raw, group.index[blank][0]), header, None,
+            issues.append(Issue(user_file(raw, group.index[blank][0]), user_row(raw, group.index[blank][0]), header, None,
                                 f"actuals of {year} mix monthly rows and {int(blank.sum())} row(s) without a month",
                                 "Give every row of a year a month (1-12), or none of them (annual figures).",
                                 "error", "actuals"))

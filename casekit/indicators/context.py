@@ -102,7 +102,7 @@ def appraisal_ratios(h: Hospital, business_expense_excludes: tuple[str, ...] = B
     DOMAIN.md section 3, "Context ratios"; 国办发〔2019〕4号 (tertiary list), 国卫办医发〔2019〕23号
     (secondary list), operating-efficiency dimension.
     """
-    tier_list = TIER_LISTS.get(h.profile.tier, TIER_LISTS["secondary"])
+    tier_list = TIER_LISTS.get(h.profile.tier, "") if h.profile.tier else ""
     a = _annual_by_account(h)
     has_kind = bool(a["revenue_kind"].notna().any())
     wl = None
@@ -115,6 +115,8 @@ def appraisal_ratios(h: Hospital, business_expense_excludes: tuple[str, ...] = B
 
     def add(year, ind, value, needs="", accounting=PROXY):
         label_en, label_zh, unit = INDICATORS[ind]
+        if not tier_list:
+            value, needs = None, "profile tier (the appraisal list of a Chinese public hospital)"
         ok = not needs and value is not None and not (isinstance(value, float) and np.isnan(value))
         rows.append({"year": year, "indicator": ind, "label_en": label_en, "label_zh": label_zh,
                      "value": float(value) if ok else np.nan, "unit": unit, "tier_list": tier_list,

@@ -72,6 +72,9 @@ class RawTable:
         ledger): ``locate({column: values}, limit)`` scans the source files again and returns,
         for each (column, value) found, its first ``limit`` source rows and its number of rows
         (:class:`SourceRows`), so that messages can name file, row and column.
+    sources : pandas.Series, optional
+        Same index as ``df``: the file (or ``book.xlsx[sheet]``) of each row, for tables combined
+        from several files or sheets (``file`` then names them together).
     """
 
     name: str
@@ -83,6 +86,7 @@ class RawTable:
     unknown_columns: list[str]
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     locate: Locator | None = None
+    sources: pd.Series | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -97,3 +101,66 @@ def user_row(raw: Any, index: Any) -> int | None:
         return None
     row = raw.rows.loc[index]
     return None if pd.isna(row) else int(row)
+
+
+def user_file(raw: Any, index: Any) -> str:
+    """The file (or ``book.xlsx[sheet]``) a row label of ``raw.df`` comes from."""
+    sources = getattr(raw, "sources", None)
+    if sources is not None and index in sources.index:
+        return str(sources.loc[index])
+    return raw.file
+
+
+def combine(raws: Sequence[RawTable], key: Sequence[str]) -> RawTable:
+    """One table from several files or sheets (per year, per department), duplicate keys reported.
+
+    Parameters
+    ----------
+    raws : sequence of RawTable
+        The same table read from each file, in file order.
+    key : sequence of str
+        Columns identifying a row (the table's key); a key found in two files is an error naming
+        both files and rows, and only its first occurrence is kept (so it is reported once).
+
+    Returns
+    -------
+    RawTable
+        ``file`` names every file (``"budget_2022.csv + budget_2023.csv"``), ``sources`` gives the
+        file of each row, ``rows`` its row in that file; issues and headers are merged. ``totals``
+        is empty: check each table's total rows (:func:`casekit.data.accounts.subtotal_issues`)
+        before combining.
+    """
+    frames, rows, sources, issues, unknown = [], [], [], [], []
+    headers: dict[str, str] = {}
+    for raw in raws:
+        frames.append(raw.df)
+        rows.append(raw.rows)
+        src = raw.sources if raw.sources is not None else pd.Series([raw.file] * len(raw.df), index=raw.df.index)
+        sources.append(src)
+        issues += raw.issues
+        unknown += [u for u in raw.unknown_columns if u not in unknown]
+        for k, v in raw.headers.items():
+            headers.setdefault(k, v)
+    df = pd.concat(frames, ignore_index=True)
+    row = pd.concat(rows, ignore_index=True)
+    src = pd.concat(sources, ignore_index=True).astype(str)
+    label = " + ".join(dict.fromkeys(r.file for r in raws))
+    key = [k for k in key if k in df.columns]
+    if key and len(df):
+        dup = df.duplicated(key, keep=False) & df[key].notna().all(axis=1)
+        keep = pd.Series(True, index=df.index)
+        for _, group in df[dup].groupby(key, sort=False, dropna=False):
+            files = src[group.index]
+            if files.nunique() < 2:
+                continue                     # duplicates within one file: the schema check reports them
+            later = group.index[files != files.iloc[0]]
+            keep[later] = False
+            where = "; ".join(f"{src[i]} row {row[i]}" if pd.notna(row[i]) else src[i] for i in group.index)
+            shown = "/".join(str(group.iloc[0][k]) for k in key)
+            i = later[0]
+            issues.append(Issue(src[i], None if pd.isna(row[i]) else int(row[i]), None, shown,
+                                f"{raws[0].name} row {shown} appears in several files or sheets ({where}); the first "
+                                "was kept", "Keep each row in one file only (one file per year or per department).",
+                                "error", raws[0].name))
+        df, row, src = df[keep].reset_index(drop=True), row[keep].reset_index(drop=True), src[keep].reset_index(drop=True)
+    return RawTable(raws[0].name, label, df, row, headers, issues, unknown, pd.DataFrame(), None, src)

@@ -13,17 +13,21 @@ footnote rows, value parsing).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from casekit.errors import InputFileError, Issue
+from casekit.data.accounts import subtotal_issues
+from casekit.data.exports import probe, read_exports
+from casekit.data.exports.mapping import MAPPING_NAMES, find_mapping
 from casekit.data.io.frame import raw_from_grid, short
 from casekit.data.io.grids import (DEFAULT_MAX_BYTES, Books, Grid, csv_grid, decode_text, parquet_grid,
                                    sheet_grid)
 from casekit.data.io.parse import normalise_header, parse_column
-from casekit.data.io.raw import RawTable
+from casekit.data.io.raw import RawTable, combine
 from casekit.data.io.xlsx import Workbook
 from casekit.data.schema.tables import CURRENCY_UNITS, PROFILE_FIELDS, TABLES, TIERS, Column, Table
 
@@ -127,26 +131,44 @@ def _table_index() -> dict[str, str]:
 
 
 def _classify(name: str) -> str | None:
-    """Table name (or ``"profile"``) a file stem or sheet name stands for."""
+    """Table name (or ``"profile"``) a file stem or sheet name stands for.
+
+    ``budget_2023`` and ``预算-内科`` (a table name, a separator and a qualifier) stand for their
+    table too, so one table may come in several files or sheets (per year, per department).
+    """
     key = normalise_header(name)
     if key in {normalise_header(p) for p in PROFILE_NAMES}:
         return "profile"
     if any(key.startswith(k) for k in _table_keys(TABLES["ledger"])):
         return "ledger"
-    return _table_index().get(key)
+    index = _table_index()
+    if key in index:
+        return index[key]
+    head = re.split(r"[_\-\s.（(【\[]+", name.strip(), maxsplit=1)
+    if len(head) == 2 and head[1].strip():
+        return index.get(normalise_header(head[0]))
+    return None
 
 
-def _discover(path: Path, books: Books) -> tuple[TableFiles, list[Issue]]:
+Candidate = tuple[Path, "str | None"]
+
+
+def _discover(path: Path, books: Books) -> tuple[TableFiles, list[Issue], list[Candidate]]:
+    """(files per table, issues, files and sheets matching no table: candidates for a finance-system export)."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path} does not exist", hint="give the hospital's data folder or workbook")
     if path.is_file():
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            return {}, [], [(path, None)]
         if path.suffix.lower() not in EXCEL_SUFFIXES:
             raise InputFileError(f"{path.name} is neither a folder nor an Excel workbook",
-                                 hint="give the folder holding the table files, or one .xlsx workbook")
-        return _discover_sheets(path, books, unknown_warning=True)
+                                 hint="give the folder holding the table files, one .xlsx workbook, or a "
+                                      "finance-system export (.xlsx or .csv)")
+        return _discover_sheets(path, books)
     found: dict[str, list] = {}
     issues: list[Issue] = []
+    candidates: list[Candidate] = []
     for f in sorted(path.iterdir()):
         if not f.is_file() or f.name.startswith((".", "~$")):
             continue
@@ -158,25 +180,30 @@ def _discover(path: Path, books: Books) -> tuple[TableFiles, list[Issue]]:
                                                                       and suffix not in YAML_SUFFIXES):
             found.setdefault(kind, []).append(f)
         elif suffix in EXCEL_SUFFIXES:
-            sheets, sheet_issues = _discover_sheets(f, books, unknown_warning=False)
+            sheets, sheet_issues, unknown = _discover_sheets(f, books)
             if sheets:
                 issues += sheet_issues
-                for name, ref in sheets.items():
-                    found.setdefault(name, []).append(ref)
+                for name, refs in sheets.items():
+                    found.setdefault(name, []).extend(refs)
                 continue
-            issues.append(_unrecognised(f.name))
-        else:
+            candidates += unknown
+        elif suffix in TEXT_SUFFIXES:
+            candidates.append((f, None))
+        elif not (suffix in YAML_SUFFIXES and f.stem.lower() in MAPPING_NAMES):
             issues.append(_unrecognised(f.name))
     out: TableFiles = {}
     for name, refs in found.items():
         refs.sort(key=lambda r: 2 if isinstance(r, tuple) else 0 if r.suffix.lower() in YAML_SUFFIXES else 1)
-        if name != "ledger" and len(refs) > 1:
+        if name == "profile" and len(refs) > 1:
             shown = ", ".join(_ref_label(r) for r in refs)
             issues.append(Issue(_ref_label(refs[0]), None, None, None,
-                                f"several files hold {name}: {shown}; only {_ref_label(refs[0])} was read",
-                                "keep one file per table", "error", None if name == "profile" else name))
-        out[name] = refs[0] if isinstance(refs[0], tuple) else (refs if name == "ledger" else [refs[0]])
-    return out, issues
+                                f"several files hold the profile: {shown}; only {_ref_label(refs[0])} was read",
+                                "keep one profile file", "error"))
+        if name in ("profile", "ledger") or len(refs) == 1:
+            out[name] = refs[0] if isinstance(refs[0], tuple) else (refs if name == "ledger" else [refs[0]])
+        else:
+            out[name] = refs
+    return out, issues, candidates
 
 
 def _ref_label(ref: Path | tuple[Path, str]) -> str:
@@ -189,18 +216,34 @@ def _unrecognised(name: str) -> Issue:
                  f"name it after a table ({known}), its Chinese name (e.g. 预算.csv), or hospital.yaml", "warning")
 
 
-def _discover_sheets(path: Path, books: Books, unknown_warning: bool) -> tuple[TableFiles, list[Issue]]:
+def _unrecognised_sheet(path: Path, sheet: str) -> Issue:
+    return Issue(_label(path, sheet), None, None, None, "sheet name matches no table and the sheet was ignored",
+                 f"name the sheet after a table ({', '.join(TABLES)}) or its Chinese name", "warning")
+
+
+def _unread_candidates(path: Path, others: list[Candidate], exports: set[str]) -> list[Issue]:
+    """Warnings for the candidates that are not exports: per sheet in a workbook given alone or holding
+    an export, else one per file."""
+    out: list[Issue] = []
+    for f in dict.fromkeys(p for p, _ in others):
+        sheets = [s for p, s in others if p == f and s]
+        if sheets and (path.is_file() or any(e.startswith(f"{f.name}[") for e in exports)):
+            out += [_unrecognised_sheet(f, s) for s in sheets]
+        else:
+            out.append(_unrecognised(f.name))
+    return out
+
+
+def _discover_sheets(path: Path, books: Books) -> tuple[dict[str, list], list[Issue], list[Candidate]]:
     names = books.get(path).sheet_names
-    out: TableFiles = {}
+    out: dict[str, list] = {}
     issues: list[Issue] = []
+    unknown: list[Candidate] = []
     for sheet in names:
         kind = _classify(sheet)
         if kind is None:
-            if unknown_warning and normalise_header(sheet) not in IGNORED_SHEETS:
-                issues.append(Issue(_label(path, sheet), None, None, None,
-                                    "sheet name matches no table and the sheet was ignored",
-                                    f"name the sheet after a table ({', '.join(TABLES)}) or its Chinese name",
-                                    "warning"))
+            if normalise_header(sheet) not in IGNORED_SHEETS:
+                unknown.append((path, sheet))
             continue
         if kind == "ledger":
             issues.append(Issue(_label(path, sheet), None, None, None,
@@ -208,13 +251,13 @@ def _discover_sheets(path: Path, books: Books, unknown_warning: bool) -> tuple[T
                                 "save the ledger as ledger.csv or ledger.parquet next to the other files", "warning",
                                 "ledger"))
             continue
-        if kind in out:
+        if kind == "profile" and kind in out:
             issues.append(Issue(_label(path, sheet), None, None, None,
-                                f"sheets {out[kind][1]!r} and {sheet!r} both hold {kind}; only {out[kind][1]!r} was read",
-                                "keep one sheet per table", "error", None if kind == "profile" else kind))
+                                f"sheets {out[kind][0][1]!r} and {sheet!r} both hold the profile; only "
+                                f"{out[kind][0][1]!r} was read", "keep one profile sheet", "error"))
             continue
-        out[kind] = (path, sheet)
-    return out, issues
+        out.setdefault(kind, []).append((path, sheet))
+    return out, issues, unknown
 
 
 def discover(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, list[Path] | tuple[Path, str]]:
@@ -243,7 +286,9 @@ def discover(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, lis
         The path does not exist, or is a file that is not an ``.xlsx`` workbook.
     """
     with Books(max_bytes) as books:
-        return _discover(path, books)[0]
+        found = _discover(path, books)[0]
+    return {name: refs[0] if isinstance(refs, list) and len(refs) == 1 and isinstance(refs[0], tuple) else refs
+            for name, refs in found.items()}
 
 
 # ============================================================================ profile
@@ -410,19 +455,44 @@ def read_hospital_files(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
     """
     path = Path(path)
     with Books(max_bytes) as books:
-        found, issues = _discover(path, books)
-        tables: dict[str, RawTable] = {}
-        for name, ref in found.items():
-            if name in ("ledger", "profile"):
-                continue
-            target = ref if isinstance(ref, tuple) else ref[0]
-            tables[name] = _read_table(target, TABLES[name], _ref_label(target), books)
+        found, issues, candidates = _discover(path, books)
         profile: dict = {}
         if "profile" in found:
             ref = found["profile"]
             profile, profile_issues = _read_profile(ref if isinstance(ref, tuple) else ref[0], books)
             issues += profile_issues
-        else:
+        tables: dict[str, RawTable] = {}
+        for name, refs in found.items():
+            if name in ("ledger", "profile"):
+                continue
+            targets = [refs] if isinstance(refs, tuple) else refs
+            raws = [_read_table(target, TABLES[name], _ref_label(target), books) for target in targets]
+            if len(raws) > 1:                    # check each file's total rows before combining
+                for raw in raws:
+                    issues += subtotal_issues({name: raw})
+            tables[name] = raws[0] if len(raws) == 1 else combine(raws, TABLES[name].key)
+        sheets, others, export_issues = probe(candidates, books)
+        issues += export_issues
+        issues += _unread_candidates(path, others, {s.label for s in sheets})
+        if sheets:
+            source = path.name
+            folder = path if path.is_dir() else path.parent
+            exported, facts, found_issues = read_exports(sheets, find_mapping(folder), profile.get("currency_unit"),
+                                                         source)
+            issues += found_issues
+            for name, raw in exported.items():
+                if name in tables and name in ("departments", "accounts"):
+                    issues.append(Issue(tables[name].file, None, None, None, f"{name} come from {tables[name].file}; "
+                                        f"the export's {name} were not used", "Nothing to do.", "warning", name))
+                    continue
+                tables[name] = combine([tables[name], raw], TABLES[name].key) if name in tables else raw
+            if not profile:
+                profile = dict(facts)
+                shown = ", ".join(f"{k} {v!r}" for k, v in facts.items()) or "nothing"
+                issues.append(Issue(source, None, None, None, f"no hospital profile: taken from the export ({shown})",
+                                    "add hospital.yaml (name, tier, currency_unit) to state them yourself", "warning"))
+                return tables, profile, issues
+        if "profile" not in found:
             issues.append(Issue(path.name, None, None, None, "no hospital profile found",
                                 "add hospital.yaml (name, tier, currency_unit ...) or profile.csv with key,value "
                                 "rows, or a 'profile' / '医院概况' sheet", "warning"))

@@ -353,7 +353,8 @@ REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
 PROFILE_FIELDS: dict[str, tuple[str, str, bool, str]] = {
     # key: (dtype, zh, required, description)
     "name": ("str", "医院名称", True, "Hospital name."),
-    "tier": ("str", "医院等级", True, "tertiary, secondary or primary (selects the appraisal indicator list)."),
+    "tier": ("str", "医院等级", False, "tertiary, secondary or primary (selects the appraisal indicator list); "
+             "optional: without it (e.g. a hospital outside China) the appraisal context ratios are not assessed."),
     "beds": ("int", "编制床位", False, "Approved beds."),
     "currency_unit": ("str", "金额单位", True, "yuan or 10k_yuan (万元): unit of every money column."),
     "synthetic": ("bool", "模拟数据", False, "True for generated sample data; reports say so on the first page."),
