@@ -76,10 +76,23 @@ def validate(
 @app.command()
 @friendly
 def template(
-    out_file: Annotated[Path, typer.Argument(help="Workbook to write, e.g. my_hospital.xlsx")],
+    out_file: Annotated[Path, typer.Argument(help="Workbook to write, e.g. my_hospital.xlsx (or casekit-mapping.yaml "
+                                                  "with --from)")],
     lang: Annotated[str, typer.Option("--lang", help="Header language: zh or en.")] = "en",
+    from_export: Annotated[Optional[Path], typer.Option(
+        "--from", help="A finance-system export: write the mapping file (department types, account categories) "
+                       "pre-filled from it instead of a workbook.")] = None,
 ) -> None:
-    """Write an empty Excel workbook for a client hospital (one sheet per table, drop-downs, data dictionary)."""
+    """Write an empty Excel workbook for a client hospital (one sheet per table, drop-downs, data dictionary).
+
+    With --from EXPORT, write casekit-mapping.yaml pre-filled from a finance-system export instead.
+    """
+    if from_export is not None:
+        from casekit.data.exports import write_mapping_template
+
+        write_mapping_template(from_export, out_file)
+        out.print(f"wrote {out_file}: check every department type and account category in it (they are guesses)")
+        return
     from casekit.data.template import write_template
 
     write_template(out_file, lang=lang)

@@ -247,8 +247,9 @@ def test_profile_keys_in_chinese_and_missing_keys():
     assert issues == [] and (p.tier, p.currency_unit, p.synthetic, p.beds) == ("tertiary", "yuan", True, 450)
     p, issues = parse_profile({"name": "J", "currency_unit": "dollars", "colour": "blue"})
     assert p is None
-    assert {(i.column, i.severity) for i in issues} == {("currency_unit", "error"), ("tier", "error"),
-                                                         ("colour", "warning")}
+    assert {(i.column, i.severity) for i in issues} == {("currency_unit", "error"), ("colour", "warning")}
+    p, issues = parse_profile({"name": "Outside China", "currency_unit": "yuan"})      # tier is optional
+    assert p.tier is None and [(i.column, i.severity) for i in issues] == [("tier", "warning")]
     hospital, issues = run(base_tables(), profile={})
     assert hospital is None and "profile is missing" in errors(issues)[0].problem
 

@@ -244,6 +244,11 @@ def read_layout(cells: pd.DataFrame, label: str) -> Layout:
                                 "Keep the export's header row; or copy the lines into casekit's budget and actuals "
                                 "tables (casekit template).")
     _, pos, nrows = best
+    if nrows == 1 and pos > 0:
+        # a group row above whose cells merge down into this one (科目编码 over two rows): one header of two rows
+        above, here = _row_texts(cells, pos - 1), _row_texts(cells, pos)
+        if sum(1 for a, h in zip(above, here) if a and a == h) >= 2 and len(_distinct(above)) > 2:
+            pos, nrows = pos - 1, 2
     top = _row_texts(cells, pos)
     sub = _row_texts(cells, pos + 1) if nrows == 2 else [""] * len(top)
     roles: dict[int, str] = {}

@@ -199,11 +199,28 @@ def _discover(path: Path, books: Books) -> tuple[TableFiles, list[Issue], list[C
             issues.append(Issue(_ref_label(refs[0]), None, None, None,
                                 f"several files hold the profile: {shown}; only {_ref_label(refs[0])} was read",
                                 "keep one profile file", "error"))
+        exact = [r for r in refs if _qualifier(r) is None]
+        if name not in ("profile", "ledger") and len(exact) > 1:
+            shown = ", ".join(_ref_label(r) for r in refs)
+            issues.append(Issue(_ref_label(exact[0]), None, None, None,
+                                f"several files hold {name}: {shown}; only {_ref_label(exact[0])} was read",
+                                f"keep one file per table, or name the parts {name}_2023.csv, {name}_2024.csv ... "
+                                "(one per year or department) to combine them", "error", name))
+            refs = exact[:1]
         if name in ("profile", "ledger") or len(refs) == 1:
             out[name] = refs[0] if isinstance(refs[0], tuple) else (refs if name == "ledger" else [refs[0]])
         else:
             out[name] = refs
     return out, issues, candidates
+
+
+def _qualifier(ref: Path | tuple[Path, str]) -> str | None:
+    """The part after the table name in ``budget_2023.csv`` (``None`` for an exact table name)."""
+    name = ref[1] if isinstance(ref, tuple) else ref.stem
+    if normalise_header(name) in _table_index() or normalise_header(name) in {normalise_header(p) for p in PROFILE_NAMES}:
+        return None
+    head = re.split(r"[_\-\s.（(【\[]+", name.strip(), maxsplit=1)
+    return head[1] if len(head) == 2 else None
 
 
 def _ref_label(ref: Path | tuple[Path, str]) -> str:
@@ -472,6 +489,11 @@ def read_hospital_files(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
                     issues += subtotal_issues({name: raw})
             tables[name] = raws[0] if len(raws) == 1 else combine(raws, TABLES[name].key)
         sheets, others, export_issues = probe(candidates, books)
+        if path.is_file() and path.suffix.lower() in TEXT_SUFFIXES and not sheets and not export_issues:
+            raise InputFileError(f"{path.name} is neither a folder nor an Excel workbook, and not a finance-system "
+                                 "export (no account name or code column with an amount column in its first rows)",
+                                 hint="give the folder holding the table files, one .xlsx workbook, or the export "
+                                      "as the finance system wrote it")
         issues += export_issues
         issues += _unread_candidates(path, others, {s.label for s in sheets})
         if sheets:
