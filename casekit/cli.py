@@ -150,12 +150,51 @@ def batch(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="dask.distributed scheduler address.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each report.pdf.")] = False,
+    findings_only: Annotated[bool, typer.Option(
+        "--findings-only", help="Only diagnose: findings.json per hospital and the panel, no notebooks or reports.")] = False,
 ) -> None:
-    """Run every hospital under ROOT in parallel and write a cross-hospital benchmark report."""
-    from casekit.pipeline.batch import run_batch
+    """Run every hospital under ROOT in parallel; write the panel (Parquet, CSV) and a cross-hospital benchmark."""
+    from casekit.labels import label
+    from casekit.pipeline.batch import BatchError, run_batch
 
-    result = run_batch(root, out_dir=out_dir, workers=workers, scheduler=scheduler, lang=lang, pdf=pdf, console=out)
-    out.print(f"benchmark report: {result.report}")
+    try:
+        result = run_batch(root, out_dir=out_dir, workers=workers, scheduler=scheduler, lang=lang, pdf=pdf,
+                           console=out, findings_only=findings_only)
+    except BatchError as exc:
+        err.print(label("cli.batch_failed", lang if lang in ("en", "zh") else "en", n=len(exc.result.failed)),
+                  markup=False, highlight=False)
+        for r in exc.result.failed:
+            first = "\n    ".join(r.error.splitlines()[:6])
+            err.print(f"  {r.name}: {first}", markup=False, highlight=False, soft_wrap=True)
+        raise
+    out.print(f"panel: {result.panel} (and {result.panel.name.replace('.parquet', '.csv')})", markup=False)
+    out.print(f"benchmark report: {result.report}", markup=False)
+
+
+@app.command()
+@friendly
+def diagnose(
+    path: Annotated[Path, typer.Argument(help="Hospital data folder or workbook.")],
+    json_out: Annotated[Optional[str], typer.Option(
+        "--json", help="Also write the findings as JSON to this file; '-' writes only the JSON to standard output.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the table: en or zh.")] = "en",
+    config: Annotated[Optional[Path], typer.Option("--config", help="YAML file overriding default thresholds.")] = None,
+) -> None:
+    """Load and diagnose a hospital and print its findings (no notebooks, no report): a table on a terminal."""
+    from casekit.data.loader import load
+    from casekit.diagnosis import diagnose as diagnose_hospital
+    from casekit.labels import check_lang, label
+    from casekit.report.terminal import print_findings
+
+    check_lang(lang)
+    diagnosis = diagnose_hospital(load(path), config)
+    if json_out == "-":
+        sys.stdout.write(diagnosis.to_json() + "\n")
+        return
+    print_findings(diagnosis, out, lang)
+    if json_out:
+        diagnosis.to_json(Path(json_out))
+        out.print(label("cli.json_written", lang, path=json_out), markup=False, highlight=False)
 
 
 @app.command()

@@ -14,7 +14,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from casekit.errors import CasekitError, ConfigError
 from casekit.fs.safe_paths import check_user_path, safe_join, slugify
@@ -53,11 +53,13 @@ class HospitalRun:
 
 @dataclass
 class BatchResult:
-    """What :func:`run_batch` produced: the benchmark report and each hospital's outcome."""
+    """What :func:`run_batch` produced: the benchmark report, the panel and each hospital's outcome."""
 
     report: Path
     results: list[HospitalRun] = field(default_factory=list)
     csv: Path | None = None
+    panel: Path | None = None
+    panel_csv: Path | None = None
 
     @property
     def failed(self) -> list[HospitalRun]:
@@ -169,13 +171,28 @@ def _run_one(data_path: str, out_dir: str, lang: str, pdf: bool) -> HospitalRun:
     return res
 
 
-def _say(console: Any, r: HospitalRun, done: int, total: int) -> None:
-    if console is None:
-        return
-    mark = "ok  " if r.ok else "FAIL"
-    first = r.error.splitlines()[0] if r.error else ""
-    console.print(f"[{done}/{total}] {mark} {r.name} ({r.seconds:.1f} s){': ' + first if first else ''}",
-                  markup=False, highlight=False)
+def _diagnose_one(data_path: str, out_dir: str, lang: str, pdf: bool) -> HospitalRun:
+    """Load and diagnose one hospital and write its ``findings.json``; never raises. Runs in a worker.
+
+    ``lang`` and ``pdf`` are unused (no report is rendered); they keep the job tuple of
+    :func:`_run_one`.
+    """
+    from casekit.data.loader import load
+    from casekit.diagnosis import diagnose
+
+    name = Path(data_path).stem if Path(data_path).is_file() else Path(data_path).name
+    t = time.perf_counter()
+    res = HospitalRun(name, data_path, out_dir)
+    try:
+        target = Path(out_dir) / "findings.json"
+        diagnose(load(data_path)).to_json(target)
+        res.ok, res.findings_json = True, str(target)
+    except CasekitError as exc:
+        res.error = str(exc)
+    except Exception as exc:  # a bug: keep the batch going, but say so plainly
+        res.error = f"internal error {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+    res.seconds = time.perf_counter() - t
+    return res
 
 
 def _announce(console: Any, paths: list[Path], where: str) -> None:
@@ -187,9 +204,44 @@ def _announce(console: Any, paths: list[Path], where: str) -> None:
                   markup=False, highlight=False)
 
 
+class _Progress:
+    """A progress bar on a terminal (failures printed above it); one plain line per finished hospital otherwise."""
+
+    def __init__(self, console: Any, total: int):
+        self.console, self.bar, self.task, self.total, self.count = console, None, None, total, 0
+        if console is not None and console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=console, transient=False)
+            self.task = self.bar.add_task("hospitals", total=total)
+
+    def __enter__(self) -> "_Progress":
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def done(self, r: HospitalRun) -> None:
+        self.count += 1
+        if self.console is None:
+            return
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=f"{'ok' if r.ok else 'FAIL'} {r.name}")
+            if r.ok:
+                return
+        mark = "ok  " if r.ok else "FAIL"
+        first = r.error.splitlines()[0] if r.error else ""
+        self.console.print(f"[{self.count}/{self.total}] {mark} {r.name} ({r.seconds:.1f} s)"
+                           f"{': ' + first if first else ''}", markup=False, highlight=False)
+
+
 def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int = 2, scheduler: str | None = None,
-              lang: str = "en", pdf: bool = False, console: Any = None) -> BatchResult:
-    """Run every hospital under ``root`` in parallel and write the cross-hospital benchmark.
+              lang: str = "en", pdf: bool = False, console: Any = None, findings_only: bool = False) -> BatchResult:
+    """Run every hospital under ``root`` in parallel; write the panel and the cross-hospital benchmark.
 
     Parameters
     ----------
@@ -197,7 +249,8 @@ def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int 
         Folder whose sub-folders (or workbooks) are hospitals (see :func:`discover`).
     out_dir : path-like
         Batch output folder: one report folder per hospital (``<slug of its name>``) plus
-        ``benchmark.html`` and ``benchmark.csv``.
+        ``panel.parquet``, ``panel.csv`` (:mod:`casekit.report.panel`), ``benchmark.html`` and
+        ``benchmark.csv``.
     workers : int
         Local worker processes (ignored with ``scheduler``).
     scheduler : str, optional
@@ -207,7 +260,11 @@ def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int 
     pdf : bool
         Also print each hospital's report.pdf.
     console : rich.console.Console, optional
-        Where the progress goes: one line before the first hospital starts, then one per finished hospital.
+        Where the progress goes: one line before the first hospital starts, then a bar on a
+        terminal, else one line per finished hospital.
+    findings_only : bool
+        Only load and diagnose each hospital and write its ``findings.json`` (no notebooks,
+        no report); ``lang`` and ``pdf`` then only affect the benchmark page.
 
     Returns
     -------
@@ -221,8 +278,9 @@ def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int 
     ConfigError
         Bad options, or no hospital found.
     """
-    from casekit.report.benchmark import write_benchmark
     from casekit.pipeline.runner import check_options
+    from casekit.report.benchmark import write_benchmark
+    from casekit.report.panel import build_panel, write_panel
 
     check_options(lang, None)
     if workers < 1:
@@ -232,28 +290,35 @@ def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int 
     out.mkdir(parents=True, exist_ok=True)
     dirs = _hospital_dirs(paths, out)
     jobs = [(str(p.resolve()), str(d), lang, pdf) for p, d in zip(paths, dirs)]
+    task = _diagnose_one if findings_only else _run_one
     if scheduler:
         _announce(console, paths, f"on the dask scheduler {scheduler}")
-        results = _run_dask(jobs, scheduler, console)
     else:
         n = min(workers, len(jobs))
         _announce(console, paths, f"in {n} worker process{'es' if n != 1 else ''}")
-        results = _run_local(jobs, workers, console)
+    with _Progress(console, len(jobs)) as progress:
+        if scheduler:
+            results = _run_dask(task, jobs, scheduler, progress)
+        else:
+            results = _run_local(task, jobs, workers, progress)
     order = {d: i for i, (_, d, _, _) in enumerate(jobs)}
     results.sort(key=lambda r: order[r.out_dir])
-    html, csv = write_benchmark(results, out, lang=lang)
-    result = BatchResult(html, results, csv)
+    panel = build_panel(results)
+    parquet, panel_csv = write_panel(panel, out)
+    html, csv = write_benchmark(results, out, lang=lang, panel=panel)
+    result = BatchResult(html, results, csv, parquet, panel_csv)
     if result.failed:
         raise BatchError(result)
     return result
 
 
-def _run_local(jobs: list[tuple], workers: int, console: Any) -> list[HospitalRun]:
+def _run_local(task: Callable[..., HospitalRun], jobs: list[tuple], workers: int,
+               progress: _Progress) -> list[HospitalRun]:
     if workers == 1 or len(jobs) == 1:
         results = []
         for job in jobs:
-            results.append(_run_one(*job))
-            _say(console, results[-1], len(results), len(jobs))
+            results.append(task(*job))
+            progress.done(results[-1])
         return results
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -262,14 +327,15 @@ def _run_local(jobs: list[tuple], workers: int, console: Any) -> list[HospitalRu
     ctx = multiprocessing.get_context("spawn")
     results = []
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-        futures = [pool.submit(_run_one, *job) for job in jobs]
+        futures = [pool.submit(task, *job) for job in jobs]
         for fut in as_completed(futures):
             results.append(fut.result())
-            _say(console, results[-1], len(results), len(jobs))
+            progress.done(results[-1])
     return results
 
 
-def _run_dask(jobs: list[tuple], scheduler: str, console: Any) -> list[HospitalRun]:
+def _run_dask(task: Callable[..., HospitalRun], jobs: list[tuple], scheduler: str,
+              progress: _Progress) -> list[HospitalRun]:
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -284,9 +350,9 @@ def _run_dask(jobs: list[tuple], scheduler: str, console: Any) -> list[HospitalR
                           "Check the address (tcp://host:8786) and that the scheduler is running.") from None
     results = []
     with client:
-        futures = [client.submit(_run_one, *job, pure=False, key=f"casekit-{slugify(Path(job[1]).name)}-{i}")
+        futures = [client.submit(task, *job, pure=False, key=f"casekit-{slugify(Path(job[1]).name)}-{i}")
                    for i, job in enumerate(jobs)]
         for fut in as_completed(futures):
             results.append(fut.result())
-            _say(console, results[-1], len(results), len(jobs))
+            progress.done(results[-1])
     return results

@@ -1,9 +1,10 @@
 """Cross-hospital benchmark: each hospital's findings and indicators beside its peers'.
 
 The indicators are the criteria of the findings (``P3.share_lines_beyond_warning`` ...), read
-from each hospital's ``findings.json``. For each indicator the benchmark gives every
-hospital's value and its peer percentile (the share of hospitals in the batch with a lower
-value, ties counted half), and the distribution over the batch (10th to 90th percentile).
+from the batch panel (:mod:`casekit.report.panel`, built from each hospital's
+``findings.json``). For each indicator the benchmark gives every hospital's value and its
+peer percentile (the share of hospitals in the batch with a lower value, ties counted half),
+and the distribution over the batch (10th to 90th percentile).
 Failed hospitals are listed with their error. Percentiles among a handful of hospitals are
 coarse; the report says how many hospitals each one rests on.
 
@@ -16,7 +17,6 @@ The page is written in the report language: finding titles, indicator labels (th
 from __future__ import annotations
 
 import html as html_lib
-import json
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -30,22 +30,16 @@ from casekit.report.excel import escape_cell
 CODES = ("P1", "P2", "P3", "P4", "P5", "C1", "C2", "C3", "C4", "C5")
 
 
-def _number(v: Any) -> float | None:
-    if isinstance(v, bool) or v is None:
-        return None
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
-
-
-def tidy(results: Iterable[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Turn batch outcomes into three tidy tables.
+def tidy(results: Iterable[Any], panel: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Turn batch outcomes and their panel into three tidy tables.
 
     Parameters
     ----------
     results : iterable of casekit.pipeline.batch.HospitalRun
         Each with ``name``, ``ok``, ``error``, ``findings_json``.
+    panel : pandas.DataFrame, optional
+        The batch panel (:func:`casekit.report.panel.build_panel`); built from the results'
+        ``findings.json`` files when not given.
 
     Returns
     -------
@@ -60,37 +54,43 @@ def tidy(results: Iterable[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
         the hospitals with a value), ``n`` (how many hospitals have a value), ``label_en``,
         ``label_zh`` (the criterion's labels), ``threshold``, ``op``.
     """
-    hosp, finds, inds = [], [], []
+    from casekit.report.panel import build_panel
+
+    results = list(results)
+    panel = build_panel(results) if panel is None else panel
+    first = panel.drop_duplicates("hospital").set_index("hospital")
+    hosp, counted = [], []
     seen: dict[tuple[str, str], str] = {}
     for r in results:
         row = {"hospital": r.name, "display_name": r.name, "years": "", "synthetic": None, "ok": bool(r.ok),
                "error": r.error, "same_as": None}
-        if r.ok and r.findings_json and Path(r.findings_json).is_file():
-            data = json.loads(Path(r.findings_json).read_text(encoding="utf-8"))
-            info = data.get("hospital", {})
-            row["display_name"] = info.get("name", r.name)
-            years = [int(y) for y in info.get("years") or []]
-            row["years"] = f"{years[0]}-{years[-1]}" if years else ""
-            row["synthetic"] = info.get("synthetic")
+        if r.ok and r.name in first.index:
+            info = first.loc[r.name]
+            row["display_name"] = info["hospital_name"]
+            row["years"] = "" if pd.isna(info["first_year"]) else f"{info['first_year']}-{info['last_year']}"
+            row["synthetic"] = None if pd.isna(info["synthetic"]) else bool(info["synthetic"])
             identity = (str(row["display_name"]).strip().casefold(), row["years"])
             row["same_as"] = seen.get(identity)
             seen.setdefault(identity, r.name)
             if row["same_as"] is None:
-                for f in list(data.get("problems", [])) + list(data.get("causes", [])):
-                    finds.append({"hospital": r.name, "code": f.get("code"), "status": f.get("status"),
-                                  "severity": _number(f.get("severity")), "grade": f.get("grade")})
-                    for c in f.get("criteria", []):
-                        inds.append({"hospital": r.name, "indicator": f"{f.get('code')}.{c.get('name')}",
-                                     "value": _number(c.get("value")), "label_en": c.get("label_en") or "",
-                                     "label_zh": c.get("label_zh") or "", "threshold": _number(c.get("threshold")),
-                                     "op": c.get("op") or ""})
+                counted.append(r.name)
         hosp.append(row)
     hospitals = pd.DataFrame(hosp, columns=["hospital", "display_name", "years", "synthetic", "ok", "error",
                                             "same_as"])
-    findings = pd.DataFrame(finds, columns=["hospital", "code", "status", "severity", "grade"])
-    indicators = pd.DataFrame(inds, columns=["hospital", "indicator", "value", "label_en", "label_zh", "threshold",
-                                             "op"])
-    indicators["value"] = indicators["value"].astype(float)
+    judged = panel[panel["hospital"].isin(counted) & panel["kind"].isin(["problem", "cause"])]
+    rows = judged[judged["row_type"] == "finding"]
+    findings = pd.DataFrame({"hospital": rows["hospital"].astype(object), "code": rows["code"].astype(object),
+                             "status": rows["status"].astype(object), "severity": rows["severity"].astype(float),
+                             "grade": rows["grade"].astype(object).where(rows["grade"].notna(), None)}
+                            ).reset_index(drop=True)
+    crit = judged[judged["row_type"] == "indicator"]
+    indicators = pd.DataFrame({"hospital": crit["hospital"].astype(object),
+                               "indicator": (crit["code"] + "." + crit["indicator"]).astype(object),
+                               "value": crit["value"].astype(float),
+                               "label_en": crit["label_en"].fillna("").astype(object),
+                               "label_zh": crit["label_zh"].fillna("").astype(object),
+                               "threshold": crit["threshold"].astype(float),
+                               "op": crit["op"].fillna("").astype(object)}).reset_index(drop=True)
     grouped = indicators.groupby("indicator")["value"]
     indicators["percentile"] = (grouped.rank(method="average", pct=False) - 0.5) / grouped.transform("count") * 100
     indicators["n"] = grouped.transform("count").astype("Int64")
@@ -109,21 +109,24 @@ def distribution(indicators: pd.DataFrame) -> pd.DataFrame:
 def wide(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """One row per hospital: status and severity of each finding, each indicator and its percentile."""
     out = hospitals.set_index("hospital")[["display_name", "years", "ok", "error", "same_as"]].copy()
+    cols: dict[str, Any] = {}  # gathered, then joined at once (hundreds of indicator columns)
     if not findings.empty:
         st = findings.pivot_table(index="hospital", columns="code", values="status", aggfunc="first")
         sv = findings.pivot_table(index="hospital", columns="code", values="severity", aggfunc="first")
         for code in [c for c in CODES if c in st.columns]:
-            out[f"{code}_status"] = st[code]
-            out[f"{code}_severity"] = sv[code] if code in sv.columns else None
+            cols[f"{code}_status"] = st[code]
+            cols[f"{code}_severity"] = sv[code] if code in sv.columns else None
     if not indicators.empty:
         val = indicators.pivot_table(index="hospital", columns="indicator", values="value", aggfunc="first",
                                      dropna=False)
         pct = indicators.pivot_table(index="hospital", columns="indicator", values="percentile", aggfunc="first",
                                      dropna=False)
         for name in sorted(val.columns):
-            out[name] = val[name]
-            out[f"{name}_pctile"] = pct[name] if name in pct.columns else None
-    return out.reset_index()
+            cols[name] = val[name]
+            cols[f"{name}_pctile"] = pct[name] if name in pct.columns else None
+    extra = pd.DataFrame({k: (v.reindex(out.index) if isinstance(v, pd.Series) else v) for k, v in cols.items()},
+                         index=out.index)
+    return pd.concat([out, extra], axis=1).reset_index()
 
 
 def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -281,7 +284,8 @@ def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataF
     return embed_fonts(page)[0]
 
 
-def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: str = "en") -> tuple[Path, Path]:
+def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: str = "en",
+                    panel: pd.DataFrame | None = None) -> tuple[Path, Path]:
     """Write ``benchmark.html`` and ``benchmark.csv`` into ``out_dir`` atomically.
 
     Parameters
@@ -289,6 +293,8 @@ def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: st
     results : iterable of casekit.pipeline.batch.HospitalRun
     out_dir : path-like
     lang : {"en", "zh"}
+    panel : pandas.DataFrame, optional
+        The batch panel the page is built from (see :func:`tidy`).
 
     Returns
     -------
@@ -299,7 +305,7 @@ def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: st
         injection.
     """
     out = Path(out_dir)
-    hospitals, findings, indicators = tidy(list(results))
+    hospitals, findings, indicators = tidy(results, panel)
     csv_path = write_text(out / "benchmark.csv",
                           _csv_safe(wide(hospitals, findings, indicators)).to_csv(index=False),
                           encoding="utf-8-sig")  # the BOM lets Excel read Chinese names

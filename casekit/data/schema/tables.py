@@ -358,6 +358,8 @@ PROFILE_FIELDS: dict[str, tuple[str, str, bool, str]] = {
     "beds": ("int", "编制床位", False, "Approved beds."),
     "currency_unit": ("str", "金额单位", True, "yuan or 10k_yuan (万元): unit of every money column."),
     "synthetic": ("bool", "模拟数据", False, "True for generated sample data; reports say so on the first page."),
+    "region": ("str", "所在地区", False, "Province, city or district; carried into the batch panel so it joins "
+               "with other data."),
     "finance_staff": ("int", "财务人员数", False, "Staff in the finance department."),
     "budget_staff": ("int", "预算专职人员数", False, "Staff working on the budget full time."),
     "budget_staff_qualified": ("int", "预算人员中级以上职称数", False, "Budget staff with an accounting qualification "
