@@ -92,6 +92,14 @@ def test_corpus_matches_its_generator(tmp_path):
     assert not stale, f"run python tests/bad_inputs/make_corpus.py: {stale}"
 
 
+def _in_progress(issue: dict) -> bool:
+    """The note on a year in progress: the corpus' base hospital holds two months of 2024 only.
+
+    What validation says about such a year is tested in tests/test_monitor.py; these cases test other inputs.
+    """
+    return issue["severity"] == "warning" and "(`casekit run`) needs at least one complete year" in issue["problem"]
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_cli_validate(case, tmp_path, monkeypatch, wide_cli, input_unchanged):
     exp = expected(case)
@@ -109,7 +117,8 @@ def test_cli_validate(case, tmp_path, monkeypatch, wide_cli, input_unchanged):
         assert text not in output, f"{case}: {text!r} shown:\n{output}"
 
     doc = json.loads(report.read_text(encoding="utf-8"))
-    issues = doc["issues"]
+    issues = [i for i in doc["issues"] if not _in_progress(i)]
+    doc["warnings"] -= len(doc["issues"]) - len(issues)
     assert all(i["file"] and i["problem"] and i["fix"] for i in issues), issues
     if exp["severity"] == "error":
         assert doc["errors"] > 0
@@ -133,7 +142,8 @@ def test_load_returns_hospital_or_raises_casekit_error(case, monkeypatch, input_
     if exp["loads"]:
         h = load(case_input(case))
         assert isinstance(h, Hospital)
-        assert bool(h.notes) == (exp["severity"] == "warning"), h.notes
+        notes = [n for n in h.notes if not _in_progress(n.as_dict())]
+        assert bool(notes) == (exp["severity"] == "warning"), notes
         for dotted, values in (exp.get("values") or {}).items():
             table, column = dotted.split(".")
             assert getattr(h, table)[column].tolist() == values, dotted

@@ -43,7 +43,7 @@ def test_valid_folder_loads_in_yuan(tmp_path):
     assert h.budget["adjusted"].tolist() == [13_000_000.0, 6_000_000.0, 3_000_000.0]
     assert h.actuals["amount"].sum() == 360 * 10_000.0
     assert h.budget["year"].dtype == "int64" and str(h.actuals["month"].dtype) == "Int64"
-    assert [i.severity for i in h.notes] == []
+    assert [i.problem[:36] for i in h.notes] == ["actuals of 2024 stop at month 2 and "]  # a year in progress
 
 
 def test_cli_reports_all_four_problems_in_one_run(tmp_path):

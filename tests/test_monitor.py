@@ -165,3 +165,25 @@ def test_analyse_projected_rates_and_departments(three_years):
     assert "projected" in flag["flags"] and flag["month"] == "2024-06"
     assert r.backtest.set_index(["direction", "method"]).loc[("expense", "chosen"), "wape"] <= \
         r.backtest.set_index(["direction", "method"]).loc[("expense", "run_rate"), "wape"]
+
+
+def _partial(h, keep_2023: bool):
+    a = h.actuals
+    a = a[((a["year"] == 2024) & (a["month"] <= 6)) | ((a["year"] == 2023) & keep_2023)]
+    b = h.budget[(h.budget["year"] == 2024) | keep_2023]
+    return h.with_tables(actuals=a.reset_index(drop=True), budget=b.reset_index(drop=True), adjustments=None)
+
+
+def test_partial_year_in_the_annual_diagnosis(tiny_hospital, tmp_path):
+    from casekit.data.loader import validate
+    from casekit.monitor.period import require_complete_year
+    from casekit.sample import write_hospital
+
+    only = _partial(tiny_hospital, keep_2023=False)
+    with pytest.raises(ConfigError, match=r"no complete year.*\n.*casekit monitor .* --through 2024-06"):
+        require_complete_year(only)
+    require_complete_year(_partial(tiny_hospital, keep_2023=True))  # 2023 is complete: runs, 2024 left out
+    notes = [str(i) for i in validate(write_hospital(only, tmp_path / "only")).issues]
+    assert any("stop at month 6 and no budget year is complete" in n and "--through 2024-06" in n for n in notes)
+    notes = [str(i) for i in validate(write_hospital(_partial(tiny_hospital, True), tmp_path / "two")).issues]
+    assert any("annual rules" in n and "leave 2024 out and use 2023" in n for n in notes)

@@ -107,6 +107,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     issues += amount_issues(frames, raws, skip_rates=mixed_units, unit=unit, limits=limits)
     issues += _year_issues(frames, raws)
     issues += _month_issues(frames, raws)
+    issues += _partial_year_issues(frames, raws)
     if "checklist" in frames:
         frames["checklist"], checklist_issues = merge_standard_checklist(frames["checklist"], raws["checklist"])
         issues += checklist_issues
@@ -512,6 +513,38 @@ def _month_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list
                                 f"actuals of {year} mix monthly rows and {int(blank.sum())} row(s) without a month",
                                 "Give every row of a year a month (1-12), or none of them (annual figures).",
                                 "error", "actuals"))
+    return issues
+
+
+def _partial_year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
+    """A budget year whose monthly actuals stop before December: say what it allows."""
+    if "budget" not in frames or "actuals" not in frames:
+        return []
+    a = frames["actuals"]
+    monthly = a[a["month"].notna()]
+    if monthly.empty:
+        return []
+    budget_years = set(frames["budget"]["year"].dropna().astype(int))
+    last = monthly.groupby("year")["month"].max()
+    annual = set(a.loc[a["month"].isna(), "year"].dropna().astype(int))
+    years = sorted(y for y in budget_years if y in set(a["year"].dropna().astype(int)))
+    partial = [int(y) for y in years if y in last.index and int(last[y]) < 12 and y not in annual]
+    complete = [y for y in years if y not in partial]
+    raw = raws["actuals"]
+    header = raw.headers.get("month", "month")
+    issues = []
+    for y in partial:
+        through = f"{y}-{int(last[y]):02d}"
+        if complete:
+            problem = (f"actuals of {y} stop at month {int(last[y])} (a year in progress): annual rules (execution "
+                       f"deviation, accuracy, forecast value added, year-end surge) leave {y} out and use "
+                       f"{', '.join(map(str, complete))}; time-progress gaps still include it")
+        else:
+            problem = (f"actuals of {y} stop at month {int(last[y])} and no budget year is complete: the annual "
+                       "diagnosis (`casekit run`) needs at least one complete year, so it will stop")
+        issues.append(Issue(raw.file, None, header, str(y), problem,
+                            f"For the year to date run `casekit monitor <data> --through {through}`; add the "
+                            "remaining months when the year is closed.", "warning", "actuals"))
     return issues
 
 

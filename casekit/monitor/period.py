@@ -14,6 +14,7 @@ import pandas as pd
 
 from casekit.data.hospital import Hospital
 from casekit.errors import ConfigError
+from casekit.indicators.execution import complete_years
 
 _THROUGH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
@@ -103,6 +104,22 @@ def parse_through(text: str | None, h: Hospital) -> Period:
         raise ConfigError(f"no budget for {period.year}, so {period.label} cannot be monitored",
                           f"Add the {period.year} budget (original and adjusted) to the budget table.")
     return period
+
+
+def require_complete_year(h: Hospital) -> None:
+    """Stop an annual diagnosis that has no complete year, pointing to the monitor.
+
+    Raises
+    ------
+    ConfigError
+        When every budget year's actuals stop before December (a year in progress).
+    """
+    if h.years and not complete_years(h):
+        latest = last_month(h)
+        raise ConfigError(f"{h.name}: no complete year to diagnose (actuals of {latest.year} stop at month "
+                          f"{latest.month}); the annual rules compare whole years",
+                          f"Run `casekit monitor {h.source or 'PATH'} --through {latest.label}` for the year to "
+                          "date, or add a complete year's budget and actuals.")
 
 
 def as_of(h: Hospital, period: Period) -> Hospital:

@@ -594,6 +594,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
 
     from casekit.errors import DataValidationError
     from casekit.data.loader import validate
+    from casekit.monitor.period import require_complete_year
     from casekit.report.narrative import PREPARED_FILE, write_prepared
     from casekit.fs.atomic import make_staging_dir, publish_dir, write_text
     from casekit.report.pdf import notebook_pngs
@@ -618,6 +619,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     if report.has_errors or report.hospital is None:  # stop before any kernel starts
         raise DataValidationError(report.issues, source=str(data_path))
     hospital = report.hospital
+    require_complete_year(hospital)  # a year in progress alone: point to `casekit monitor`
     log.step("validate", time.perf_counter() - t)
 
     staging = make_staging_dir(out)
