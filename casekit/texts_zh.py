@@ -174,4 +174,15 @@ ISSUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
     (r"Expense budgets are positive amounts; enter the amount without a minus sign\.",
      "支出预算应为正数；请去掉负号填写金额。"),
     (r"Check that actuals and budget use the same currency unit\.", "请检查实际数与预算是否使用相同的金额单位。"),
+    (r"actuals of (?P<year>\d{4}) stop at month (?P<m>\d+) \(a year in progress\): annual rules \(execution "
+     r"deviation, accuracy, forecast value added, year-end surge\) leave (?P=year) out and use (?P<years>[\d, ]+); "
+     r"time-progress gaps still include it",
+     "{year}年实际数只到{m}月（年度尚未结束）：年度规则（执行偏差、准确度、预测增加值、年末突击支出）不含{year}年，"
+     "使用{years}年；时间进度差仍包含该年"),
+    (r"actuals of (?P<year>\d{4}) stop at month (?P<m>\d+) and no budget year is complete: the annual diagnosis "
+     r"\(`casekit run`\) needs at least one complete year, so it will stop",
+     "{year}年实际数只到{m}月，且没有完整的预算年度：年度诊断（`casekit run`）至少需要一个完整年度，将会停止"),
+    (r"For the year to date run `casekit monitor <data> --through (?P<through>\d{4}-\d{2})`; add the remaining "
+     r"months when the year is closed\.",
+     "本年累计情况请运行 `casekit monitor <数据> --through {through}`；年度结账后补齐其余月份。"),
 )
