@@ -281,7 +281,7 @@ def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataF
     page = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f"<title>{html_lib.escape(t['title'])}</title><style>{css}</style></head>"
             f"<body><main>{''.join(parts)}</main></body></html>\n")
-    return embed_fonts(page)[0]
+    return embed_fonts(page, script=False)[0]
 
 
 def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: str = "en",

@@ -298,7 +298,7 @@ def web_font(text: str) -> WebFont:
             "font but embeds none, so Chinese may show as boxes where it is not installed. "
             "Reinstall it: `pip install --force-reinstall noto-cjk-sans-otc`.",))
     data = buf.getvalue()
-    css = (f'@font-face {{ font-family: "{WEB_FAMILY}"; font-style: normal; font-weight: 100 900; '
+    css = (f'@font-face {{ font-family: "{WEB_FAMILY}"; font-style: normal; font-weight: 400; '
            f'font-display: block; src: url("data:font/woff;base64,{base64.b64encode(data).decode("ascii")}") '
            'format("woff"); }')
     notes = ()

@@ -23,7 +23,7 @@ from typing import Iterable
 import nbformat
 
 from casekit.fs.atomic import write_text
-from casekit.report.fonts import WebFont, web_font
+from casekit.report.fonts import WEB_FAMILY, WebFont, web_font
 
 CSS_FILE = Path(__file__).with_name("casekit.css")
 _HEADING = re.compile(r"<h([1-3])((?:\s[^>]*)?)>(.*?)</h\1>", re.S | re.I)
@@ -191,7 +191,19 @@ def visible_text(page: str) -> str:
     return html_lib.unescape(_TAGS.sub(" ", body))
 
 
-def embed_fonts(page: str) -> tuple[str, WebFont]:
+# Registers the embedded font from its own bytes before the first layout: a FontFace built from an
+# ArrayBuffer is usable at once, so a browser that prints on the load event (headless Chromium's
+# --print-to-pdf) never prints before the @font-face data URI is decoded (on a machine without
+# any system font it otherwise prints invisible text now and then). Without JavaScript the
+# @font-face rule alone applies.
+_FONT_NOW = ('<script>(function () {{ var s = document.getElementById("casekit-font");'
+             ' if (!s || !window.FontFace) return; var m = /base64,([A-Za-z0-9+\\/=]+)/.exec(s.textContent);'
+             ' if (!m) return; var b = atob(m[1]), a = new Uint8Array(b.length);'
+             ' for (var i = 0; i < b.length; i++) a[i] = b.charCodeAt(i);'
+             ' document.fonts.add(new FontFace("{family}", a.buffer)); }})();</script>')
+
+
+def embed_fonts(page: str, *, script: bool = True) -> tuple[str, WebFont]:
     """Embed the subset of casekit's CJK font that ``page`` needs as an ``@font-face`` in its ``<head>``.
 
     Parameters
@@ -199,6 +211,9 @@ def embed_fonts(page: str) -> tuple[str, WebFont]:
     page : str
         A complete HTML page whose stylesheet lists :data:`casekit.report.fonts.WEB_FAMILY`
         first (casekit.css does).
+    script : bool
+        Also add the few lines of JavaScript that register the font before the first layout
+        (needed for pages printed to PDF; a page only viewed can do without).
 
     Returns
     -------
@@ -210,7 +225,10 @@ def embed_fonts(page: str) -> tuple[str, WebFont]:
     title = re.search(r"<title>(.*?)</title>", page, re.S | re.I)
     font = web_font(visible_text(page) + (html_lib.unescape(title.group(1)) if title else ""))
     if font.css:
-        page = _insert_before_close(page, "head", f'<style id="casekit-font">\n{font.css}\n</style>')
+        block = f'<style id="casekit-font">\n{font.css}\n</style>'
+        if script:
+            block += _FONT_NOW.format(family=WEB_FAMILY)
+        page = _insert_before_close(page, "head", block)
     return page, font
 
 
