@@ -88,8 +88,12 @@ def test_json_schema_and_atomic_write(bad_diag, tmp_path):
     data = json.loads(text)
     assert data["schema_version"] == "1.0"
     assert set(data) == {"schema_version", "casekit_version", "generated_at", "hospital", "thresholds", "aspects",
-                         "problems", "causes", "matrix", "recommendations", "notes"}
+                         "problems", "causes", "matrix", "recommendations", "conclusion_en", "conclusion_zh",
+                         "coverage", "pefa", "notes"}
     p4 = data["problems"][3]
+    assert {"evidence_strength", "robustness", "flips_at", "sensitivity", "n_required", "n_computable"} <= set(p4)
+    assert {"margin", "distance", "n", "statistic"} <= set(p4["criteria"][0])
+    assert [r["indicator"] for r in data["pefa"]] == ["PI-1", "PI-2.1", "PI-2.2", "PI-2.3", "PI-3.1", "PI-3.2"]
     assert p4["code"] == "P4" and p4["status"] == "present" and p4["criteria"][0]["config_key"]
     assert p4["evidence"]["total_rows"] == 10 and len(p4["evidence"]["rows"][0]) == len(p4["evidence"]["columns"])
     assert data["aspects"][0]["rating"] in ("good", "adequate", "weak")

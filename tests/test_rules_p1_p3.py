@@ -39,9 +39,10 @@ def test_p1_tiny_identical_growth(tiny_hospital):
     # 3 expense lines and 1 revenue line, all at the modal 10%
     assert _crit(f, "growth_dispersion").value == pytest.approx(0.0, abs=1e-12)
     assert _crit(f, "identical_growth_share").value == 1.0
-    # no budget_monthly: the 3 seasonal lines count as flat
+    # no budget_monthly: the phasing is unknown, so the criterion is not computable (never "flat")
     flat = _crit(f, "flat_phasing_share")
-    assert flat.value == 1.0 and flat.triggered and "by definition" in flat.label_en
+    assert flat.value is None and flat.triggered is None
+    assert "budget_monthly (monthly phasing of the budget)" in f.missing
     # D1's shock (+20%) was followed by adjustments: not tripped
     shock = _crit(f, "unadjusted_volume_shock_share")
     assert shock.value == 0.0 and shock.triggered is False
@@ -58,8 +59,8 @@ def test_p1_tiny_identical_growth(tiny_hospital):
 def test_p1_severity_formula(tiny_hospital):
     f = rule_p1(_ctx(tiny_hospital))
     # tripped: dispersion 0 < 0.01 -> 0.5 + 0.5 x min(1, 0.01 / 0.01) = 1; share 1 vs 0.6 -> 0.5 + 0.5 x 0.4/0.6;
-    # flat 1 vs 0.5 -> 1; shock not tripped -> 0; over 4 computable criteria
-    expected = 100 * (1 + (0.5 + 0.5 * 0.4 / 0.6) + 1 + 0) / 4
+    # shock not tripped -> 0; over 3 computable criteria (flat phasing needs budget_monthly)
+    expected = 100 * (1 + (0.5 + 0.5 * 0.4 / 0.6) + 0) / 3
     assert f.severity == pytest.approx(expected, abs=0.05)
 
 

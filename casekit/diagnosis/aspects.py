@@ -19,6 +19,11 @@ checklist, restating 国卫财务发〔2020〕30号). Data requirements are chec
 
 Rating: good when share_met >= ``aspects.met_good``, weak below ``aspects.met_weak``, else
 adequate. Severity = 100 x (1 - share_met). Status "present" means the aspect was assessed.
+An aspect with no answered checklist item and no computable data check is not assessed (never
+"good" by default); one rated from data checks alone, without any checklist item, carries
+``evidence_strength="weak"``. Its robustness says whether the rating changes when
+``aspects.met_good`` / ``aspects.met_weak`` move by 10% or 20%
+(:func:`casekit.diagnosis.robustness.rating_sensitivity`).
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ import pandas as pd
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import Check, check, construct_row, fmt_value, profile_number
+from casekit.diagnosis.robustness import label, rating_sensitivity
 
 TITLES = {
     "A1": ("Organisation system", "预算管理组织体系"),
@@ -67,9 +73,18 @@ class AspectFinding(Finding):
 
 def rating_for(share: float, cfg) -> str:
     """good / adequate / weak by ``aspects.met_good`` and ``aspects.met_weak``."""
-    if share >= cfg["aspects.met_good"]:
+    return rate(share, cfg["aspects.met_good"], cfg["aspects.met_weak"])
+
+
+def rate(share: float, good: float, weak: float) -> str:
+    """good when ``share >= good``, weak when ``share < weak``, else adequate.
+
+    >>> rate(0.75, 0.8, 0.5), rate(0.8, 0.8, 0.5), rate(0.4, 0.8, 0.5)
+    ('adequate', 'good', 'weak')
+    """
+    if share >= good:
         return "good"
-    return "weak" if share < cfg["aspects.met_weak"] else "adequate"
+    return "weak" if share < weak else "adequate"
 
 
 def _checklist_rows(ctx: RuleContext, aspect: str) -> pd.DataFrame:
@@ -117,8 +132,16 @@ def _assess(ctx: RuleContext, aspect: str, checks: list[Check], missing_if_none:
     missing = sorted({c.missing for c in checks if c.criterion.triggered is None and c.missing})
     if not ctx.hospital.has("checklist"):
         missing = ["checklist table"] + missing
+    weak = len(ev) == 0
+    if weak:
+        summary_en += " Weak evidence: no checklist item of this aspect was answered; rated from data checks only."
+        summary_zh += "证据不足：本方面无已回答的制度核查条目，仅依据数据检查评级。"
+    rows = rating_sensitivity(share, ctx.cfg["aspects.met_good"], ctx.cfg["aspects.met_weak"], rating, rate)
+    robust, flips_at = label(rows)
     return AspectFinding(aspect, title_en, title_zh, "present", round(100 * (1 - share), 1), criteria, evidence,
-                         summary_en, summary_zh, missing, share_met=share, rating=rating, n_requirements=n)
+                         summary_en, summary_zh, missing, evidence_strength="weak" if weak else "sufficient",
+                         robustness=robust, flips_at=flips_at, sensitivity=rows,
+                         share_met=share, rating=rating, n_requirements=n)
 
 
 def aspect_a1(ctx: RuleContext) -> Finding:
@@ -132,7 +155,7 @@ def aspect_a2(ctx: RuleContext) -> Finding:
     checks = [check(ctx, "survey_participation_mean", None if row is None else row["mean"],
                     "causes.construct_min", "<", "survey participation construct mean (1-5)",
                     "问卷“全员参与”维度均值（1-5）", "survey", missing="survey_items and survey_responses tables")]
-    return _assess(ctx, "A2", checks, ["survey tables"])
+    return _assess(ctx, "A2", checks, ["survey_items and survey_responses tables"])
 
 
 def _unbudgeted_share(ctx: RuleContext, direction: str, categories: tuple[str, ...] | None = None) -> float | None:

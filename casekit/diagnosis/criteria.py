@@ -10,8 +10,12 @@ Severity (0-100) of a rule, used by P4, P5 and C1-C5::
 where ``scale_i = |t_i|`` (1 when the threshold is 0). A rule whose every computable criterion
 trips far beyond its threshold scores 100; one that trips just past half of them about 25.
 A rule is *present* when at least ``min_triggered`` criteria trip (config key of the rule);
-when fewer criteria can be computed than that, all computable ones must trip. A rule none of
-whose criteria can be computed is *not assessed* and names the missing data.
+when fewer criteria can be computed than that, all computable ones must trip, and the finding
+is marked ``evidence_strength="weak"`` (reported as "indicated — weak evidence: k of n criteria
+computable"; an absent finding decided that way is weak too). A criterion whose data are missing
+is never tripped: it is not computable. A rule none of whose criteria can be computed is *not
+assessed* and names the missing data. Every decided finding also gets its margins and
+threshold sensitivity (:mod:`casekit.diagnosis.robustness`).
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ import pandas as pd
 
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Criterion, Finding
+from casekit.diagnosis.robustness import label, margin, sensitivity
 
 OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
@@ -56,11 +61,13 @@ def is_missing(v: Any) -> bool:
 
 
 def check(ctx: RuleContext, name: str, value: Any, config_key: str, op: str, label_en: str, label_zh: str,
-          basis: str, fmt: str = "num", missing: str = "", threshold: Any = None) -> Check:
+          basis: str, fmt: str = "num", missing: str = "", threshold: Any = None, n: int | None = None,
+          statistic: float | None = None) -> Check:
     """Build one criterion: compare ``value`` with ``ctx.cfg[config_key]`` by ``op``.
 
     ``threshold`` replaces the configured value for fixed requirements (then ``config_key`` is
-    ""). The criterion is not computable (``triggered=None``) when ``value`` is missing.
+    ""). The criterion is not computable (``triggered=None``) when ``value`` is missing. ``n``
+    and ``statistic`` describe a statistical test whose p-value is ``value``.
     """
     if config_key:
         threshold = ctx.cfg[config_key]
@@ -72,7 +79,10 @@ def check(ctx: RuleContext, name: str, value: Any, config_key: str, op: str, lab
         elif isinstance(value, numbers.Real):
             value = float(value)
         trig = bool(OPS[op](value, threshold))
-    return Check(Criterion(name, value, threshold, op, trig, config_key, label_en, label_zh, basis), fmt, missing)
+    rel, dist = margin(value, threshold, op) if trig is not None else (None, None)
+    stat = None if is_missing(statistic) else float(statistic)
+    return Check(Criterion(name, value, threshold, op, trig, config_key, label_en, label_zh, basis, rel, dist,
+                           None if n is None else int(n), stat), fmt, missing)
 
 
 def fmt_value(v: Any, fmt: str) -> str:
@@ -113,25 +123,42 @@ def decide(code: str, title_en: str, title_zh: str, checks: list[Check], min_tri
     need = max(1, min(int(min_triggered), len(comp)))
     n_trig = sum(1 for c in comp if c.criterion.triggered)
     status = "present" if n_trig >= need else "absent"
+    weak = len(comp) < int(min_triggered)
     parts_en, parts_zh = [], []
     for c in comp:
         k = c.criterion
         v, t = fmt_value(k.value, c.fmt), fmt_value(k.threshold, c.fmt)
-        parts_en.append(f"{k.label_en} {v} ({'tripped' if k.triggered else 'not tripped'}: threshold {k.op} {t})")
-        parts_zh.append(f"{k.label_zh}为{v}（{'触发' if k.triggered else '未触发'}：阈值{OPS_ZH[k.op]}{t}）")
-    word_en = "present" if status == "present" else "absent"
-    word_zh = "存在" if status == "present" else "不存在"
-    summary_en = (f"{title_en}: {word_en}; {n_trig} of {len(comp)} criteria tripped (needs {need}). "
-                  + "; ".join(parts_en) + ".")
-    summary_zh = f"{title_zh}：{word_zh}；{len(comp)}项判据中{n_trig}项触发（需{need}项）。" + "；".join(parts_zh) + "。"
+        test_en = test_zh = ""
+        if k.n is not None and c.fmt == "p":
+            test_en, test_zh = f", p = {v}, n = {k.n}", f"，p={v}，n={k.n}"
+        parts_en.append(f"{k.label_en} {v} ({'tripped' if k.triggered else 'not tripped'}: threshold {k.op} {t}"
+                        f"{test_en})")
+        parts_zh.append(f"{k.label_zh}为{v}（{'触发' if k.triggered else '未触发'}：阈值{OPS_ZH[k.op]}{t}{test_zh}）")
+    if weak:
+        word_en = "indicated — weak evidence" if status == "present" else "not indicated — weak evidence"
+        word_zh = "初步显示存在（证据不足）" if status == "present" else "初步显示不存在（证据不足）"
+        count_en = (f"only {len(comp)} of {len(checks)} criteria computable (the rule needs {int(min_triggered)}); "
+                    f"{n_trig} of {len(comp)} tripped")
+        count_zh = f"{len(checks)}项判据中仅{len(comp)}项可计算（规则需{int(min_triggered)}项），其中{n_trig}项触发"
+    else:
+        word_en = "present" if status == "present" else "absent"
+        word_zh = "存在" if status == "present" else "不存在"
+        count_en = f"{n_trig} of {len(comp)} criteria tripped (needs {need})"
+        count_zh = f"{len(comp)}项判据中{n_trig}项触发（需{need}项）"
+    summary_en = f"{title_en}: {word_en}; {count_en}. " + "; ".join(parts_en) + "."
+    summary_zh = f"{title_zh}：{word_zh}；{count_zh}。" + "；".join(parts_zh) + "。"
     if missing:
         summary_en += f" Not computed for lack of: {', '.join(missing)}."
         summary_zh += f"因缺少 {', '.join(missing)}，部分判据未计算。"
     if caveat_en:
         summary_en += " " + caveat_en
         summary_zh += caveat_zh
+    rows = sensitivity(criteria, int(min_triggered), status)
+    robust, flips_at = label(rows)
     return Finding(code, title_en, title_zh, status, severity(criteria), criteria,
-                   evidence if evidence is not None else pd.DataFrame(), summary_en, summary_zh, missing)
+                   evidence if evidence is not None else pd.DataFrame(), summary_en, summary_zh, missing,
+                   n_required=int(min_triggered), evidence_strength="weak" if weak else "sufficient",
+                   robustness=robust, flips_at=flips_at, sensitivity=rows)
 
 
 def profile_number(ctx: RuleContext, key: str) -> float | None:

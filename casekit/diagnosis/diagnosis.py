@@ -21,14 +21,18 @@ from typing import Any, Mapping
 import pandas as pd
 
 from casekit.diagnosis.aspects import ASPECT_RULES
+from casekit.diagnosis.conclusion import conclusion, coverage, supply_list
 from casekit.diagnosis.config import RuleContext, Thresholds
 from casekit.diagnosis.finding import Finding, _plain
 from casekit.diagnosis.matrix import cause_problem_matrix
+from casekit.diagnosis.recommendations import COLUMNS as RECOMMENDATION_COLUMNS
 from casekit.diagnosis.recommendations import Recommendation, recommend
 from casekit.diagnosis.rules_causes import CAUSE_RULES
 from casekit.diagnosis.rules_linkage import rule_p4, rule_p5
 from casekit.errors import ConfigError, OutputError
 from casekit.data.hospital import Hospital
+from casekit.indicators.execution import execution_statement, with_names
+from casekit.indicators.pefa import pefa_scores, pefa_yearly
 
 SCHEMA_VERSION = "1.0"
 KINDS = {"A": "aspect", "P": "problem", "C": "cause"}
@@ -88,6 +92,15 @@ class Diagnosis:
         The same tables keyed by (module, function, args, kwargs) as
         :meth:`casekit.diagnosis.config.RuleContext.get` memoises them, so report code asking
         for one of them with the same arguments reuses it (not exported).
+    execution : pandas.DataFrame
+        The budget-execution table by account (预算执行情况表,
+        :func:`casekit.indicators.execution.execution_statement`).
+    execution_by_department : pandas.DataFrame
+        The same by department.
+    pefa : pandas.DataFrame
+        PEFA budget-credibility scores (:func:`casekit.indicators.pefa.pefa_scores`).
+    pefa_years : pandas.DataFrame
+        Their yearly values (:func:`casekit.indicators.pefa.pefa_yearly`).
     """
 
     hospital_name: str
@@ -105,6 +118,10 @@ class Diagnosis:
     notes: list[Any] = field(default_factory=list)
     indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
     memo: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
+    execution: pd.DataFrame = field(default_factory=pd.DataFrame)
+    execution_by_department: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pefa: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pefa_years: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # ---------------------------------------------------------------- queries
     @property
@@ -125,36 +142,53 @@ class Diagnosis:
             raise ConfigError(f"unknown kind {kind!r}", "Use kind='problem' or kind='cause'.")
         return [f.code for f in (self.problems if kind == "problem" else self.causes) if f.present]
 
+    def conclusion(self, lang: str = "en") -> str:
+        """What was and was not assessed, and what was found (:func:`casekit.diagnosis.conclusion.conclusion`)."""
+        return conclusion(self.findings, lang)
+
+    def coverage(self) -> pd.DataFrame:
+        """Status, evidence strength and missing data of every finding
+        (:func:`casekit.diagnosis.conclusion.coverage`)."""
+        return coverage(self.findings)
+
     # ---------------------------------------------------------------- tables
     def summary_frame(self) -> pd.DataFrame:
         """One row per finding.
 
         Columns: ``code``, ``kind`` (aspect/problem/cause), ``title_en``, ``title_zh``,
-        ``status``, ``severity``, ``grade``, ``rating`` (aspects), ``share_met`` (aspects),
-        ``n_criteria`` (computable), ``n_triggered``, ``missing``, ``summary_en``, ``summary_zh``.
+        ``status``, ``evidence_strength``, ``robustness``, ``flips_at``, ``severity``, ``grade``,
+        ``rating`` (aspects), ``share_met`` (aspects), ``n_criteria`` (computable),
+        ``n_triggered``, ``n_required``, ``missing``, ``summary_en``, ``summary_zh``.
         """
         rows = []
         for f in self.findings:
-            comp = [c for c in f.criteria if c.triggered is not None]
             rows.append({"code": f.code, "kind": KINDS[f.code[0]], "title_en": f.title_en, "title_zh": f.title_zh,
-                         "status": f.status, "severity": f.severity, "grade": f.grade,
+                         "status": f.status, "evidence_strength": f.evidence_strength, "robustness": f.robustness,
+                         "flips_at": f.flips_at, "severity": f.severity, "grade": f.grade,
                          "rating": getattr(f, "rating", None), "share_met": getattr(f, "share_met", None),
-                         "n_criteria": len(comp), "n_triggered": sum(bool(c.triggered) for c in comp),
+                         "n_criteria": f.n_computable, "n_triggered": f.n_triggered, "n_required": f.n_required,
                          "missing": "; ".join(f.missing), "summary_en": f.summary_en, "summary_zh": f.summary_zh})
         return pd.DataFrame(rows)
+
+    def sensitivity_frame(self) -> pd.DataFrame:
+        """Every threshold move tried by the robustness check: ``code`` plus ``scope``, ``change``,
+        ``status``, ``flips`` (:func:`casekit.diagnosis.robustness.sensitivity`)."""
+        rows = [{"code": f.code, **r} for f in self.findings for r in f.sensitivity]
+        return pd.DataFrame(rows, columns=["code", "scope", "change", "status", "flips"])
 
     def criteria_frame(self) -> pd.DataFrame:
         """Every criterion of every finding: ``code`` plus the :class:`Criterion` fields."""
         rows = [{"code": f.code, **c.as_dict()} for f in self.findings for c in f.criteria]
-        cols = ["code", "name", "value", "threshold", "op", "triggered", "config_key", "label_en", "label_zh",
-                "basis"]
+        cols = ["code", "name", "value", "threshold", "op", "triggered", "margin", "distance", "n", "statistic",
+                "config_key", "label_en", "label_zh", "basis"]
         return pd.DataFrame(rows, columns=cols)
 
     def recommendations_frame(self) -> pd.DataFrame:
         """Recommendations as a table (``triggered_by`` joined by commas)."""
         rows = [{**r.as_dict(), "triggered_by": ", ".join(r.triggered_by)} for r in self.recommendations]
-        return pd.DataFrame(rows, columns=["id", "area", "kind", "title_en", "title_zh", "text_en", "text_zh",
-                                           "basis_en", "basis_zh", "triggered_by"])
+        for r in rows:
+            r["weak_evidence"] = ", ".join(r["weak_evidence"])
+        return pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS)
 
     def aspect_frame(self) -> pd.DataFrame:
         """Aspect scores: ``code``, ``title_en``, ``title_zh``, ``status``, ``share_met``, ``rating``,
@@ -165,9 +199,13 @@ class Diagnosis:
                              for f in self.aspects])
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table of the diagnosis by name: ``findings``, ``criteria``, ``matrix``,
-        ``recommendations``, ``aspects``, ``thresholds``, then the indicator tables."""
-        out = {"findings": self.summary_frame(), "criteria": self.criteria_frame(), "matrix": self.matrix.copy(),
+        """Every table of the diagnosis by name: ``findings``, ``execution`` (by account),
+        ``execution_by_department``, ``pefa``, ``pefa_years``, ``criteria``, ``sensitivity``,
+        ``matrix``, ``recommendations``, ``aspects``, ``thresholds``, then the indicator tables."""
+        out = {"findings": self.summary_frame(), "execution": self.execution.copy(),
+               "execution_by_department": self.execution_by_department.copy(), "pefa": self.pefa.copy(),
+               "pefa_years": self.pefa_years.copy(), "criteria": self.criteria_frame(),
+               "sensitivity": self.sensitivity_frame(), "matrix": self.matrix.copy(),
                "recommendations": self.recommendations_frame(), "aspects": self.aspect_frame(),
                "thresholds": pd.DataFrame(self.thresholds.as_records())}
         for name, df in self.indicators.items():
@@ -190,6 +228,14 @@ class Diagnosis:
             "causes": [f.as_dict(evidence_rows) for f in self.causes],
             "matrix": [{k: _plain(v) for k, v in r.items()} for r in self.matrix.to_dict("records")],
             "recommendations": [r.as_dict() for r in self.recommendations],
+            "conclusion_en": self.conclusion("en"),
+            "conclusion_zh": self.conclusion("zh"),
+            "coverage": {"n_findings": len(self.findings),
+                         "n_assessed": sum(f.status != "not_assessed" for f in self.findings),
+                         "n_weak": sum(f.weak for f in self.findings),
+                         "not_assessed": [f.code for f in self.findings if f.status == "not_assessed"],
+                         "supply": supply_list(self.findings)},
+            "pefa": [{k: _plain(v) for k, v in r.items()} for r in self.pefa.to_dict("records")],
             "notes": [n.as_dict() if hasattr(n, "as_dict") else str(n) for n in self.notes],
         }
 
@@ -271,10 +317,18 @@ def diagnose(hospital: Hospital, config: Thresholds | Mapping[str, Any] | str | 
     causes = [rule(ctx) for rule in CAUSE_RULES.values()]
     matrix = cause_problem_matrix(ctx, causes, problems)
     recs = recommend([*aspects, *problems, *causes])
-    indicators = {_sheet_name(k): v for k, v in ctx.computed.items() if isinstance(v, pd.DataFrame)}
+    for f in [*aspects, *problems, *causes]:
+        f.evidence = with_names(f.evidence, hospital)
+    bands = {"good": cfg["bands.good"], "warning": cfg["bands.warning"]}
+    execution = ctx.get(execution_statement, by="account", **bands)
+    by_dept = ctx.get(execution_statement, by="department", **bands)
+    pefa, pefa_years = ctx.get(pefa_scores), ctx.get(pefa_yearly)
+    indicators = {_sheet_name(k): with_names(v, hospital) for k, v in ctx.computed.items()
+                  if isinstance(v, pd.DataFrame) and not k.startswith(("execution_statement", "pefa_"))}
     return Diagnosis(
         hospital_name=hospital.name, profile=hospital.profile.as_dict(), years=list(hospital.years),
         synthetic=bool(hospital.profile.synthetic),
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), casekit_version=__version__,
         thresholds=cfg, aspects=aspects, problems=problems, causes=causes, matrix=matrix,
-        recommendations=recs, notes=list(hospital.notes), indicators=indicators, memo=dict(ctx._memo))
+        recommendations=recs, notes=list(hospital.notes), indicators=indicators, memo=dict(ctx._memo),
+        execution=execution, execution_by_department=by_dept, pefa=pefa, pefa_years=pefa_years)

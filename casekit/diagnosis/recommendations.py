@@ -5,7 +5,10 @@ execution control, budget performance evaluation and informatisation. The texts 
 Chinese), their triggers and their legal basis live in ``recommendations.yaml`` beside this
 module. An action is emitted only when one of its triggers fired: a problem or cause with
 status "present", or an aspect rated "weak". An area none of whose actions fired, and all of
-whose problem and cause triggers were assessed, gets one "maintain" note instead.
+whose problem and cause triggers were found absent on sufficient evidence, gets one "maintain"
+note instead. An action
+whose every trigger rests on weak evidence (``Finding.evidence_strength == "weak"``) lists them
+in ``weak_evidence`` so reports mark it "rests on weak evidence".
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from casekit.diagnosis.finding import Finding
 
 RECOMMENDATIONS_FILE = Path(__file__).with_name("recommendations.yaml")
 COLUMNS = ["id", "area", "kind", "title_en", "title_zh", "text_en", "text_zh", "basis_en", "basis_zh",
-           "triggered_by"]
+           "triggered_by", "weak_evidence"]
 
 
 @dataclass
@@ -42,6 +45,9 @@ class Recommendation:
         The article or item of 国卫财务发〔2020〕30号 / 〔2020〕27号 the action rests on.
     triggered_by : list of str
         Codes of the findings that triggered it (empty for a maintain note).
+    weak_evidence : list of str
+        The triggers decided on weak evidence when *every* trigger was (the action then rests on
+        weak evidence); empty otherwise.
     """
 
     id: str
@@ -54,6 +60,12 @@ class Recommendation:
     basis_en: str = ""
     basis_zh: str = ""
     triggered_by: list[str] = field(default_factory=list)
+    weak_evidence: list[str] = field(default_factory=list)
+
+    @property
+    def weak(self) -> bool:
+        """True when the action rests on weak evidence only."""
+        return bool(self.weak_evidence)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,15 +112,17 @@ def recommend(findings: list[Finding]) -> list[Recommendation]:
         hits = [c for c in action["triggers"] if c in by_code and fired(by_code[c])]
         if hits:
             area = cat["areas"][action["area"]]
+            weak = hits if all(by_code[c].evidence_strength == "weak" for c in hits) else []
             out.append(Recommendation(action["id"], action["area"], "corrective", area["title_en"], area["title_zh"],
                                       action["text_en"], action["text_zh"], action["basis_en"], action["basis_zh"],
-                                      hits))
+                                      hits, weak))
     done = {r.area for r in out}
     for name, area in cat["areas"].items():
         if name in done:
             continue
         triggers = {c for a in cat["actions"] if a["area"] == name for c in a["triggers"] if not c.startswith("A")}
-        if triggers and all(c in by_code and by_code[c].status == "absent" for c in triggers):
+        if triggers and all(c in by_code and by_code[c].status == "absent" and not by_code[c].weak
+                            for c in triggers):
             out.append(Recommendation(f"M-{name}", name, "maintain", area["title_en"], area["title_zh"],
                                       area["maintain_en"], area["maintain_zh"]))
     return out

@@ -130,7 +130,8 @@ def rule_c1(ctx: RuleContext) -> Finding:
     corr = check(ctx, "participation_deviation_p_negative", p_neg, "causes.correlation_alpha", "<",
                  f"one-sided p that less participation goes with more deviation (rho={rho_txt}, n={n} departments)",
                  f"参与度越低偏差越大的单侧p值（rho={rho_txt}，n={n}个科室）", "survey / budget accounting",
-                 fmt="p", missing="survey_responses with dept_id matching departments with budgets (3 or more)")
+                 fmt="p", missing="survey_responses with dept_id matching departments with budgets (3 or more)",
+                 n=n if p_neg is not None and not is_missing(p_neg) else None, statistic=rho)
     return _finish(ctx, "C1", [surv, chk, corr], rows + chk_rows, caveat)
 
 

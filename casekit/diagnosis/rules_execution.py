@@ -10,7 +10,7 @@ from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import check, decide
 from casekit.diagnosis.rules_preparation import BASIS, with_headline
-from casekit.indicators.adjustments import adjustment_summary
+from casekit.indicators.adjustments import adjustment_summary, line_adjustment_rates
 from casekit.indicators.execution import accuracy_summary, execution_table
 from casekit.indicators.progress import time_progress, year_end_surge
 
@@ -37,7 +37,10 @@ def rule_p3(ctx: RuleContext) -> Finding:
       once or in Q4 ``>=`` ``p3.irregular_adjustment_share`` (needs the adjustments table).
 
     Present when at least ``p3.min_triggered`` trip. Evidence: department-level rows beyond the
-    warning band (unbudgeted first, then by |deviation rate|).
+    warning band or holding a budget line adjusted by more than ``p3.adjustment_rate_flag`` of
+    B0 (unbudgeted first, then by |deviation rate|), with ``beyond_warning`` and
+    ``lines_adjusted_over_limit`` (count of such lines, :func:`line_adjustment_rates`); the
+    summary counts the flagged lines (a written reason is required above 30%).
 
     References
     ----------
@@ -88,11 +91,18 @@ def rule_p3(ctx: RuleContext) -> Finding:
               "share of adjusted department budgets adjusted repeatedly or in Q4",
               "调整过的科室预算中多次调整或第四季度调整的比例", BASIS, fmt="pct", missing="adjustments table"),
     ]
+    limit = cfg["p3.adjustment_rate_flag"]
+    rates = ctx.get(line_adjustment_rates, limit=limit)
+    flagged = rates[rates["over_limit"]]
+    per_dept = flagged.groupby(["year", "dept_id", "direction"]).size().rename("lines_adjusted_over_limit")
     dept = ctx.get(execution_table, level=("year", "dept_id"), basis="adjusted", **bands)
-    beyond = dept[(dept["abs_deviation_rate"] > cfg["bands.warning"])
-                  | (dept["band"].eq("undefined") & dept["budget"].eq(0) & dept["actual"].ne(0))]
-    evidence = beyond.sort_values("abs_deviation_rate", ascending=False, na_position="first",
-                                  kind="stable").reset_index(drop=True)
+    dept = dept.merge(per_dept.reset_index(), on=["year", "dept_id", "direction"], how="left")
+    dept["lines_adjusted_over_limit"] = dept["lines_adjusted_over_limit"].fillna(0).astype("int64")
+    dept["beyond_warning"] = ((dept["abs_deviation_rate"] > cfg["bands.warning"])
+                              | (dept["band"].eq("undefined") & dept["budget"].eq(0) & dept["actual"].ne(0)))
+    beyond = dept[dept["beyond_warning"] | dept["lines_adjusted_over_limit"].gt(0)]
+    evidence = beyond.sort_values(["beyond_warning", "abs_deviation_rate"], ascending=[False, False],
+                                  na_position="first", kind="stable").reset_index(drop=True)
     f = decide("P3", *P3_TITLE, checks, cfg["p3.min_triggered"], evidence)
     en = zh = ""
     if line_share is not None:
@@ -101,4 +111,8 @@ def rule_p3(ctx: RuleContext) -> Finding:
               f"(peer mean {cfg['p3.hospital_deviation_max']:.1%}).")
         zh = (f"对照调整后预算，{line_share:.1%}的科室×科目和{dept_share:.1%}的科室偏差超出{warn}；"
               f"全院偏差率平均为{hosp:.1%}（同类医院均值{cfg['p3.hospital_deviation_max']:.1%}）。")
-    return with_headline(f, en, zh)
+    if "adjusted_given" in h.budget.columns and h.budget["adjusted_given"].any():
+        en += (f" {len(flagged)} of {len(rates)} adjusted budget lines were adjusted by more than {limit:.0%} of B0 "
+               f"(a written reason is required above {limit:.0%}).")
+        zh += f"{len(rates)}个调整过的预算科目中有{len(flagged)}个调整幅度超过年初预算的{limit:.0%}（超过{limit:.0%}须书面说明理由）。"
+    return with_headline(f, en.strip(), zh)

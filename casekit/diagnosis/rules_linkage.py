@@ -54,7 +54,8 @@ def rule_p4(ctx: RuleContext) -> Finding:
             f"one-sided p that |deviation| lowers the {en} (rho={fmt_value(rho, 'num')}, n={int(row['n'])})",
             f"偏差率绝对值与{zh}负相关的单侧p值（rho={fmt_value(rho, 'num')}，n={int(row['n'])}）",
             "budget accounting / performance appraisal", fmt="p",
-            missing=f"performance.{target} (at least 3 department-years with deviation)"))
+            missing=f"performance.{target} (at least 3 department-years with deviation)",
+            n=int(row["n"]), statistic=rho))
     evidence = ctx.get(department_linkage_table, basis="adjusted")
     return decide("P4", title_en, title_zh, checks, ctx.cfg["p4.min_triggered"], evidence)
 

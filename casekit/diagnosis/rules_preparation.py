@@ -55,8 +55,8 @@ def rule_p1(ctx: RuleContext) -> Finding:
     - mean Spearman rho of department budget growth against workload growth ``<``
       ``p1.workload_corr_min`` (needs the workload table);
     - share of seasonal lines (monthly actual CV > ``p1.seasonality_cv``) whose phasing is flat
-      ``>=`` ``p1.flat_phasing_share`` (needs monthly actuals; without ``budget_monthly`` the
-      phasing is flat 1/12 by definition);
+      ``>=`` ``p1.flat_phasing_share`` (needs monthly actuals and the ``budget_monthly`` phasing:
+      without it the phasing is unknown, so the criterion is not computable rather than "flat");
     - share of departments with a workload shock (|actual / budget volume - 1| >
       ``p1.volume_shock``) left without adjustment ``>=`` ``p1.unadjusted_shock_share``
       (needs workload of both scenarios; not computable when no department had a shock).
@@ -101,16 +101,15 @@ def rule_p1(ctx: RuleContext) -> Finding:
 def _flat_phasing_check(ctx: RuleContext) -> Check:
     h, cfg = ctx.hospital, ctx.cfg
     value = None
-    if h.is_monthly:
+    if h.is_monthly and h.has("budget_monthly"):
         pf = ctx.get(phasing_flatness, seasonality_cv=cfg["p1.seasonality_cv"])
         if not pf.empty:
             seasonal = pf[pf["seasonal"]]
             value = float(seasonal["flat"].mean()) if len(seasonal) else 0.0
-    note_en = "" if h.has("budget_monthly") else " (no budget_monthly supplied: flat 1/12 by definition)"
-    note_zh = "" if h.has("budget_monthly") else "（未提供月度预算分解，按1/12均摊视为平均分配）"
+    missing = "budget_monthly (monthly phasing of the budget)" if h.is_monthly else "monthly actuals"
     return check(ctx, "flat_phasing_share", value, "p1.flat_phasing_share", ">=",
-                 "share of seasonal budget lines phased flat" + note_en, "季节性预算项目中按月平均分解的比例" + note_zh,
-                 BASIS, fmt="pct", missing="monthly actuals")
+                 "share of seasonal budget lines phased flat", "季节性预算项目中按月平均分解的比例",
+                 BASIS, fmt="pct", missing=missing)
 
 
 def _shock_check(ctx: RuleContext) -> Check:

@@ -303,3 +303,104 @@ def revenue_slack(h: Hospital, basis: str = "adjusted", slack: float = 1.10,
     t = execution_table(h, level=level, basis=basis)
     rev = t[(t["direction"] == "revenue") & (t["execution_rate"] > slack)]
     return rev.sort_values("execution_rate", ascending=False, kind="stable").reset_index(drop=True)
+
+
+STATEMENT_LEVELS = {"account": ["account_id"], "department": ["dept_id"], "department_account": ["dept_id", "account_id"]}
+DIRECTION_ORDER = {"revenue": 0, "expense": 1}
+TOTAL = "total"
+
+
+def with_names(df: pd.DataFrame, h: Hospital) -> pd.DataFrame:
+    """Insert ``dept_name`` after ``dept_id`` and ``account_name`` after ``account_id`` (when present).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    h : Hospital
+        Supplies ``departments.name`` and ``accounts.name`` (a redacted hospital's names are its codes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the name columns; unknown codes get an empty name. ``df`` is returned
+        unchanged when it has neither code column or already has the names.
+    """
+    out = df
+    for code, name, table in (("dept_id", "dept_name", h.departments), ("account_id", "account_name", h.accounts)):
+        if code not in out.columns or name in out.columns or "name" not in table.columns:
+            continue
+        names = dict(zip(table[code].astype(str), table["name"].astype(str)))
+        col = out[code].map(lambda v: names.get(str(v), "") if not pd.isna(v) else "")
+        out = out.copy() if out is df else out
+        out.insert(out.columns.get_loc(code) + 1, name, col.astype(object))
+    return out
+
+
+def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, warning: float = 0.10) -> pd.DataFrame:
+    """The budget-execution table (预算执行情况表) a hospital's finance office reads first.
+
+    For each completed year and direction, one row per account (``by="account"``), per department
+    (``"department"``) or per department and account (``"department_account"``), with the
+    original budget B0 (年初预算), the adjusted budget B1 (调整后预算), the actual A (执行数), the
+    execution rates against both, and the deviation from B1; the rows of a direction are sorted
+    by |deviation| (largest first) and closed by the hospital total of that direction.
+
+    Parameters
+    ----------
+    h : Hospital
+    by : {"account", "department", "department_account"}
+    good, warning : float
+        Band limits of |deviation rate| (``bands.good``, ``bands.warning``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``direction``, then ``account_id``, ``account_name`` and/or
+        ``dept_id``, ``dept_name``; ``original`` (B0), ``adjusted`` (B1), ``actual`` (A), yuan;
+        ``execution_rate_original`` = A / B0; ``execution_rate_adjusted`` = A / B1 (执行率);
+        ``deviation`` = A - B1; ``deviation_rate`` = (A - B1) / |B1| (偏差率); ``band``
+        (good / warning / poor / undefined, by |deviation_rate|); ``row`` ("line" or
+        "total": the hospital total of the direction, whose code and name columns are empty).
+        Rates are fractions (0.9638 = 96.38%) and NaN where the budget is 0; budget accounting
+        (预算会计).
+
+    References
+    ----------
+    DOMAIN.md section 3 (execution rate, deviation rate); finance-system exports (预算执行情况表).
+
+    Examples
+    --------
+    One expense line with B0 = 100, B1 = 110 and A = 106 has execution rates of 106.00% against
+    B0 and 96.36% against B1, a deviation of -4 and a deviation rate of -3.64% (band "good").
+    """
+    if by not in STATEMENT_LEVELS:
+        raise ConfigError(f"unknown execution statement level {by!r}",
+                          f"Use by= one of {', '.join(STATEMENT_LEVELS)}.")
+    codes = STATEMENT_LEVELS[by]
+    b0 = line_table(h, "original").rename(columns={"budget": "original"})
+    b1 = line_table(h, "adjusted")[[*LINE_KEYS, "budget"]].rename(columns={"budget": "adjusted"})
+    lines = b0.merge(b1, on=LINE_KEYS, how="left")
+    keys = ["year", "direction", *codes]
+    sums = ["original", "adjusted", "actual"]
+    body = lines.groupby(keys, as_index=False)[sums].sum()
+    body["row"] = "line"
+    total = lines.groupby(["year", "direction"], as_index=False)[sums].sum()
+    total["row"] = TOTAL
+    for c in codes:
+        total[c] = ""
+    out = pd.concat([body, total[body.columns]], ignore_index=True)
+    rated = add_rates(out.rename(columns={"adjusted": "budget"}), good, warning).rename(columns={"budget": "adjusted"})
+    b0v = rated["original"].to_numpy(dtype=float)
+    rated["execution_rate_original"] = np.where(b0v != 0, rated["actual"] / np.where(b0v != 0, b0v, 1.0), np.nan)
+    rated = rated.rename(columns={"execution_rate": "execution_rate_adjusted"})
+    rated["_dir"] = rated["direction"].map(DIRECTION_ORDER).fillna(9)
+    rated["_total"] = rated["row"].eq(TOTAL)
+    rated["_abs"] = rated["deviation"].abs()
+    rated = rated.sort_values(["year", "_dir", "_total", "_abs"], ascending=[True, True, True, False], kind="stable")
+    cols = ["year", "direction", *codes, "original", "adjusted", "actual", "execution_rate_original",
+            "execution_rate_adjusted", "deviation", "deviation_rate", "band", "row"]
+    out = with_names(rated[cols].reset_index(drop=True), h)
+    for name in ("dept_name", "account_name"):
+        if name in out.columns:
+            out.loc[out["row"].eq(TOTAL), name] = ""
+    return out

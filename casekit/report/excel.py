@@ -29,6 +29,8 @@ from casekit.fs.atomic import atomic_path
 from casekit.labels import LABELS, check_lang, label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PERCENT_COLUMN = re.compile(r"(^|_)(execution|deviation|adjustment)_rate($|_)")
+PERCENT_FORMAT = "0.00%"  # rates shown with two decimals (96.38%), stored as fractions
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 MAX_SHEET = 31
 # Columns whose text values are enumerations translated by ``value.<word>`` labels.
@@ -201,6 +203,9 @@ def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str = "en") -> Path:
     """Write tables to an Excel workbook: an index sheet, then one sheet each, atomically.
 
+    Execution, deviation and adjustment rates (columns matching :data:`PERCENT_COLUMN`) keep
+    their full precision and are shown as percentages with two decimals (``0.00%``).
+
     Parameters
     ----------
     tables : mapping of str to pandas.DataFrame
@@ -245,19 +250,27 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *,
                 cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A1")
                 cell.style = "Hyperlink"
             for sheet, df in zip(names, tables.values()):
-                _sheet(xw, sheet, escape_frame(localise(_excel_ready(df), lang)))
+                ready = localise(_excel_ready(df), "en")  # English names decide the percent columns
+                percent = [bool(PERCENT_COLUMN.search(str(c))) and pd.api.types.is_numeric_dtype(ready[c].dtype)
+                           for c in ready.columns]
+                shown = ready if lang == "en" else localise(_excel_ready(df), lang)
+                _sheet(xw, sheet, escape_frame(shown), percent)
     return path
 
 
-def _sheet(xw: pd.ExcelWriter, sheet: str, frame: pd.DataFrame) -> None:
-    """Write one sheet with a frozen, readable header row."""
+def _sheet(xw: pd.ExcelWriter, sheet: str, frame: pd.DataFrame, percent: list[bool] | None = None) -> None:
+    """Write one sheet with a frozen, readable header row; ``percent[i]`` formats column i as ``0.00%``."""
     frame.to_excel(xw, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex))
     ws = xw.sheets[sheet]
     ws.freeze_panes = "A2"
-    for i, col in enumerate(frame.columns, start=1):
+    offset = 0 if isinstance(frame.index, pd.RangeIndex) else frame.index.nlevels
+    for i, col in enumerate(frame.columns, start=1 + offset):
         text = str(col)
         wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK characters are double width
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, max(8, wide + 2))
+        if percent and percent[i - 1 - offset]:
+            for (cell,) in ws.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=i, max_col=i):
+                cell.number_format = PERCENT_FORMAT
 
 
 def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
