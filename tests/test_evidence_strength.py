@@ -154,9 +154,13 @@ def test_tables_xlsx_has_the_execution_table_with_two_decimal_rates(tiny_hospita
     names = list(d.tables())
     assert names[:5] == ["findings", "execution", "execution_by_department", "pefa", "pefa_years"]
     path = write_tables(d.tables(), tmp_path / "tables.xlsx")
-    ws = load_workbook(path)["execution"]
+    wb = load_workbook(path)
+    ws = wb["Budget execution by account"]
     header = [c.value for c in ws[1]]
     col = header.index("execution_rate_adjusted") + 1
     cell = ws.cell(row=2, column=col)
     assert cell.number_format == "0.00%" and isinstance(cell.value, (int, float))  # a number, not text
-    assert "account_name" in header and "dept_name" in [c.value for c in load_workbook(path)["execution_by_department"][1]]
+    assert "account_name" in header and "dept_name" in [c.value for c in wb["Budget execution by department"][1]]
+    zh = load_workbook(write_tables(d.tables(), tmp_path / "zh.xlsx", lang="zh"))["预算执行情况表"]
+    header = [c.value for c in zh[1]]
+    assert zh.cell(row=2, column=header.index("执行率（对调整后预算）") + 1).number_format == "0.00%"

@@ -36,7 +36,8 @@ MAX_SHEET = 31
 # Columns whose text values are enumerations translated by ``value.<word>`` labels.
 ENUM_COLUMNS = frozenset({"status", "band", "direction", "basis", "rating", "grade", "kind", "scope", "level",
                           "method", "target", "phasing", "group_type", "area", "unit", "accounting", "source",
-                          "adjustment_source", "cause_status", "problem_status"})
+                          "adjustment_source", "cause_status", "problem_status", "evidence_strength", "robustness",
+                          "row"})
 
 
 def escape_cell(value: Any) -> Any:
