@@ -60,7 +60,7 @@ def conclusion(findings: Sequence[Finding], lang: str = "en") -> str:
     >>> fs = [Finding("P3", "t", "t", "present", 60.0, evidence_strength="sufficient"),
     ...       Finding.not_assessed("P4", "t", "t", ["performance table"])]
     >>> conclusion(fs)
-    '1 of 2 findings could be assessed from these data. Problems found: P3. Not assessed: P4; for these supply: performance table.'
+    '1 of 2 findings could be assessed from these data. Problems found: P3 (1 of 2 could not be assessed). Not assessed: P4; for these supply: performance table.'
     """
     zh = lang == "zh"
     assessed = [f for f in findings if f.status != "not_assessed"]
