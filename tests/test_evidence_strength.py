@@ -124,7 +124,7 @@ def test_execution_statement_by_account_worked_by_hand(tiny_hospital):
     # 2024 expense by account: E1 B0 660, B1 720, A 696 + 30 (D2 unbudgeted) = 726; E2 B0 = B1 = 132 + 330 = 462,
     # A = 150 + 360 = 510. Sorted by |A - B1|: E2 (48) before E1 (6), then the total.
     exp = y24[y24["direction"] == "expense"]
-    assert exp["account_id"].tolist() == ["E2", "E1", ""] and exp["row"].tolist() == ["line", "line", "total"]
+    assert exp["account_id"].tolist() == ["E2", "E1", ""] and exp["row_type"].tolist() == ["line", "line", "total"]
     e1 = exp.iloc[1]
     assert e1["account_name"] == "Drugs"
     assert e1["execution_rate_original"] == pytest.approx(726 / 660)   # 110.00%

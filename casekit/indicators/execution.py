@@ -359,7 +359,7 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
         ``dept_id``, ``dept_name``; ``original`` (B0), ``adjusted`` (B1), ``actual`` (A), yuan;
         ``execution_rate_original`` = A / B0; ``execution_rate_adjusted`` = A / B1 (执行率);
         ``deviation`` = A - B1; ``deviation_rate`` = (A - B1) / |B1| (偏差率); ``band``
-        (good / warning / poor / undefined, by |deviation_rate|); ``row`` ("line" or
+        (good / warning / poor / undefined, by |deviation_rate|); ``row_type`` ("line" or
         "total": the hospital total of the direction, whose code and name columns are empty).
         Rates are fractions (0.9638 = 96.38%) and NaN where the budget is 0; budget accounting
         (预算会计).
@@ -383,9 +383,9 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
     keys = ["year", "direction", *codes]
     sums = ["original", "adjusted", "actual"]
     body = lines.groupby(keys, as_index=False)[sums].sum()
-    body["row"] = "line"
+    body["row_type"] = "line"
     total = lines.groupby(["year", "direction"], as_index=False)[sums].sum()
-    total["row"] = TOTAL
+    total["row_type"] = TOTAL
     for c in codes:
         total[c] = ""
     out = pd.concat([body, total[body.columns]], ignore_index=True)
@@ -394,13 +394,13 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
     rated["execution_rate_original"] = np.where(b0v != 0, rated["actual"] / np.where(b0v != 0, b0v, 1.0), np.nan)
     rated = rated.rename(columns={"execution_rate": "execution_rate_adjusted"})
     rated["_dir"] = rated["direction"].map(DIRECTION_ORDER).fillna(9)
-    rated["_total"] = rated["row"].eq(TOTAL)
+    rated["_total"] = rated["row_type"].eq(TOTAL)
     rated["_abs"] = rated["deviation"].abs()
     rated = rated.sort_values(["year", "_dir", "_total", "_abs"], ascending=[True, True, True, False], kind="stable")
     cols = ["year", "direction", *codes, "original", "adjusted", "actual", "execution_rate_original",
-            "execution_rate_adjusted", "deviation", "deviation_rate", "band", "row"]
+            "execution_rate_adjusted", "deviation", "deviation_rate", "band", "row_type"]
     out = with_names(rated[cols].reset_index(drop=True), h)
     for name in ("dept_name", "account_name"):
         if name in out.columns:
-            out.loc[out["row"].eq(TOTAL), name] = ""
+            out.loc[out["row_type"].eq(TOTAL), name] = ""
     return out

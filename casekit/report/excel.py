@@ -37,7 +37,7 @@ MAX_SHEET = 31
 ENUM_COLUMNS = frozenset({"status", "band", "direction", "basis", "rating", "grade", "kind", "scope", "level",
                           "method", "target", "phasing", "group_type", "area", "unit", "accounting", "source",
                           "adjustment_source", "cause_status", "problem_status", "evidence_strength", "robustness",
-                          "row"})
+                          "row_type"})
 
 
 def escape_cell(value: Any) -> Any:
