@@ -26,3 +26,47 @@ def test_plausibility_limits_default_and_override(tmp_path):
     assert plausibility_limits({"data.total_rate_max": 20})["total_rate_max"] == 20.0
     with pytest.raises(ConfigError, match="positive number"):
         plausibility_limits({"data": {"line_rate_max": "many"}})
+
+
+def _statement(parent_budget: float) -> dict:
+    """A statement with total lines: 5000 (parent, via parent_id) over 5001 + 5002; 4001 over 400101 by code."""
+    from tests.test_validation import raw
+
+    accounts = [{"account_id": "5000", "name": "支出合计", "direction": "expense", "category": "other_expense"},
+                {"account_id": "5001", "name": "Drugs", "direction": "expense", "category": "drugs",
+                 "parent_id": "5000"},
+                {"account_id": "5002", "name": "Staff", "direction": "expense", "category": "personnel",
+                 "parent_id": "5000"},
+                {"account_id": "4001", "name": "Medical revenue", "direction": "revenue", "category": "outpatient"},
+                {"account_id": "400101", "name": "Outpatient", "direction": "revenue", "category": "outpatient"},
+                {"account_id": "400102", "name": "Inpatient", "direction": "revenue", "category": "inpatient"},
+                {"account_id": "400103", "name": "其中：专家门诊", "direction": "revenue", "category": "outpatient"}]
+    lines = [("5000", parent_budget), ("5001", 600_000.0), ("5002", 400_000.0), ("4001", 1_500_000.0),
+             ("400101", 500_000.0), ("400102", 1_000_000.0), ("400103", 100_000.0)]
+    return {"departments": raw("departments", [{"dept_id": "ALL", "name": "全院", "type": "clinical"}]),
+            "accounts": raw("accounts", accounts),
+            "budget": raw("budget", [{"year": 2023, "dept_id": "ALL", "account_id": a, "original": v, "adjusted": v}
+                                     for a, v in lines]),
+            "actuals": raw("actuals", [{"year": 2023, "dept_id": "ALL", "account_id": a, "amount": v * 0.98}
+                                       for a, v in lines])}
+
+
+def test_parent_and_total_lines_are_not_counted_twice():
+    from tests.test_validation import run
+
+    hospital, issues = run(_statement(1_000_000.0))
+    assert hospital is not None
+    b = hospital.budget.merge(hospital.accounts[["account_id", "direction"]], on="account_id")
+    # leaves only: expense 600,000 + 400,000; revenue 500,000 + 1,000,000 (其中 row left out)
+    assert b.groupby("direction")["original"].sum().to_dict() == {"expense": 1_000_000.0, "revenue": 1_500_000.0}
+    assert not [i for i in issues if "does not" in i.problem or "sum to" in i.problem]
+
+
+def test_parent_that_does_not_foot_is_a_finding_with_its_row():
+    from tests.test_validation import run
+
+    hospital, issues = run(_statement(1_100_000.0))
+    (broken,) = [i for i in issues if "parent account 5000" in i.problem and i.column == "original"]
+    assert broken.row == 2 and broken.severity == "warning" and "difference 100,000" in broken.problem
+    b = hospital.budget
+    assert b.loc[b["account_id"].str.startswith("500"), "original"].sum() == 1_000_000.0

@@ -178,3 +178,47 @@ def test_run_end_to_end_on_exports(forms, tmp_path):
         res = runner.invoke(app, ["run", str(forms[form]), "--out", str(tmp_path / form)])
         assert res.exit_code == 0, res.output
         assert (tmp_path / form / "report.html").is_file()
+
+
+def _budget_sheet(path: Path, unit_line: str) -> Path:
+    """A canonical budget sheet as an export prints it: title with the year, unit line, 预算数 over 年初预算 | 调整预算."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "预算"
+    ws.append(["XX医院2023年度科室预算表"])
+    ws.merge_cells("A1:D1")
+    ws.append([unit_line])
+    ws.append(["科室编码", "预算科目编码", "预算数", "预算数"])
+    ws.append(["科室编码", "预算科目编码", "年初预算", "调整预算数"])
+    ws.merge_cells("A3:A4")
+    ws.merge_cells("B3:B4")
+    ws.merge_cells("C3:D3")
+    ws.append(["D01", "5001", 10.5, 11.0])
+    wb.save(path)
+    return path
+
+
+def test_merged_parent_header_year_from_title_and_unit_line(tmp_path):
+    from casekit.data.io.readers import read_table
+    from casekit.data.schema.tables import TABLES
+
+    raw = read_table(_budget_sheet(tmp_path / "b.xlsx", "单位：万元"), TABLES["budget"])
+    assert not [i for i in raw.issues if i.severity == "error"], raw.issues
+    assert raw.df[["year", "original", "adjusted"]].iloc[0].tolist() == [2023, 10.5, 11.0]
+    assert raw.unit[0] == "10k_yuan" and any("taken as year 2023" in i.problem for i in raw.issues)
+
+
+def test_unit_line_of_a_table_file_checked_against_the_profile(tmp_path):
+    from casekit.data.validation import _stated_unit_issues
+    from casekit.data.validation import parse_profile
+    from casekit.data.io.readers import read_table
+    from casekit.data.schema.tables import TABLES
+
+    raw = read_table(_budget_sheet(tmp_path / "b.xlsx", "金额单位：万元"), TABLES["budget"])
+    profile, _ = parse_profile({"name": "X", "currency_unit": "yuan"})
+    (err,) = _stated_unit_issues({"budget": raw}, profile)
+    assert err.severity == "error" and "万元" in err.problem and "yuan (元)" in err.problem
+    profile, _ = parse_profile({"name": "X", "currency_unit": "万元"})
+    assert _stated_unit_issues({"budget": raw}, profile) == []

@@ -8,6 +8,7 @@ into the report with the rows and the difference).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ from casekit.data.schema.tables import TABLES
 
 # A total/subtotal row may differ from the sum of its parts by this share of itself (rounding).
 SUBTOTAL_TOLERANCE = 0.001
+MAX_SHOWN = 5
 
 
 def subtotal_issues(raws: Mapping[str, Any]) -> list[Issue]:
@@ -92,4 +94,131 @@ def _total_label(totals: pd.DataFrame, i: int) -> str:
         if isinstance(value, str) and ("计" in value or "total" in value.lower()):
             return f"total '{value}'"
     return "total"
+
+
+
+OF_WHICH_NAME = re.compile(r"^\s*(?:其中|of which)\s*[:：]?", re.IGNORECASE)
+MONEY_TABLES = {"budget": ("original", "adjusted"), "actuals": ("amount",), "budget_monthly": ("amount",)}
+
+
+def account_parents(accounts: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Parent of each account: ``(explicit, by_prefix)``.
+
+    ``explicit`` comes from ``parent_id``; ``by_prefix`` from codes (the longest other code that is
+    a proper prefix: 4001 ⊃ 400101, 6101 ⊃ 6101.01) for accounts without a ``parent_id``.
+
+    Examples
+    --------
+    >>> acc = pd.DataFrame({"account_id": ["4001", "400101", "400102", "5001"], "parent_id": [None, None, "4001", None]})
+    >>> account_parents(acc)
+    ({'400102': '4001'}, {'400101': '4001'})
+    """
+    ids = [str(a) for a in accounts["account_id"].dropna().unique()]
+    explicit: dict[str, str] = {}
+    if "parent_id" in accounts.columns:
+        given = accounts.dropna(subset=["parent_id"])
+        explicit = {str(a): str(p) for a, p in zip(given["account_id"], given["parent_id"]) if str(a) != str(p)}
+    by_prefix: dict[str, str] = {}
+    for a in ids:
+        if a in explicit:
+            continue
+        cands = [p for p in ids if len(p) < len(a) and a.startswith(p)]
+        if cands:
+            by_prefix[a] = max(cands, key=len)
+    return explicit, by_prefix
+
+
+def leaf_lines(frames: dict[str, pd.DataFrame], raws: Mapping[str, Any]) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
+    """Keep leaf lines only: drop parent-account and 其中 rows from budget, actuals and phasing, checking footing.
+
+    A parent account (named by ``parent_id``, or by code prefix) holds the sum of its children; where
+    a parent and any of its children both have rows for the same year and department (and month),
+    the parent's row is dropped, so nothing is counted twice, and its amounts are checked against
+    the children's sum: a difference is a warning naming the parent's row. A parent found only by
+    code prefix is dropped only where it foots (otherwise both are kept, with a warning asking for
+    ``parent_id``). Rows of accounts named ``其中…`` ("of which", a breakdown) are dropped.
+
+    Parameters
+    ----------
+    frames : dict of str to pandas.DataFrame
+        Conformed tables (``accounts`` required for anything to happen).
+    raws : mapping of str to RawTable
+        For file names, rows and headers in messages.
+
+    Returns
+    -------
+    frames : dict of str to pandas.DataFrame
+        Same tables, parent and 其中 rows removed (index labels kept).
+    issues : list of Issue
+        Footing breaks and what was dropped (warnings).
+
+    References
+    ----------
+    DOMAIN.md section 2 ("Subtotal rows that do not add up to their parts are a data-quality finding").
+    """
+    from casekit.data.io.raw import user_file, user_row
+
+    if "accounts" not in frames:
+        return frames, []
+    acc = frames["accounts"]
+    explicit, by_prefix = account_parents(acc)
+    names = acc.drop_duplicates("account_id").set_index("account_id")["name"].astype("str")
+    of_which = {str(a) for a, n in names.items() if isinstance(n, str) and OF_WHICH_NAME.match(n)}
+    issues: list[Issue] = []
+    out = dict(frames)
+    for table, cols in MONEY_TABLES.items():
+        if table not in frames:
+            continue
+        df = frames[table]
+        raw = raws[table]
+        key = [k for k in ("year", "month", "dept_id") if k in df.columns]
+        drop = df.index[df["account_id"].isin(of_which)]
+        if len(drop):
+            issues.append(Issue(raw.file, None, None, None, f"{len(drop)} row(s) of 其中 (of which) accounts "
+                                f"({', '.join(sorted(set(df.loc[drop, 'account_id']))[:MAX_SHOWN])}) left out of the "
+                                "totals: they break down another line", "Nothing to do.", "warning", table))
+        keep = df.drop(index=drop)
+        for parents, how in ((explicit, "parent_id"), (by_prefix, "code prefix")):
+            if not parents:
+                continue
+            kids = keep[keep["account_id"].isin(parents)]
+            if kids.empty:
+                continue
+            kid_sum = (kids.assign(parent=kids["account_id"].map(parents))
+                       .groupby(key + ["parent"], dropna=False)[[c for c in cols if c in df.columns]].sum(min_count=1))
+            par = keep[keep["account_id"].isin(set(parents.values()))]
+            joined = par.join(kid_sum, on=key + ["account_id"], rsuffix="_children", how="inner")
+            bad_idx: set = set()
+            for idx, row in joined.iterrows():
+                for col in cols:
+                    if col not in df.columns or pd.isna(row[col]):
+                        continue
+                    summed = row.get(f"{col}_children")
+                    summed = 0.0 if pd.isna(summed) else float(summed)
+                    if abs(row[col] - summed) <= max(0.01, SUBTOTAL_TOLERANCE * abs(row[col])):
+                        continue
+                    bad_idx.add(idx)
+                    if how == "code prefix":
+                        continue
+                    issues.append(Issue(user_file(raw, idx), user_row(raw, idx), raw.headers.get(col, col),
+                                        format_amount(row[col]),
+                                        f"parent account {row['account_id']} says {format_amount(row[col])} but its "
+                                        f"sub-accounts sum to {format_amount(summed)} (difference "
+                                        f"{format_amount(row[col] - summed)}); casekit counts the sub-accounts only",
+                                        "Correct the parent or its sub-accounts so that they agree.", "warning", table))
+            if how == "code prefix" and bad_idx:
+                shown = ", ".join(sorted({str(joined.at[i, "account_id"]) for i in bad_idx})[:MAX_SHOWN])
+                issues.append(Issue(raw.file, None, None, None,
+                                    f"account(s) {shown} look like parents of longer codes but their amounts are not "
+                                    "the sums of those codes: all are counted",
+                                    "If they are parents, give the sub-accounts a parent_id in the accounts table; "
+                                    "otherwise nothing to do.", "warning", table))
+            dropped = [i for i in joined.index if how == "parent_id" or i not in bad_idx]
+            if dropped:
+                issues.append(Issue(raw.file, None, None, None,
+                                    f"{len(dropped)} row(s) of parent accounts ({how}) not counted: their "
+                                    "sub-accounts are", "Nothing to do.", "warning", table))
+            keep = keep.drop(index=dropped)
+        out[table] = keep
+    return out, issues
 

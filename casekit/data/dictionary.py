@@ -67,6 +67,7 @@ def render_data_format() -> str:
             out.append(_row([f"`{col.name}`", col.zh, _type(col), _required(col), _allowed(col),
                              ", ".join(col.aliases), col.description]))
         out.append("")
+    out += export_section()
     out += ["## Accepted spellings of values", "",
             "Enumerated values may be written in Chinese or other spellings; they are mapped to the canonical value "
             "(matching ignores case and spaces).", "",
@@ -85,6 +86,88 @@ def render_data_format() -> str:
         out.append(_row([f"`{item.item_id}`", item.aspect, item.cause, item.requirement_en, item.requirement_zh,
                          item.source]))
     return "\n".join(out) + "\n"
+
+
+_ROLE_WORDS = {
+    "code": "account code (kept as text; a number with a 0000 format is read as displayed)",
+    "name": "account name (indentation with full-width spaces gives the tree where there are no codes)",
+    "dept_id": "department code (long layout)", "dept_name": "department name (long layout)",
+    "original": "original budget B0 -> `budget.original`", "adjusted": "adjusted budget B1 -> `budget.adjusted`",
+    "actual": "actual to date / final accounts -> annual `actuals.amount`",
+    "month_actual": "this month's actual: ignored (本年累计 is used)", "rate": "execution rate: ignored (recomputed)",
+    "difference": "difference: ignored (recomputed)", "class": "类 part of a function-classification code",
+    "section": "款 part", "item": "项 part", "row_total": "row total of a monthly sheet: ignored",
+}
+
+
+def export_section() -> list[str]:
+    """Lines of the section "From your finance system's export" (generated from :mod:`casekit.data.exports`).
+
+    Returns
+    -------
+    list of str
+    """
+    from casekit.data.exports.layout import ROLE_ALIASES
+    from casekit.data.exports.mapping import DEFAULT_DEPT_TYPE, MAPPING_NAMES
+
+    out = ["## From your finance system's export", "",
+           "`casekit validate FILE` and `casekit run FILE` read a finance-system export as the system wrote it "
+           "(`.xlsx` or `.csv`), or a folder holding several exports (one per year or department) with an optional "
+           "`hospital.yaml` and mapping file. A file or sheet whose name matches no table is read as an export when "
+           "its first rows hold an account name or code column and an amount column.", "",
+           "| form | what it looks like | what casekit does |", "|---|---|---|",
+           "| HRP budget-execution workbook (预算执行情况表), one sheet per department | merged title naming hospital and "
+           "year, `编制单位：…　科室：内科（0101）　金额单位：元`, two-row header 预算数 [年初预算 \\| 调整预算], 执行数 "
+           "[本月 \\| 本年累计], 执行率, 差异; account tree by code | one department per sheet (from the 科室： line, else "
+           "the sheet name); budget and actual split into `budget` and `actuals`; a 全院汇总 sheet is checked "
+           "against the sum of the department sheets and not counted |",
+           "| one long sheet | 科室编码 / 科室名称 columns, a 小计 row per department, 合计 at the end | departments from "
+           "the columns; 小计 / 合计 rows checked, not counted |",
+           "| wide monthly sheet | 1月 … 12月 and 合计 columns, section headings 一、收入 / 二、支出 | monthly actuals; "
+           "the 合计 column is ignored |",
+           "| final-accounts table (部门决算公开表) | 年初预算数 / 调整预算数 / 决算数, 类 \\| 款 \\| 项 code columns "
+           "(208 ⊃ 20805 ⊃ 2080505), 栏次 row, 合计 on top, 完成率（%）, 年初/年末结转和结余 | codes joined; 栏次 row "
+           "skipped; 决算数 as annual actuals; carry-over lines kept out |",
+           "", "Layouts casekit cannot read are refused with a message that says what to do: 收入 \\| 支出 blocks side "
+           "by side (收入支出决算总表: copy each block into its own sheet, or use the detailed tables) and headers of "
+           "three rows (merge them into one or two).", "",
+           "**Which lines count.** Only leaf lines are summed. A parent (a code that is the prefix of others: 4001 ⊃ "
+           "400101 ⊃ 40010101, 6101 ⊃ 6101.01; or a name with deeper-indented lines below it), a 合计 / 小计 / 总计 row, "
+           "a section heading with its total, and a 其中 (\"of which\") row are never counted; each parent and total "
+           "is checked against the lines it covers and a difference is a warning in the report naming the row, the "
+           "stated and the summed amount. Surplus, deficit and carry-over lines (收支结余, 结余, 结转, 结余分配, budget-"
+           "accounting 8xxx codes) are neither revenue nor expense: they are listed in the report's notes and get no "
+           "execution rate. No execution rate is computed on a zero or negative budget (only the deviation A - B).",
+           "", "**Direction** (revenue or expense), the first that applies: the section heading above the line (收入 "
+           "/ 支出); the code under the government accounting system's chart (budget accounting 6xxx revenue, 7xxx "
+           "expenditure; financial accounting 4xxx revenue, 5xxx expense; 类/款/项 function codes in a final-accounts "
+           "table are expenditure); the line's name (…收入 / …支出, …费用); the title (支出决算表). The report's notes "
+           "say how many lines each source decided; a line none of them decides is an error naming its row.", "",
+           "**Year, unit, hospital.** The year comes from the title (`2023年度`), else the sheet name, else the file "
+           "name. The unit line (`单位：万元`, `金额单位：元`) is checked against the profile's `currency_unit` (a "
+           "disagreement is an error naming both); without a profile the hospital's name and unit come from the "
+           "title and unit line (stated in the notes). The same checks apply to ordinary table files: a title "
+           "naming the year fills a missing year column; a unit line must agree with the profile.", "",
+           "**Headers read in exports** (matched ignoring case, spaces and full-width forms; a two-row header is read "
+           "as group + sub-header):", "", "| role | headers |", "|---|---|"]
+    for role, names in ROLE_ALIASES.items():
+        out.append(_row([_ROLE_WORDS.get(role, role), ", ".join(names)]))
+    out.append(_row(["month 1-12 (wide monthly sheet)", "1月 … 12月, 一月 … 十二月, 3月执行数"]))
+    out += ["", f"**The mapping file** ({', '.join(f'`{n}.yaml`' for n in MAPPING_NAMES[:2])}, beside the export "
+            "or in the hospital folder) says once per hospital what an export cannot: department types and account "
+            "categories (and a line's direction when nothing else decides it). `casekit template casekit-mapping.yaml "
+            "--from EXPORT` writes it pre-filled with casekit's guesses for you to correct:", "",
+            "```yaml", "departments:            # code: type", '  "0101": clinical', '  "0301": medical_technology',
+            "accounts:               # code: category, or {category: ..., direction: revenue/expense}",
+            '  "400101": outpatient', '  "500102": {category: drugs, direction: expense}', "```", "",
+            "Without it casekit states each assumption in the report's notes (never as fact): a category guessed from "
+            "the line's name where a keyword says it (门诊 -> outpatient, 药品 -> drugs), else `other_revenue` / "
+            f"`other_expense`; a department type guessed from the name (检验 -> medical_technology), else "
+            f"`{DEFAULT_DEPT_TYPE}`. An export without departments is one whole-hospital department `ALL` (全院).", "",
+            "**Several files for one table.** Files or sheets named after a table with a qualifier (`budget_2022.csv`, "
+            "`budget_2023.csv`, `预算-内科.xlsx`) and several exports in one folder are combined; a row found in two of "
+            "them is an error naming both files and rows.", ""]
+    return out
 
 
 def write_data_format(path: str | Path) -> Path:

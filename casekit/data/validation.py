@@ -23,7 +23,7 @@ import pandas as pd
 
 from casekit.errors import Issue
 from casekit.data.hospital import OPTIONAL_TABLES, Hospital, Profile
-from casekit.data.accounts import subtotal_issues
+from casekit.data.accounts import leaf_lines, subtotal_issues
 from casekit.data.exports import UNREADABLE
 from casekit.data.amounts import amount_issues, plausibility_limits, unit_issues
 from casekit.data.io.raw import SourceRows, user_file, user_row
@@ -98,12 +98,15 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
         frames[name] = conform(raw.df, TABLES[name])
 
     issues += subtotal_issues(raws)
+    issues += _stated_unit_issues(raws, profile)
     found, mixed_units = unit_issues(frames, raws)
     issues += found
     unit = profile.currency_unit if profile is not None else "yuan"
     frames = {name: to_yuan(df, TABLES[name], unit) for name, df in frames.items()}
 
     issues += _reference_issues(frames, raws)
+    frames, leaf_issues = leaf_lines(frames, raws)
+    issues += leaf_issues
     issues += amount_issues(frames, raws, skip_rates=mixed_units, unit=unit, limits=limits)
     issues += _year_issues(frames, raws)
     issues += _month_issues(frames, raws)
@@ -401,6 +404,24 @@ def _missing_tables(tables: Mapping[str, Any]) -> list[Issue]:
         issues.append(Issue(f"{name}.csv", None, None, None, f"required table '{name}' ({t.zh}) is missing",
                             f"Add a file named {', '.join(s + '.csv' for s in stems)} (or .xlsx / .parquet), or a "
                             f"sheet named {' / '.join(stems)} in the workbook{extra}.", "error", name))
+    return issues
+
+
+def _stated_unit_issues(raws: Mapping[str, Any], profile: Profile | None) -> list[Issue]:
+    """A file that states its unit (单位：万元) must agree with the profile's currency_unit."""
+    if profile is None:
+        return []
+    words = {"yuan": "yuan (元)", "10k_yuan": "10k_yuan (万元)"}
+    issues = []
+    for name, raw in raws.items():
+        stated = getattr(raw, "unit", None)
+        if stated is None or stated[0] == profile.currency_unit:
+            continue
+        issues.append(Issue(raw.file, None, None, words.get(stated[0], stated[0]),
+                            f"{stated[1]} says the amounts are in {words.get(stated[0], stated[0])} but the profile's "
+                            f"currency_unit is {words.get(profile.currency_unit, profile.currency_unit)}",
+                            "Make the two agree: set currency_unit in the profile to the file's unit, or convert the "
+                            "file; casekit does not guess which is right.", "error", name))
     return issues
 
 

@@ -67,13 +67,16 @@ def _find_header(cells: pd.DataFrame, lookup: dict[str, list[str]]) -> tuple[int
     for p in nonblank[:HEADER_SEARCH_ROWS]:
         top = cells.iloc[p].tolist()
         single = count_header_matches(top, lookup)
+        sub_n = 0
         if p + 1 < len(cells):
             sub = cells.iloc[p + 1].tolist()
             pair = _combine(top, sub, lookup)
             pair_n = count_header_matches((m for m, _ in pair), lookup)
-            if pair_n >= 2 and pair_n > max(single, count_header_matches(sub, lookup)):
+            sub_n = count_header_matches(sub, lookup)
+            if pair_n >= 2 and pair_n > max(single, sub_n):
                 return p, 2, pair
-        if single >= 2:
+        # a merged group row (预算数 over 年初预算 | 调整预算) names fewer columns than the row below it
+        if single >= 2 and single >= sub_n:
             return p, 1, [(t.strip(), t.strip()) for t in top]
     p = int(nonblank[0])
     return p, 1, [(t.strip(), t.strip()) for t in cells.iloc[p].tolist()]
@@ -90,21 +93,39 @@ def short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _unit_warnings(table: Table, headers: dict[str, str], title: list[str], label: str) -> list[Issue]:
-    """Warn when headers or title rows state 万元, since the unit comes from the profile."""
-    out = []
+_UNIT_LINE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元)")
+_YEAR_WORD = re.compile(r"(20\d{2}|19\d{2})\s*年")
+
+
+def stated_unit(table: Table, headers: dict[str, str], title: list[str]) -> tuple[str, str] | None:
+    """The currency unit a file states (``单位：万元`` above the header, ``预算数（万元）``), with where.
+
+    Returns
+    -------
+    (unit, where) or None
+        ``unit`` is ``"yuan"`` or ``"10k_yuan"``; ``where`` quotes the text that says so.
+        Validation compares it with the profile's ``currency_unit``.
+    """
+    for t in title:
+        m = _UNIT_LINE.search(t.replace(" ", ""))
+        if m:
+            return ("10k_yuan" if m.group(1) == "万元" else "yuan"), f"the line '{short(t, 40)}'"
     for name, written in headers.items():
-        if table.column(name).money and "万" in written:
-            out.append(Issue(label, None, written, None,
-                             "the header says the amounts are in 万元; casekit reads every amount in the profile's "
-                             "currency_unit", "set currency_unit: 10k_yuan in the profile if these amounts are in 万元",
-                             "warning", table.name))
-    if any("万元" in t for t in title):
-        out.append(Issue(label, None, None, None,
-                         "a title row says the amounts are in 万元; casekit reads every amount in the profile's "
-                         "currency_unit", "set currency_unit: 10k_yuan in the profile if these amounts are in 万元",
-                         "warning", table.name))
-    return out
+        if table.column(name).money and re.search(r"[（(]\s*万元\s*[)）]", written):
+            return "10k_yuan", f"the header '{written}'"
+        if table.column(name).money and re.search(r"[（(]\s*元\s*[)）]", written):
+            return "yuan", f"the header '{written}'"
+    return None
+
+
+def _title_year(title: list[str], label: str) -> tuple[int, str] | None:
+    """A year named by a title row (``…2023年度预算表``) or else by the file name."""
+    for t in title:
+        m = _YEAR_WORD.search(t)
+        if m:
+            return int(m.group(1)), f"the title '{short(t, 40)}'"
+    m = _YEAR_WORD.search(label) or re.search(r"(?<!\d)(20\d{2})(?!\d)", label)
+    return (int(m.group(1)), f"the file name {label}") if m else None
 
 
 def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
@@ -127,8 +148,8 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
                             f"the header is one cell '{short(glued)}': the columns seem to be separated by "
                             f"{_GLUED.search(glued).group()!r}, but casekit splits on commas, tabs or semicolons",
                             "save the file as comma-separated 'CSV UTF-8' from Excel", "error", table.name))
-    title = [t for t in cells.iloc[:hpos].to_numpy().ravel().tolist() if t]
-    issues += _unit_warnings(table, headers, title, label)
+    title = list(dict.fromkeys(t for t in cells.iloc[:hpos].to_numpy().ravel().tolist() if t))
+    unit = stated_unit(table, headers, title)
 
     data = cells.iloc[hpos + nrows:]
     rownum = pd.Series(grid.rownum[hpos + nrows:], index=data.index)
@@ -216,13 +237,22 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
                             "fill in the table or remove the file", "warning", table.name))
 
     df = pd.DataFrame(parsed, index=frame.index).reset_index(drop=True)
+    if "year" in table.column_names and "year" not in df.columns and len(df):
+        found = _title_year(title, label)
+        if found is not None:
+            df.insert(0, "year", pd.array([found[0]] * len(df), dtype="Int64"))
+            headers["year"] = f"(year {found[0]} from {found[1]})"
+            issues = [i for i in issues if not (i.problem.startswith("required column 'year'"))]
+            issues.append(Issue(label, None, None, str(found[0]), f"no year column: every row is taken as year "
+                                f"{found[0]}, named by {found[1]}", "Add a 年度 column if the rows span several "
+                                "years.", "warning", table.name))
     totals = pd.DataFrame({n: (parse_column(totals_raw[n], table.column(n)).values if len(totals_raw)
                                else pd.Series(dtype=df[n].dtype)) for n in totals_raw.columns},
                           index=totals_raw.index)
     totals["row"] = rownum.loc[totals_raw.index].astype("int64")
     issues = _sorted_issues(issues)
     return RawTable(table.name, label, df, rows.reset_index(drop=True).astype("int64"), headers, issues,
-                    unknown_columns, totals.reset_index(drop=True))
+                    unknown_columns, totals.reset_index(drop=True), unit=unit)
 
 
 def _sorted_issues(issues: list[Issue]) -> list[Issue]:

@@ -75,6 +75,10 @@ class RawTable:
     sources : pandas.Series, optional
         Same index as ``df``: the file (or ``book.xlsx[sheet]``) of each row, for tables combined
         from several files or sheets (``file`` then names them together).
+    unit : (str, str), optional
+        The currency unit the file itself states (``单位：万元`` above the header, a header
+        ``预算数（万元）``): ``("10k_yuan", "the line '单位：万元'")``; validation checks it
+        against the profile's ``currency_unit``.
     """
 
     name: str
@@ -87,6 +91,7 @@ class RawTable:
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     locate: Locator | None = None
     sources: pd.Series | None = None
+    unit: tuple[str, str] | None = None
 
     @property
     def errors(self) -> list[Issue]:

@@ -122,7 +122,7 @@ _MONTH = Column("month", "int", description="Month 1-12.", zh="月份", aliases=
 _DEPT = Column("dept_id", "str", description="Department code; must exist in `departments`.", zh="科室编码",
                aliases=("科室代码", "部门编码", "科室", "部门", "department", "dept", "department_id", "dept_code"))
 _ACCOUNT = Column("account_id", "str", description="Account (budget line) code; must exist in `accounts`. Kept as text.",
-                  zh="科目编码", aliases=("科目代码", "会计科目", "科目", "预算科目", "account", "account_code", "acct"))
+                  zh="科目编码", aliases=("科目代码", "会计科目", "科目", "预算科目", "预算科目编码", "account", "account_code", "acct"))
 
 TABLES: dict[str, Table] = {}
 
@@ -148,7 +148,7 @@ _add(Table(
     "accounts", "科目", True, ("account_id",),
     (
         _ACCOUNT,
-        Column("name", "str", description="Account name.", zh="科目名称", aliases=("account_name", "名称")),
+        Column("name", "str", description="Account name.", zh="科目名称", aliases=("预算科目名称", "account_name", "名称")),
         Column("direction", "str", description="revenue or expense.", zh="收支方向",
                aliases=("方向", "收支", "收支类型"), enum=DIRECTIONS),
         Column("category", "str", description="Category of the line (revenue: fiscal_subsidy, outpatient, inpatient, "
@@ -174,10 +174,10 @@ _add(Table(
     (
         _YEAR, _DEPT, _ACCOUNT,
         Column("original", "float", description="Original budget approved at the start of the year (B0).",
-               zh="年初预算", aliases=("年初预算数", "预算数", "original_budget", "b0", "budget"), money=True),
+               zh="年初预算", aliases=("年初预算数", "预算数", "全年预算", "全年预算数", "original_budget", "b0", "budget"), money=True),
         Column("adjusted", "float", required=False, nullable=True,
                description="Budget after approved adjustments (B1); blank means no adjustment (B1 = B0).",
-               zh="调整后预算", aliases=("调整后预算数", "调整预算", "adjusted_budget", "b1", "final_budget"), money=True),
+               zh="调整后预算", aliases=("调整后预算数", "调整预算", "调整预算数", "adjusted_budget", "b1", "final_budget"), money=True),
     ),
     "Annual budget per department and line (预算). Expense budgets must not be negative.",
     aliases=("预算表", "budgets"),
@@ -192,7 +192,8 @@ _add(Table(
                zh="月份", aliases=_MONTH.aliases, min=1, max=12),
         _DEPT, _ACCOUNT,
         Column("amount", "float", description="Actual revenue or expenditure (A), budget-accounting basis.",
-               zh="执行数", aliases=("实际数", "发生额", "实际发生额", "决算数", "金额", "actual", "value"), money=True),
+               zh="执行数", aliases=("实际数", "发生额", "实际发生额", "决算数", "本年累计执行数", "累计执行数", "本年累计", "金额",
+                        "actual", "value"), money=True),
     ),
     "Actual revenue and expenditure (执行数), monthly or annual. Alternatively supply a transaction `ledger`.",
     aliases=("执行数", "实际", "决算", "actual"),
