@@ -80,3 +80,15 @@ def test_write_html_from_path(tmp_path):
     nbformat.write(executed_notebook(), src)
     out = write_html(src, tmp_path / "report.html")
     assert count_images(out.read_text(encoding="utf-8")) == 1
+
+
+def test_cells_of_the_other_language_are_dropped():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Each aspect is scored", metadata={"tags": ["lang-en"]}),
+        nbformat.v4.new_markdown_cell("各方面按比例评分", metadata={"tags": ["lang-zh"]}),
+        nbformat.v4.new_markdown_cell("## A1")])
+    assert [c.source for c in strip_stderr(nb, "zh").cells] == ["各方面按比例评分", "## A1"]
+    assert [c.source for c in strip_stderr(nb, "en").cells] == ["Each aspect is scored", "## A1"]
+    assert len(strip_stderr(nb).cells) == 3  # no language given: all kept

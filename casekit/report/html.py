@@ -45,12 +45,15 @@ _TEXT = {
 }
 
 
-def strip_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return a copy of ``nb`` without stderr stream outputs and without ``remove-cell`` cells.
+def strip_stderr(nb: nbformat.NotebookNode, lang: str | None = None) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` without stderr stream outputs, ``remove-cell`` cells and other languages.
 
     Parameters
     ----------
     nb : nbformat.NotebookNode
+    lang : {"en", "zh"}, optional
+        Report language: cells tagged ``lang-en`` or ``lang-zh`` for another language are
+        dropped (a notebook keeps its Markdown text in both languages, the report shows one).
 
     Returns
     -------
@@ -59,7 +62,8 @@ def strip_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     cells = []
     for cell in nb.cells:
-        if "remove-cell" in cell.get("metadata", {}).get("tags", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "remove-cell" in tags or (lang and any(t.startswith("lang-") and t != f"lang-{lang}" for t in tags)):
             continue
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", [])
@@ -259,7 +263,7 @@ def render_html(nb: nbformat.NotebookNode, *, title: str = "casekit report", lan
     from nbconvert import HTMLExporter  # heavy: import on use
 
     labels = _TEXT.get(lang, _TEXT["en"])
-    nb = strip_stderr(nb)
+    nb = strip_stderr(nb, lang)
     nb.metadata["title"] = title
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = True
