@@ -29,6 +29,7 @@ from casekit.diagnosis.recommendations import COLUMNS as RECOMMENDATION_COLUMNS
 from casekit.diagnosis.recommendations import Recommendation, recommend
 from casekit.diagnosis.rules_causes import CAUSE_RULES
 from casekit.diagnosis.rules_linkage import rule_p4, rule_p5
+from casekit.indicators.shared import shared_tables
 from casekit.errors import ConfigError, OutputError
 from casekit.data.hospital import Hospital
 from casekit.indicators.execution import execution_statement, with_names
@@ -312,10 +313,11 @@ def diagnose(hospital: Hospital, config: Thresholds | Mapping[str, Any] | str | 
 
     cfg = _thresholds(config)
     ctx = RuleContext(hospital, cfg)
-    aspects = [rule(ctx) for rule in ASPECT_RULES.values()]
-    problems = [rule(ctx) for rule in _problem_rules().values()]
-    causes = [rule(ctx) for rule in CAUSE_RULES.values()]
-    matrix = cause_problem_matrix(ctx, causes, problems)
+    with shared_tables(hospital):  # line tables and other shared inputs computed once
+        aspects = [rule(ctx) for rule in ASPECT_RULES.values()]
+        problems = [rule(ctx) for rule in _problem_rules().values()]
+        causes = [rule(ctx) for rule in CAUSE_RULES.values()]
+        matrix = cause_problem_matrix(ctx, causes, problems)
     recs = recommend([*aspects, *problems, *causes])
     for f in [*aspects, *problems, *causes]:
         f.evidence = with_names(f.evidence, hospital)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
+from casekit.indicators.shared import shared
 
 BASES = ("original", "adjusted")
 LEVEL_COLUMNS = ("year", "dept_id", "account_id", "direction")
@@ -40,6 +41,7 @@ def _check_level(level: Sequence[str]) -> list[str]:
     return level
 
 
+@shared
 def complete_years(h: Hospital) -> list[int]:
     """Years of ``h.years`` whose actuals cover the whole year.
 
@@ -56,6 +58,7 @@ def complete_years(h: Hospital) -> list[int]:
     return [y for y in h.years if y in has_dec or y in annual]
 
 
+@shared
 def line_table(h: Hospital, basis: str = "adjusted", complete_only: bool = True) -> pd.DataFrame:
     """Budget against actual for every line (year x department x account).
 
@@ -92,6 +95,7 @@ def line_table(h: Hospital, basis: str = "adjusted", complete_only: bool = True)
             .sort_values(LINE_KEYS, kind="stable").reset_index(drop=True))
 
 
+@shared
 def prior_actuals(h: Hospital) -> pd.DataFrame:
     """Last year's actual of every line, from *all* years of actuals.
 
@@ -135,6 +139,7 @@ def add_rates(df: pd.DataFrame, good: float = 0.05, warning: float = 0.10) -> pd
     return out
 
 
+@shared
 def execution_table(h: Hospital, level: Sequence[str] = ("year", "dept_id", "account_id"),
                     basis: str = "adjusted", good: float = 0.05, warning: float = 0.10) -> pd.DataFrame:
     """Execution rate and deviation of the budget at any level of aggregation.

@@ -31,6 +31,7 @@ import pandas as pd
 
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
+from casekit.indicators.shared import shared
 from casekit.indicators.execution import LINE_KEYS, complete_years, line_table, prior_actuals
 from casekit.indicators.progress import phased_budget
 
@@ -38,6 +39,7 @@ METHODS = ("last_year", "seasonal_naive", "ets")
 COLUMNS = ["year", "method", "level", "wape_budget", "wape_forecast", "fva", "n"]
 
 
+@shared
 def naive_forecasts(h: Hospital) -> pd.DataFrame:
     """Last year's actual of every line beside its original budget and actual.
 

@@ -11,6 +11,7 @@ from scipy import stats
 
 from casekit.errors import CasekitError
 from casekit.data.hospital import Hospital
+from casekit.indicators.shared import shared
 
 LINKAGE_TARGETS = ("appraisal_score", "bonus")
 
@@ -97,6 +98,7 @@ def budget_weight(h: Hospital) -> pd.DataFrame:
                                        "zero_share"])
 
 
+@shared
 def department_linkage_table(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     """Department-year expense |deviation rate| beside the appraisal score, bonus and budget weight.
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
+from casekit.indicators.shared import shared
 from casekit.indicators.execution import LINE_KEYS, line_table
 
 QUARTER_ENDS = (3, 6, 9, 12)
@@ -28,6 +29,7 @@ PROGRESS_COLUMNS = ["year", "month", "direction", "cumulative_actual", "annual_b
 SURGE_COLUMNS = ["december", "mean_month", "surge", "n_months"]
 
 
+@shared
 def _monthly_actuals(h: Hospital) -> pd.DataFrame:
     a = h.actuals.groupby(MONTH_KEYS, as_index=False)["amount"].sum()
     a = a[a["year"].isin(h.years)].rename(columns={"amount": "actual"})
@@ -35,6 +37,7 @@ def _monthly_actuals(h: Hospital) -> pd.DataFrame:
     return a
 
 
+@shared
 def phased_budget(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     """Annual budget of each line spread over the 12 months.
 

@@ -22,6 +22,7 @@ from scipy import stats
 
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
+from casekit.indicators.shared import shared
 from casekit.indicators.execution import LINE_KEYS, line_table, prior_actuals
 from casekit.data.schema.tables import VOLUME_DRIVERS
 
@@ -65,6 +66,7 @@ def budget_growth(h: Hospital, level: str = "dept") -> pd.DataFrame:
     return out[[*keys, "original", "prior_actual", "growth"]].reset_index(drop=True)
 
 
+@shared
 def annual_workload(h: Hospital, scenario: str) -> pd.DataFrame:
     """Workload summed to year x department for one scenario (``"actual"`` or ``"budget"``).
 
@@ -87,6 +89,7 @@ def _index_change(new: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"change": rel.mean(axis=1, skipna=True), "n_measures": rel.notna().sum(axis=1)})
 
 
+@shared
 def workload_growth(h: Hospital) -> pd.DataFrame:
     """Growth of actual workload per department (volume index change, see module docstring).
 
@@ -210,8 +213,8 @@ def phasing_flatness(h: Hospital, seasonality_cv: float = 0.10, flat_tolerance: 
         return pd.DataFrame({c: [] for c in PHASING_COLUMNS})
     a = h.actuals[h.actuals["year"].isin(h.years)]
     a = a.groupby([*LINE_KEYS, "month"], as_index=False)["amount"].sum()
-    stats_ = a.groupby(LINE_KEYS)["amount"].agg(["mean", "size", lambda s: s.std(ddof=0)])
-    stats_.columns = ["mean", "n_months", "std"]
+    by_line = a.groupby(LINE_KEYS)["amount"]
+    stats_ = pd.DataFrame({"mean": by_line.mean(), "n_months": by_line.size(), "std": by_line.std(ddof=0)})
     stats_ = stats_[stats_["n_months"] == 12]
     stats_["actual_cv"] = stats_["std"] / stats_["mean"].abs().where(stats_["mean"] != 0)
     lines = line_table(h, "original")

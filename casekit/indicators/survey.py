@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from casekit.data.hospital import Hospital
+from casekit.indicators.shared import shared
 from casekit.indicators.performance import one_sided_negative_p, require_table, spearman
 from casekit.data.schema.tables import SURVEY_CONSTRUCTS
 
@@ -55,6 +56,7 @@ def cronbach_alpha(wide_items: pd.DataFrame) -> float:
     return float(k / (k - 1) * (1 - df.var(ddof=1).sum() / total_var))
 
 
+@shared
 def scored_responses(h: Hospital) -> pd.DataFrame:
     """Long survey answers joined to their items, reverse-scored items recoded as 6 - x.
 
@@ -74,6 +76,7 @@ def scored_responses(h: Hospital) -> pd.DataFrame:
     return df.drop(columns="reverse")
 
 
+@shared
 def respondent_scores(h: Hospital) -> pd.DataFrame:
     """Each respondent's construct score: the mean of their (recoded) items of that construct.
 
@@ -154,6 +157,7 @@ def role_differences(h: Hospital) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["construct", "H", "p_value", "n_groups", "n"])
 
 
+@shared
 def department_construct_deviation(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     """Department construct means beside the department's mean expense |deviation rate|.
 
