@@ -7,14 +7,15 @@ commands so ``casekit --help`` is instant.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
 import typer
-from rich.console import Console
 
 from casekit.errors import CasekitError
+from casekit.terminal import SafeConsole
 
 app = typer.Typer(
     name="casekit",
@@ -24,8 +25,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: flags read as flags (rich panels print "--redact <bool>")
 )
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)  # long lines stay whole in pipes and logs
+err = SafeConsole(stderr=True, soft_wrap=True)
+out = SafeConsole(soft_wrap=True)  # long lines stay whole in pipes and logs
 
 
 def friendly(fn: Callable) -> Callable:
@@ -45,6 +46,18 @@ def friendly(fn: Callable) -> Callable:
     return wrapper
 
 
+FORCE_HELP = "Replace an existing file or folder that casekit did not write (never an input)."
+LINKS_HELP = "Follow symbolic links that lead out of the hospital folder (refused by default)."
+
+
+def _allow_outside_links(allow: bool) -> None:
+    """Let this process, its notebook kernels and batch workers follow links out of hospital folders."""
+    if allow:
+        from casekit.fs.input_files import ALLOW_LINKS_ENV
+
+        os.environ[ALLOW_LINKS_ENV] = "1"
+
+
 @app.command()
 @friendly
 def validate(
@@ -54,6 +67,8 @@ def validate(
     config: Annotated[Optional[Path], typer.Option(
         "--config", help="YAML thresholds file; its data.line_rate_max / data.total_rate_max plausibility limits "
                          "apply.")] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    allow_outside_links: Annotated[bool, typer.Option("--allow-outside-links", help=LINKS_HELP)] = False,
 ) -> None:
     """Check a hospital's data and print every problem (file, sheet, row, column, value, fix).
 
@@ -61,8 +76,12 @@ def validate(
     ``file:sheet:row:column: severity: problem — fix``. Exits 1 when there are errors, 0 when
     there are only warnings or none.
     """
-    from casekit.data.validation_report import print_report, validate_path
+    from casekit.data.validation_report import is_report_json, print_report, validate_path
+    from casekit.fs.overwrite import check_output
 
+    _allow_outside_links(allow_outside_links)
+    if json_out not in (None, "-"):
+        check_output(json_out, force=force, ours=is_report_json, inputs=[path])
     report = validate_path(path, config=config)
     if json_out == "-":
         sys.stdout.write(report.to_json() + "\n")
@@ -82,11 +101,15 @@ def template(
     from_export: Annotated[Optional[Path], typer.Option(
         "--from", help="A finance-system export: write the mapping file (department types, account categories) "
                        "pre-filled from it instead of a workbook.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing workbook (it may hold a client's data).")] = False,
 ) -> None:
     """Write an empty Excel workbook for a client hospital (one sheet per table, drop-downs, data dictionary).
 
     With --from EXPORT, write casekit-mapping.yaml pre-filled from a finance-system export instead.
     """
+    from casekit.fs.overwrite import check_output
+
+    check_output(out_file, force=force, inputs=[from_export] if from_export is not None else [])
     if from_export is not None:
         from casekit.data.exports import write_mapping_template
 
@@ -110,13 +133,14 @@ def sample(
     ledger_format: Annotated[str, typer.Option("--ledger-format", help="csv or parquet.")] = "csv",
     departments: Annotated[Optional[int], typer.Option("--departments", help="Override the number of departments.")] = None,
     years: Annotated[Optional[int], typer.Option("--years", help="Override the number of years.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing folders and files that are not casekit sample data.")] = False,
 ) -> None:
     """Generate synthetic sample hospitals (seeded, documented in casekit.sample)."""
     from casekit.sample.cli_support import sample_command
 
     sample_command(out_dir=out_dir, profile=profile, all_profiles=all_profiles, seed=seed,
                    ledger_rows=ledger_rows, ledger_format=ledger_format,
-                   departments=departments, years=years, console=out)
+                   departments=departments, years=years, console=out, force=force)
 
 
 @app.command()
@@ -129,10 +153,12 @@ def run(
     param: Annotated[Optional[list[str]], typer.Option("-p", "--param", help="Notebook parameter name=value (repeatable).")] = None,
     redact: Annotated[bool, typer.Option("--redact", help="Replace department names by codes in all outputs.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf.")] = True,
+    allow_outside_links: Annotated[bool, typer.Option("--allow-outside-links", help=LINKS_HELP)] = False,
 ) -> None:
     """Validate, execute the notebooks and write report.html, report.pdf, findings.json and tables.xlsx."""
     from casekit.pipeline.runner import run as run_hospital
 
+    _allow_outside_links(allow_outside_links)
     # papermill's progress bar only on a terminal: in a log file it would write a line per cell.
     result = run_hospital(data_path, out_dir=out_dir, lang=lang, config=config, params=param or [],
                           redact=redact, pdf=pdf, progress=sys.stderr.isatty())
@@ -152,11 +178,13 @@ def batch(
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each report.pdf.")] = False,
     findings_only: Annotated[bool, typer.Option(
         "--findings-only", help="Only diagnose: findings.json per hospital and the panel, no notebooks or reports.")] = False,
+    allow_outside_links: Annotated[bool, typer.Option("--allow-outside-links", help=LINKS_HELP)] = False,
 ) -> None:
     """Run every hospital under ROOT in parallel; write the panel (Parquet, CSV) and a cross-hospital benchmark."""
     from casekit.labels import label
     from casekit.pipeline.batch import BatchError, run_batch
 
+    _allow_outside_links(allow_outside_links)
     try:
         result = run_batch(root, out_dir=out_dir, workers=workers, scheduler=scheduler, lang=lang, pdf=pdf,
                            console=out, findings_only=findings_only)
@@ -179,14 +207,19 @@ def diagnose(
         "--json", help="Also write the findings as JSON to this file; '-' writes only the JSON to standard output.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the table: en or zh.")] = "en",
     config: Annotated[Optional[Path], typer.Option("--config", help="YAML file overriding default thresholds.")] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Load and diagnose a hospital and print its findings (no notebooks, no report): a table on a terminal."""
     from casekit.data.loader import load
     from casekit.diagnosis import diagnose as diagnose_hospital
     from casekit.labels import check_lang, label
+    from casekit.fs.overwrite import check_output, json_with_keys
     from casekit.report.terminal import print_findings
 
     check_lang(lang)
+    if json_out not in (None, "-"):
+        check_output(json_out, force=force, ours=json_with_keys({"schema_version", "problems", "causes"}),
+                     inputs=[path])
     diagnosis = diagnose_hospital(load(path), config)
     if json_out == "-":
         sys.stdout.write(diagnosis.to_json() + "\n")
@@ -201,10 +234,13 @@ def diagnose(
 @friendly
 def docs(
     out_dir: Annotated[Path, typer.Option("--out", help="Docs folder.")] = Path("docs"),
+    force: Annotated[bool, typer.Option("--force", help="Replace a data-format.md that casekit did not generate.")] = False,
 ) -> None:
     """Regenerate docs/data-format.md from the schemas."""
-    from casekit.data.dictionary import write_data_format
+    from casekit.data.dictionary import is_generated, write_data_format
+    from casekit.fs.overwrite import check_output
 
+    check_output(out_dir / "data-format.md", force=force, ours=is_generated)
     path = write_data_format(out_dir / "data-format.md")
     out.print(f"wrote {path}")
 

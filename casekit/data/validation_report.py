@@ -13,6 +13,8 @@ from rich.text import Text
 
 from casekit.errors import InputFileError, Issue, OutputError
 from casekit.data.hospital import OPTIONAL_TABLES, Hospital
+from casekit.fs.overwrite import json_with_keys
+from casekit.terminal import printable
 
 COLUMNS = ["severity", "file", "row", "column", "value", "problem", "fix"]
 _SHEET_LABEL = re.compile(r"^(.*)\[([^\[\]]*)\]$")
@@ -115,6 +117,10 @@ class ValidationReport:
         return sorted(self.issues, key=lambda i: i.severity != "error")
 
 
+is_report_json = json_with_keys({"source", "errors", "warnings", "issues"})
+"""Whether a file is a JSON report written by :meth:`ValidationReport.write_json` (so it may be replaced)."""
+
+
 def validate_path(path: str | Path, config: str | Path | None = None) -> ValidationReport:
     """Validate a hospital folder or workbook without raising for problems in the data.
 
@@ -182,8 +188,8 @@ def print_report(report: ValidationReport, console: Console, max_rows: int = 200
     issues = report._sorted()
     if not console.is_terminal:
         for i in issues:
-            console.print(issue_line(i), markup=False, highlight=False, soft_wrap=True)
-        console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+            console.print(printable(issue_line(i)), markup=False, highlight=False, soft_wrap=True)
+        console.print(printable(report.summary()), markup=False, highlight=False, soft_wrap=True)
         return
     if issues:
         table = RichTable(show_lines=False, header_style="bold")
@@ -192,10 +198,10 @@ def print_report(report: ValidationReport, console: Console, max_rows: int = 200
         for i in issues[:max_rows]:
             style = "red" if i.severity == "error" else "yellow"
             cells = [i.file, "" if i.row is None else str(i.row), i.column or "", i.value or "", i.problem, i.fix]
-            table.add_row(Text(i.severity, style=style), *(Text(c) for c in cells))
+            table.add_row(Text(i.severity, style=style), *(Text(printable(c)) for c in cells))
         console.print(table)
         if len(issues) > max_rows:
             console.print(f"... {len(issues) - max_rows} more issue(s); use --json FILE to get all of them.",
                           markup=False)
     style = "red" if report.has_errors else "green" if report.hospital is not None else ""
-    console.print(Text(report.summary(), style=style))
+    console.print(Text(printable(report.summary()), style=style))

@@ -268,7 +268,8 @@ def fallback_pdf(pdf_path: str | os.PathLike, *, diagnosis: Any = None, figures:
     a4 = (8.27, 11.69)
     rows = _findings_rows(diagnosis, lang)
     _use_cjk_font_if_needed([title, banner or "", citation] + [r[1] for r in rows])
-    with atomic_path(pdf_path) as tmp, PdfPages(tmp) as pdf:
+    # names from the data are text, never mathtext ("$\\frac{}$" would crash the page)
+    with matplotlib.rc_context({"text.parse_math": False}), atomic_path(pdf_path) as tmp, PdfPages(tmp) as pdf:
         fig = plt.figure(figsize=a4)
         fig.text(0.5, 0.80, "\n".join(textwrap.wrap(title, 40)), ha="center", va="top", fontsize=20, weight="bold")
         if banner:

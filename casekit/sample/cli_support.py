@@ -5,12 +5,23 @@ from pathlib import Path
 from typing import Any
 
 from casekit.errors import ConfigError
+from casekit.fs.overwrite import check_output, has_header
 from casekit.sample.generate import generate
 from casekit.sample.profiles import PROFILES, get_profile
-from casekit.sample.write import write_hospital, write_sample_index
+from casekit.sample.write import README_TITLE, YAML_HEADER, write_hospital, write_sample_index
 
 LEDGER_FORMATS = ("csv", "parquet")
 ZH_WORKBOOK = {"j": "j_hospital_zh.xlsx"}
+
+
+def _is_sample_folder(folder: Path) -> bool:
+    """A hospital folder written by ``casekit sample`` (its ``hospital.yaml`` starts with the synthetic header)."""
+    return has_header(folder / "hospital.yaml", YAML_HEADER.encode("utf-8"))
+
+
+def _is_sample_root(folder: Path) -> bool:
+    """A folder written by ``casekit sample --all`` (its ``README.md`` is casekit's sample README)."""
+    return has_header(folder / "README.md", README_TITLE.encode("utf-8"))
 
 
 def _expected_text(codes: frozenset[str]) -> str:
@@ -19,7 +30,7 @@ def _expected_text(codes: frozenset[str]) -> str:
 
 def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False, seed: int | None = None,
                    ledger_rows: int = 0, ledger_format: str = "csv", departments: int | None = None,
-                   years: int | None = None, console: Any = None) -> list[Path]:
+                   years: int | None = None, console: Any = None, force: bool = False) -> list[Path]:
     """Generate and write sample hospitals (the ``casekit sample`` command).
 
     Parameters
@@ -42,6 +53,10 @@ def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False
         Override the number of departments / budget years.
     console : rich.console.Console, optional
         Where to report the files written.
+    force : bool
+        Replace existing folders and files that are not casekit sample data (by default only
+        sample folders, recognised by their ``hospital.yaml`` header, and the files of a sample
+        folder with casekit's ``README.md`` are replaced).
 
     Returns
     -------
@@ -52,6 +67,8 @@ def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False
     ------
     ConfigError
         Unknown profile or ledger format, negative ledger rows, departments or years out of range.
+    OutputError
+        A folder or file to write exists and is not casekit sample data (without ``force``).
     """
     if ledger_format not in LEDGER_FORMATS:
         raise ConfigError(f"unknown ledger format {ledger_format!r}", f"Use one of: {', '.join(LEDGER_FORMATS)}.")
@@ -59,6 +76,13 @@ def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False
         raise ConfigError(f"--ledger-rows must be 0 or more, got {ledger_rows}", "Pass a row count such as 1000000.")
     keys = list(PROFILES) if all_profiles else [get_profile(profile).key]
     out = Path(out_dir)
+    for key in keys:
+        check_output(out / PROFILES[key].folder, force=force, ours=_is_sample_folder, what="folder")
+        if all_profiles and key in ZH_WORKBOOK:
+            check_output(out / ZH_WORKBOOK[key], force=force, ours=lambda _: _is_sample_root(out))
+    if all_profiles:
+        for name in ("index.csv", "README.md"):
+            check_output(out / name, force=force, ours=lambda _: _is_sample_root(out))
     written: list[Path] = []
     entries = []
     for key in keys:

@@ -152,12 +152,15 @@ def profile_pairs(h: Hospital, lang: str = "en") -> list[tuple[str, object]]:
     return pairs
 
 
+YAML_HEADER = "# Hospital profile (casekit). SYNTHETIC sample data: not a real hospital. Money in yuan.\n"
+"""First line of every sample ``hospital.yaml`` (``casekit sample`` recognises its own folders by it)."""
+
+
 def _yaml_bytes(h: Hospital) -> bytes:
     data = {}
     for k, v in profile_pairs(h, "en"):
         data[k] = v.item() if isinstance(v, np.generic) else v
-    head = "# Hospital profile (casekit). SYNTHETIC sample data: not a real hospital. Money in yuan.\n"
-    return (head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)).encode("utf-8")
+    return (YAML_HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- writers
@@ -290,7 +293,9 @@ def _normalise_zip(data: bytes) -> bytes:
 # --------------------------------------------------------------------------- bundled index
 INDEX_COLUMNS = ("folder", "profile", "seed", "description", "expected_findings")
 
-_README = """# Sample hospitals (SYNTHETIC DATA)
+README_TITLE = "# Sample hospitals (SYNTHETIC DATA)\n"
+"""First line of the sample folder's ``README.md``."""
+_README = README_TITLE + """
 
 **Every file in this folder is synthetic.** No real hospital's data is here: the published
 J-hospital case gives no raw data, so casekit generates hospitals whose budget problems come from

@@ -1,22 +1,22 @@
-"""Write the bad-input corpus: ``tests/bad_inputs/<case>/{expected.yaml, hospital/...}``.
+"""Write the bad-input corpus: ``<root>/<case>/hospital/...`` plus ``expected.yaml`` per case.
 
 Each case is a tiny, valid hospital (:data:`BASE`: three departments, four accounts, one year
 of budget and two months of actuals, amounts in yuan, no warnings) plus *one* defect of the
-kind finance offices send: a GBK export, a totals row, text in an amount column, a workbook
-with a billion-laughs entity ... ``expected.yaml`` says what ``casekit validate`` must do with
-it (exit code, whether the hospital loads, the substrings the user must see, and issues that
-must be reported with file, row and column). ``tests/test_bad_inputs.py`` runs every case.
+kind finance offices send, or an attacker crafts: a GBK export, a totals row, text in an amount
+column, a workbook with a billion-laughs entity, a 50 MB profile, a 40 MB cell, a control
+character in a name, a symbolic link to another client's folder ... :attr:`Case.expected` says
+what ``casekit validate`` must do with it (exit code, whether the hospital loads, the substrings
+the user must see, and issues that must be reported with file, row and column).
+``tests/test_bad_inputs.py`` generates each case into a temporary folder when it runs it, so
+nothing large is stored in the repository. To look at the cases::
 
-The generated files are committed; run this script after changing a case::
-
-    python tests/bad_inputs/make_corpus.py
-
-Output is byte-for-byte reproducible (Excel files get fixed zip timestamps and document
-dates), and ``tests/test_bad_inputs.py`` checks that the committed corpus matches it.
+    python tests/bad_inputs/make_corpus.py /tmp/bad_inputs
+    casekit validate /tmp/bad_inputs/gbk_csv/hospital
 """
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import sys
@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
-HERE = Path(__file__).resolve().parent
 
 # ----------------------------------------------------------------------------- the valid base
 PROFILE = "name: Bad-input test hospital\ntier: secondary\ncurrency_unit: yuan\nbeds: 300\n"
@@ -181,6 +179,11 @@ def billion_laughs_workbook() -> bytes:
     bomb = (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE sst [{_ENTITIES}]>\n'
             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
             '<si><t>&lol9;</t></si></sst>').encode()
+    return _with_shared_strings(base, bomb)
+
+
+def _with_shared_strings(base: bytes, strings: bytes) -> bytes:
+    """Add a shared-strings part (``strings``), its content type and relationship, and make A2 use string 0."""
     main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
     edits = {
@@ -200,7 +203,7 @@ def billion_laughs_workbook() -> bytes:
             data = edits.get(info.filename, lambda x: x)(data)
             dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0)), data,
                          compress_type=zipfile.ZIP_DEFLATED)
-        dst.writestr(zipfile.ZipInfo("xl/sharedStrings.xml", date_time=(2026, 1, 1, 0, 0, 0)), bomb,
+        dst.writestr(zipfile.ZipInfo("xl/sharedStrings.xml", date_time=(2026, 1, 1, 0, 0, 0)), strings,
                      compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
@@ -231,6 +234,123 @@ def truncated_xlsx() -> bytes:
     return data[: len(data) // 2]
 
 
+def _rezip(base: bytes, edit: Callable[[str, bytes], bytes], *, method: int = zipfile.ZIP_DEFLATED,
+           flag_bits: int = 0, only: str | None = None) -> bytes:
+    """Copy a workbook, passing each part through ``edit``; ``method`` / ``flag_bits`` mark the part ``only``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = edit(info.filename, src.read(info.filename))
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    if only is None:
+        return out.getvalue()
+    return _mark_entry(out.getvalue(), only, method, flag_bits)
+
+
+def _mark_entry(data: bytes, name: str, method: int, flag_bits: int) -> bytes:
+    """Rewrite the compression method and flag bits of entry ``name`` in both zip headers (bytes unchanged)."""
+    buf = bytearray(data)
+    encoded = name.encode()
+    for signature, offset in ((b"PK\x03\x04", 26), (b"PK\x01\x02", 28)):
+        start = 0
+        while (pos := buf.find(signature, start)) >= 0:
+            n = int.from_bytes(buf[pos + offset:pos + offset + 2], "little")
+            header = 30 if signature == b"PK\x03\x04" else 46
+            if buf[pos + header:pos + header + n] == encoded:
+                flags_at, method_at = (6, 8) if signature == b"PK\x03\x04" else (8, 10)
+                flags = int.from_bytes(buf[pos + flags_at:pos + flags_at + 2], "little") | flag_bits
+                buf[pos + flags_at:pos + flags_at + 2] = flags.to_bytes(2, "little")
+                buf[pos + method_at:pos + method_at + 2] = method.to_bytes(2, "little")
+            start = pos + 4
+    return bytes(buf)
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def huge_cell_workbook() -> bytes:
+    """budget.xlsx whose first data cell holds 40 MB of text (it zips to about 40 KB)."""
+    cell = b'<c r="B2" t="inlineStr"><is><t>' + b"x" * 40_000_000 + b"</t></is></c>"
+    return _rezip(workbook({"departments": DEPARTMENTS})(),
+                  lambda name, data: re.sub(rb'<c r="B2" t="inlineStr"><is><t>[^<]*</t></is></c>', lambda m: cell, data)
+                  if name == SHEET else data)
+
+
+def huge_shared_string_workbook() -> bytes:
+    """departments.xlsx whose shared string 0 (used by a cell) holds 40 MB of text."""
+    bomb = (b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            b'2006/main" count="1" uniqueCount="1"><si><t>' + b"y" * 40_000_000 + b"</t></si></sst>")
+    return _with_shared_strings(workbook({"departments": DEPARTMENTS})(), bomb)
+
+
+def encrypted_entry_workbook() -> bytes:
+    """budget.xlsx whose sheet part carries the zip 'encrypted' flag (a zip password, not Excel's own)."""
+    return _rezip(workbook({"budget": BUDGET})(), lambda name, data: data, only=SHEET, flag_bits=0x1)
+
+
+def deflate64_workbook() -> bytes:
+    """budget.xlsx whose sheet part claims compression method 9 (Deflate64), as some zip tools write."""
+    return _rezip(workbook({"budget": BUDGET})(), lambda name, data: data, only=SHEET, method=9)
+
+
+def parquet_departments_with_nul() -> bytes:
+    """departments.parquet whose code column holds a NUL character (``D0\\x001``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"dept_id": ["D0\x001", "D02", "D03"], "name": ["Internal medicine", "Surgery", "Finance office"],
+                      "type": ["clinical", "clinical", "administrative"]})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def _yaml_bomb() -> str:
+    """A 562-byte profile whose name is nine levels of nine aliases (9**9 strings once expanded)."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, cur in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines) + "\nname: *i\ntier: secondary\ncurrency_unit: yuan\n"
+
+
+def _other_client(hospital: Path) -> Path:
+    """A second client's folder beside the case's hospital (what a link must not pull in)."""
+    other = hospital.parent / "other_client"
+    other.mkdir(exist_ok=True)
+    (other / "budget.csv").write_text(BUDGET.replace("3000000", "9999999"), encoding="utf-8")
+    (other / "hospital.yaml").write_text(PROFILE.replace("Bad-input test hospital", "Other client"), encoding="utf-8")
+    return other
+
+
+def link_budget_outside(hospital: Path) -> None:
+    (hospital / "budget.csv").symlink_to(Path("..") / "other_client" / "budget.csv")
+    _other_client(hospital)
+
+
+def link_profile_outside(hospital: Path) -> None:
+    (hospital / "hospital.yaml").symlink_to(_other_client(hospital) / "hospital.yaml")
+
+
+def link_inside(hospital: Path) -> None:
+    (hospital / "data").mkdir()
+    (hospital / "budget.csv").rename(hospital / "data" / "budget_2024.csv")
+    (hospital / "budget.csv").symlink_to(Path("data") / "budget_2024.csv")
+
+
+def fifo_actuals(hospital: Path) -> None:
+    os.mkfifo(hospital / "actuals.csv")
+
+
+def _huge_profile(hospital: Path) -> None:
+    """hospital.yaml with a 50 MB name, written in chunks."""
+    with open(hospital / "hospital.yaml", "w", encoding="utf-8") as fh:
+        fh.write(PROFILE.replace("name: Bad-input test hospital\n", "") + "name: ")
+        for _ in range(50):
+            fh.write("n" * 1_000_000)
+        fh.write("\n")
+
+
 # ----------------------------------------------------------------------------- cases
 @dataclass
 class Case:
@@ -242,6 +362,8 @@ class Case:
     expected: dict = field(default_factory=dict)
     input: str = "hospital"
     base: bool = True
+    setup: Callable[[Path], None] | None = None
+    """Called with the hospital folder after the files are written (links, FIFOs, large files)."""
 
 
 def warns(*messages: str, issues: list[dict] | None = None, **extra) -> dict:
@@ -475,6 +597,86 @@ CASES: list[Case] = [
          {"hospital.yaml": PROFILE.replace("tier: secondary", "tier: quaternary")},
          fails("tier", "quaternary", "tertiary, secondary or primary",
                issues=[_issue("hospital profile", column="tier", value="quaternary")])),
+    # ------------------------------------------------------------------ hostile input (bounded work)
+    Case("yaml_billion_laughs", "a 562-byte hospital.yaml whose name is nine levels of nested anchors: expanded it "
+         "would be 387 million strings (40 s and 2.4 GB before casekit refused it)",
+         {"hospital.yaml": _yaml_bomb()},
+         fails("hospital.yaml", "billion laughs", "more than 10,000 values", "anchors", load_error="InputFileError")),
+    Case("yaml_too_large", "a 50 MB hospital.yaml (a name of 50 million characters); refused before it is read",
+         {"hospital.yaml": None},
+         fails("hospital.yaml", "above the 1,000,000 bytes limit", load_error="InputFileError"), setup=_huge_profile),
+    Case("yaml_deeply_nested", "a hospital.yaml nested 10,000 levels deep (a RecursionError before)",
+         {"hospital.yaml": PROFILE + "extra: " + "[" * 10_000 + "]" * 10_000 + "\n"},
+         fails("hospital.yaml", "nested more than 20 levels", load_error="InputFileError")),
+    Case("yaml_duplicate_key", "currency_unit given twice in hospital.yaml (the last one used to win silently and "
+         "multiplied every amount by 10,000)",
+         {"hospital.yaml": PROFILE + "currency_unit: 10k_yuan\n"},
+         fails("hospital.yaml, line 5", "'currency_unit' is given twice (first at line 3)", load_error="InputFileError")),
+    Case("profile_negative_beds", "beds: -300 in hospital.yaml",
+         {"hospital.yaml": PROFILE.replace("beds: 300", "beds: -300")},
+         fails("hospital.yaml", "is negative", issues=[_issue("hospital.yaml", column="beds", value="-300")])),
+    Case("profile_nan_assets", "total_assets: .nan in hospital.yaml",
+         {"hospital.yaml": PROFILE + "total_assets: .nan\n"},
+         fails("hospital.yaml", "not a finite number", issues=[_issue("hospital.yaml", column="total_assets")])),
+    Case("excel_huge_cell", "departments.xlsx with a 40 MB text cell (87 s before; the reader grew the string by "
+         "concatenation); refused after its first 32,767 characters",
+         {"departments.csv": None, "departments.xlsx": huge_cell_workbook},
+         fails("departments.xlsx, cell B2", "more than 32,767 characters", load_error="InputFileError")),
+    Case("excel_huge_shared_string", "departments.xlsx whose shared string (used by a cell) is 40 MB long",
+         {"departments.csv": None, "departments.xlsx": huge_shared_string_workbook},
+         fails("departments.xlsx, shared string 0", "more than 32,767 characters",
+               load_error="InputFileError")),
+    Case("excel_encrypted_entry", "budget.xlsx whose worksheet part is zip-encrypted (a RuntimeError traceback before)",
+         {"budget.csv": None, "budget.xlsx": encrypted_entry_workbook},
+         fails("budget.xlsx", "xl/worksheets/sheet1.xml is encrypted", load_error="InputFileError")),
+    Case("excel_deflate64", "budget.xlsx whose worksheet part uses Deflate64 compression (a NotImplementedError "
+         "traceback before)",
+         {"budget.csv": None, "budget.xlsx": deflate64_workbook},
+         fails("budget.xlsx", "compressed with Deflate64", load_error="InputFileError")),
+    Case("name_too_long", "a department name of 200,000 characters (run took 3 minutes before)",
+         {"departments.csv": DEPARTMENTS.replace("Surgery", "S" * 200_000)},
+         fails("departments.csv", "longer than the 200 characters allowed for a name or code",
+               issues=[_issue("departments.csv", row=3, column="name", problem="longer than the 200 characters")])),
+    # ------------------------------------------------------------------ hostile input (no traceback, no escape codes)
+    Case("control_char_name", "a department name holding the control character U+0001 (the Excel writer crashed "
+         "in run before)",
+         {"departments.csv": DEPARTMENTS.replace("Surgery", "Sur\x01gery")},
+         fails("departments.csv", "control character U+0001 at position 4", "delete the invisible character",
+               issues=[_issue("departments.csv", row=3, column="name", problem="control character U+0001")])),
+    Case("control_char_checklist", "a checklist evidence text with the control character U+001F",
+         {"checklist.csv": "item_id,aspect,requirement,status,evidence\n"
+                           "X1,A1,Budget committee meets quarterly,yes,Minutes 2024\x1f Q1-Q4\n"},
+         fails("checklist.csv", "control character U+001F",
+               issues=[_issue("checklist.csv", row=2, column="evidence", problem="control character U+001F")])),
+    Case("nul_in_parquet_code", "departments.parquet whose department code holds a NUL character",
+         {"departments.csv": None, "departments.parquet": parquet_departments_with_nul},
+         fails("departments.parquet", "control character U+0000",
+               issues=[_issue("departments.parquet", row=2, column="dept_id", problem="control character U+0000")])),
+    Case("terminal_escape_header", "budget.csv with an extra header holding terminal escape sequences (clear the "
+         "screen, set the window title); the console shows them escaped",
+         {"budget.csv": BUDGET.replace("adjusted\n", "adjusted,\x1b[2J\x1b]0;pwned\x07note\n", 1)},
+         warns("not part of table budget", "\\x1b[2J", absent=["\x1b"])),
+    Case("mathtext_name", "department and account names written in matplotlib mathtext ($\\frac{}$, an unbalanced "
+         "$): names are text, never math, in figures and the PDF",
+         {"departments.csv": DEPARTMENTS.replace("Surgery", "$\\frac{}$ surgery").replace("Finance office",
+                                                                                       "Finance $office"),
+          "accounts.csv": ACCOUNTS.replace("Drugs", "Drugs $x^{2$")},
+         clean(values={"departments.name": ["Internal medicine", "$\\frac{}$ surgery", "Finance $office"]},
+               run=True)),
+    # ------------------------------------------------------------------ links and special files
+    Case("symlink_outside", "budget.csv is a symbolic link to another client's budget beside the folder",
+         {"budget.csv": None},
+         fails("budget.csv is a symbolic link to", "outside the hospital folder", "--allow-outside-links",
+               issues=[_issue("budget.csv", problem="outside the hospital folder")]), setup=link_budget_outside),
+    Case("symlink_profile_outside", "hospital.yaml is a symbolic link to another client's profile",
+         {"hospital.yaml": None},
+         fails("hospital.yaml is a symbolic link to", "outside the hospital folder"), setup=link_profile_outside),
+    Case("symlink_inside", "budget.csv is a symbolic link to a file in a sub-folder of the hospital folder: allowed",
+         {}, clean(rows={"budget": 9}), setup=link_inside),
+    Case("fifo_table", "actuals.csv is a FIFO (named pipe): reading it would block for ever",
+         {"actuals.csv": None},
+         fails("actuals.csv is a FIFO", "not a regular file", issues=[_issue("actuals.csv", problem="FIFO")]),
+         setup=fifo_actuals),
     # ------------------------------------------------------------------ paths
     Case("path_does_not_exist", "the path given to casekit does not exist",
          {}, fails("does not exist", load_error="InputFileError"), input="no_such_hospital", base=False),
@@ -485,8 +687,8 @@ CASES: list[Case] = [
 ]
 
 
-def write_case(case: Case, root: Path = HERE) -> Path:
-    """Write one case folder (replacing it) and return it."""
+def write_case(case: Case, root: Path) -> Path:
+    """Write one case folder under ``root`` (replacing it) and return it."""
     folder = root / case.name
     if folder.exists():
         shutil.rmtree(folder)
@@ -499,18 +701,23 @@ def write_case(case: Case, root: Path = HERE) -> Path:
             continue
         data = spec() if callable(spec) else spec
         (hospital / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    if case.setup is not None:
+        case.setup(hospital)
     doc = {"description": case.description, "input": case.input, **case.expected}
     (folder / "expected.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100),
                                           encoding="utf-8")
     return folder
 
 
-def main(root: Path = HERE) -> int:
-    """Rewrite every case under ``root``; returns the number of cases."""
+def main(root: Path) -> int:
+    """Write every case under ``root``; returns the number of cases."""
     for case in CASES:
         write_case(case, root)
     return len(CASES)
 
 
 if __name__ == "__main__":
-    sys.stdout.write(f"wrote {main()} cases under {HERE}\n")
+    if len(sys.argv) != 2:
+        sys.exit("usage: python tests/bad_inputs/make_corpus.py OUT_DIR")
+    out_dir = Path(sys.argv[1])
+    sys.stdout.write(f"wrote {main(out_dir)} cases under {out_dir}\n")

@@ -24,15 +24,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from casekit.errors import InputFileError, Issue
+from casekit.data.io.profile_yaml import load_profile_yaml
 from casekit.data.schema.tables import ACCOUNT_CATEGORIES, DEPT_TYPES, DIRECTIONS, VALUE_ALIASES
 from casekit.fs.atomic import write_text
 
 MAPPING_NAMES = ("casekit-mapping", "casekit_mapping", "mapping", "映射", "科目映射")
 """File stems (``.yaml`` / ``.yml``) read as the mapping file."""
 MAX_MAPPING_BYTES = 1_000_000
+MAX_MAPPING_NODES = 200_000
+"""Values a mapping file may stand for once YAML aliases are expanded (thousands of codes, never a 'billion laughs')."""
 
 CATEGORY_WORDS: tuple[tuple[str, str], ...] = (
     ("财政", "fiscal_subsidy"), ("门诊", "outpatient"), ("挂号", "outpatient"), ("急诊", "outpatient"), ("住院", "inpatient"),
@@ -94,8 +96,8 @@ def read_mapping(path: Path | None) -> tuple[dict[str, dict[str, dict[str, str]]
         raise InputFileError(f"{path.name} is larger than {MAX_MAPPING_BYTES:,} bytes, too large for a mapping file",
                              hint="keep one line per department and account code")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        data = load_profile_yaml(path.read_text(encoding="utf-8-sig"), path.name, max_nodes=MAX_MAPPING_NODES) or {}
+    except UnicodeDecodeError as exc:
         raise InputFileError(f"{path.name} is not a valid YAML mapping file: {exc}",
                              hint="write 'departments:' and 'accounts:' sections of 'code: value' lines "
                                   "(casekit template casekit-mapping.yaml --from EXPORT writes one)") from None

@@ -16,6 +16,7 @@ import pandas as pd
 from casekit.errors import Issue
 from casekit.data.io.grids import Grid
 from casekit.data.io.parse import (
+    FREE_TEXT_COLUMNS,
     accepted_headers,
     count_header_matches,
     header_lookup,
@@ -30,7 +31,6 @@ from casekit.data.schema.tables import Table
 HEADER_SEARCH_ROWS = 10
 MAX_ISSUES_PER_COLUMN = 200
 """Cell problems reported per column; the rest are summarised in one issue."""
-FREE_TEXT_COLUMNS = ("reason", "evidence", "requirement", "text_zh", "text_en")
 FOOTNOTE = re.compile(r"^\s*(?:注|备注|说明|制表|审核|复核|填表|编制|单位|数据来源|来源|note|source)", re.IGNORECASE)
 _LABEL_HEADER = re.compile(r"名称|name|项目|摘要|item")
 _GLUED = re.compile(r"[|;\t，、]")

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import InputFileError, Issue
-from casekit.data.io.xlsx import Workbook
+from casekit.data.io.limits import MAX_CELL_CHARS
+from casekit.data.io.xlsx import CellTooLong, Workbook
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Largest Excel workbook read (bytes on disk)."""
@@ -155,13 +156,26 @@ def _check_workbook(path: Path, label: str, max_bytes: int) -> None:
                              hint="open it in Excel and save it as .xlsx (Excel Workbook)")
     try:
         with zipfile.ZipFile(path) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
+            entries = zf.infolist()
     except (zipfile.BadZipFile, OSError):
         raise InputFileError(f"{label} is not a valid .xlsx workbook (corrupt, password-protected or another format)",
                              hint="open it in Excel, remove any password and save it again as .xlsx") from None
+    unpacked = sum(i.file_size for i in entries)
+    for entry in entries:
+        if entry.flag_bits & 0x1:
+            raise InputFileError(f"{label}: its part {entry.filename} is encrypted (a zip password), which Excel "
+                                 "never writes", hint="open it in Excel and save it again as .xlsx without a password")
+        if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            method = _ZIP_METHODS.get(entry.compress_type, f"method {entry.compress_type}")
+            raise InputFileError(f"{label}: its part {entry.filename} is compressed with {method}, which Excel never "
+                                 "writes and casekit cannot read",
+                                 hint="open it in Excel and save it again as .xlsx (or re-zip it with ordinary Deflate)")
     if unpacked > EXPANSION_FACTOR * max_bytes:
         raise InputFileError(f"{label} unpacks to {_size(unpacked)} of XML, which is not safe to read",
                              hint="save the tables as CSV or Parquet")
+
+
+_ZIP_METHODS = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd"}
 
 
 def _size(n: int) -> str:
@@ -194,6 +208,11 @@ def _excel_errors(label: str, doing: str) -> Iterator[None]:
     """Turn the errors of reading a damaged or hostile workbook into an InputFileError."""
     try:
         yield
+    except CellTooLong as exc:
+        raise InputFileError(f"{label}, {exc.where}: the cell holds more than {MAX_CELL_CHARS:,} characters (Excel's "
+                             "own limit for a cell) and the workbook was not read further",
+                             hint="shorten the cell (long texts do not belong in a table), or save the table as CSV "
+                                  "after checking the cell") from None
     except _EXCEL_ERRORS as exc:
         refused = _refused_xml(exc, label)
         if refused is not None:

@@ -26,7 +26,12 @@ dates
     ``2023-01-05``, ``2023/1/5``, ``2023.1.5``, ``2023年1月5日``, ``20230105``, Excel serial
     numbers (``44931``), with an optional time part.
 
-Excel error values (``#REF!``, ``#DIV/0!``, ``#N/A`` ...) are errors in every column.
+Excel error values (``#REF!``, ``#DIV/0!``, ``#N/A`` ...) are errors in every column, and so
+are cells longer than :data:`~casekit.data.io.limits.MAX_CELL_CHARS`. Text cells holding a
+control character (U+0000-U+001F except tab, line feed and carriage return; U+007F-U+009F)
+are errors: no output could show them, and a spreadsheet refuses them. Names and codes (every
+text column except :data:`FREE_TEXT_COLUMNS`) may hold at most
+:data:`~casekit.data.io.limits.MAX_NAME_CHARS` characters.
 """
 from __future__ import annotations
 
@@ -39,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import Issue
+from casekit.data.io.limits import MAX_CELL_CHARS, MAX_NAME_CHARS
 from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, VALUE_ALIASES, Column, Table
 
 NA_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "–", "n/a", "na", "null", "nan", "none", "nat"})
@@ -72,6 +78,10 @@ FIX_WHOLE = "write a whole number such as 2023"
 FIX_BOOL = "write yes or no (是/否)"
 FIX_DATE = "write the date as YYYY-MM-DD, e.g. 2023-01-05"
 FIX_EXCEL_ERROR = "correct the formula in the workbook, or replace it by the value"
+FREE_TEXT_COLUMNS = ("reason", "evidence", "requirement", "text_zh", "text_en")
+"""Text columns holding sentences rather than names or codes (longer than a name, never totals)."""
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Characters no report output can hold (tab, line feed and carriage return are allowed)."""
 
 
 # ----------------------------------------------------------------------------- headers
@@ -611,6 +621,22 @@ def parse_column(s: pd.Series, column: Column) -> Parsed:
         ``values``: ``str`` for text, ``Int64`` for int, ``float64`` for float, ``boolean``
         for bool, ``datetime64[ns]`` for date.
     """
+    s = s.astype("str")
+    limit = MAX_NAME_CHARS if column.dtype == "str" and column.name not in FREE_TEXT_COLUMNS else MAX_CELL_CHARS
+    long = (s.str.len() > limit).fillna(False).astype(bool)
+    control = pd.Series(False, index=s.index)
+    if column.dtype == "str":
+        control = ~long & s.str.contains(CONTROL_CHARS).fillna(False).astype(bool)
+    if long.any() or control.any():
+        out = parse_column(s.mask(long | control, ""), column)
+        out.values = out.values.mask(long | control)
+        kind = "a name or code" if limit == MAX_NAME_CHARS else "a cell"
+        bad = _concat([out.problems,
+                       _problems(s.str.slice(0, 80), long, f"the text is longer than the {limit:,} characters allowed "
+                                 f"for {kind}", "shorten it (a long text pasted into the wrong cell?)"),
+                       _problems(s, control, s.where(control, "").map(_control_problem),
+                                 "delete the invisible character (retype the cell); it cannot appear in a report")])
+        return Parsed(out.values, bad)
     if column.dtype == "str":
         out = parse_text(s)
         if column.enum is not None or column.name in VALUE_ALIASES:
@@ -623,6 +649,12 @@ def parse_column(s: pd.Series, column: Column) -> Parsed:
     if column.dtype == "bool":
         return parse_bool(s)
     return parse_date(s)
+
+
+def _control_problem(text: str) -> str:
+    found = CONTROL_CHARS.search(text)
+    return "" if found is None else \
+        f"the text holds the control character U+{ord(found.group()):04X} at position {found.start() + 1}"
 
 
 _TOTAL_RE = re.compile(r"^(?:.*(?:合计|小计|总计|共计)|(?:grand ?|sub ?)?totals?\b.*)$", re.IGNORECASE)

@@ -13,20 +13,22 @@ footnote rows, value parsing).
 """
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from casekit.errors import InputFileError, Issue
 from casekit.data.accounts import subtotal_issues
 from casekit.data.exports import probe, read_exports
 from casekit.data.exports.mapping import MAPPING_NAMES, find_mapping
+from casekit.fs.input_files import entry_problem
 from casekit.data.io.frame import raw_from_grid, short
 from casekit.data.io.grids import (DEFAULT_MAX_BYTES, Books, Grid, csv_grid, decode_text, parquet_grid,
                                    sheet_grid)
 from casekit.data.io.parse import normalise_header, parse_column
+from casekit.data.io.profile_yaml import check_yaml_size, load_profile_yaml
 from casekit.data.io.raw import RawTable, combine
 from casekit.data.io.xlsx import Workbook
 from casekit.data.schema.tables import CURRENCY_UNITS, PROFILE_FIELDS, TABLES, TIERS, Column, Table
@@ -158,6 +160,9 @@ def _discover(path: Path, books: Books) -> tuple[TableFiles, list[Issue], list[C
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path} does not exist", hint="give the hospital's data folder or workbook")
+    special = entry_problem(path, path)
+    if special is not None and not path.is_symlink():
+        raise InputFileError(f"{path} {special[0]}", hint="give the hospital's data folder or workbook")
     if path.is_file():
         if path.suffix.lower() in TEXT_SUFFIXES:
             return {}, [], [(path, None)]
@@ -170,10 +175,16 @@ def _discover(path: Path, books: Books) -> tuple[TableFiles, list[Issue], list[C
     issues: list[Issue] = []
     candidates: list[Candidate] = []
     for f in sorted(path.iterdir()):
-        if not f.is_file() or f.name.startswith((".", "~$")):
-            continue
         suffix = f.suffix.lower()
-        if suffix not in DATA_SUFFIXES + YAML_SUFFIXES:
+        if f.name.startswith((".", "~$")) or suffix not in DATA_SUFFIXES + YAML_SUFFIXES:
+            continue
+        refused = entry_problem(f, path)
+        if refused is not None:
+            kind = _classify(f.stem)
+            issues.append(Issue(f.name, None, None, None, f"{f.name} {refused[0]}", refused[1], "error",
+                                kind if kind not in (None, "profile") else None))
+            continue
+        if not f.is_file():
             continue
         kind = _classify(f.stem)
         if (kind == "profile" and suffix not in PARQUET_SUFFIXES) or (kind not in (None, "profile")
@@ -327,12 +338,20 @@ def _profile_value(key: str, value: object, label: str, row: int | None, written
                             "write one value after the key", "error")]
     column = Column(key, dtype, enum=_PROFILE_ENUMS.get(key))
     text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
+    if dtype in ("int", "float") and (isinstance(value, float) and not math.isfinite(value)
+                                      or text.strip().lower().lstrip("+-.") in ("nan", "inf", "infinity")):
+        return None, [Issue(label, row, written, short(text), f"profile value of '{key}' is not a finite number",
+                            "write the number itself (0 or more), or leave the key out if it is not known", "error")]
     result = parse_column(pd.Series([text], dtype="str"), column)
     issues = [Issue(label, row, written, short(p["value"]), p["problem"], p["fix"], "error")
               for _, p in result.problems.iterrows()]
     v = result.values.iloc[0]
     if pd.isna(v):
         return None, issues
+    if dtype in ("int", "float") and v < 0:
+        return None, issues + [Issue(label, row, written, short(text), f"profile value of '{key}' is negative",
+                                     "write a number of 0 or more (beds, staff, assets and liabilities cannot be "
+                                     "negative)", "error")]
     if dtype == "int":
         return int(v), issues
     if dtype == "float":
@@ -416,14 +435,9 @@ def _read_profile(path_or_sheet: Path | tuple[Path, str], books: Books) -> tuple
     label = _label(path, sheet)
     suffix = path.suffix.lower()
     if suffix in YAML_SUFFIXES:
+        check_yaml_size(path.stat().st_size, label)  # before reading a 50 MB "profile"
         text, notes = decode_text(path, label)
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            raise InputFileError(f"{label} is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                                 hint="write one 'key: value' per line, e.g. 'name: J Hospital'") from None
+        data = load_profile_yaml(text, label)
         if data is None:
             data = {}
         if not isinstance(data, dict):

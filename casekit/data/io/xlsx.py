@@ -38,6 +38,8 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
+from casekit.data.io.limits import MAX_CELL_CHARS
+
 MAIN_NAMESPACES = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                    "http://purl.oclc.org/ooxml/spreadsheetml/main")
 """Transitional and strict SpreadsheetML namespaces (the local names are the same)."""
@@ -55,6 +57,18 @@ _ROW, _C, _V, _F, _T, _RPH, _MERGE, _SI = range(1, 9)
 _TAGS = {f"{ns}}}{local}": code for ns in MAIN_NAMESPACES for local, code in
          (("row", _ROW), ("c", _C), ("v", _V), ("f", _F), ("t", _T), ("rPh", _RPH), ("mergeCell", _MERGE),
           ("si", _SI))}
+
+
+class CellTooLong(ValueError):
+    """A cell (or shared string) holds more than :data:`~casekit.data.io.limits.MAX_CELL_CHARS` characters.
+
+    Raised while the part is streamed, as soon as the limit is passed, so a 900 MB cell costs
+    no more than its first 32 KB. ``where`` is ``"cell B7"`` or ``"shared string 12"``.
+    """
+
+    def __init__(self, where: str):
+        self.where = where
+        super().__init__(f"{where} holds more than {MAX_CELL_CHARS:,} characters")
 
 
 @dataclass
@@ -265,16 +279,18 @@ def _read_shared_strings(stream: IO[bytes]) -> list[str]:
     """The ``<si>`` items of a shared-strings part: plain and rich-text runs, phonetic runs left out."""
     strings: list[str] = []
     parts: list[str] = []
+    length = 0
     collect = False
     in_phonetic = False
 
     def start(name, attrs):
-        nonlocal collect, in_phonetic
+        nonlocal collect, in_phonetic, length
         code = _TAGS.get(name)
         if code == _T:
             collect = not in_phonetic
         elif code == _SI:
             parts.clear()
+            length = 0
         elif code == _RPH:
             in_phonetic = True
 
@@ -289,8 +305,12 @@ def _read_shared_strings(stream: IO[bytes]) -> list[str]:
             in_phonetic = False
 
     def data(text):
+        nonlocal length
         if collect:
             parts.append(text)
+            length += len(text)
+            if length > MAX_CELL_CHARS:
+                raise CellTooLong(f"shared string {len(strings)}")
 
     parser = _parser()
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
@@ -309,11 +329,12 @@ def _read_sheet(stream: IO[bytes], shared_strings: list[str], kinds: dict[str | 
     cur: list[str] = []
     r = c = -1
     ctype = style = None
-    text = ""
+    parts: list[str] = []
+    length = 0
     has_formula = collect = in_phonetic = False
 
     def start(name, attrs):
-        nonlocal cur, r, c, ctype, style, text, has_formula, collect, in_phonetic
+        nonlocal cur, r, c, ctype, style, length, has_formula, collect, in_phonetic
         code = _TAGS.get(name)
         if code == _C:
             ref = attrs.get("r")
@@ -327,7 +348,8 @@ def _read_sheet(stream: IO[bytes], shared_strings: list[str], kinds: dict[str | 
                 c += 1
             ctype = attrs.get("t")
             style = attrs.get("s")
-            text = ""
+            parts.clear()
+            length = 0
             has_formula = False
         elif code == _V:
             collect = ctype != "inlineStr"
@@ -353,7 +375,7 @@ def _read_sheet(stream: IO[bytes], shared_strings: list[str], kinds: dict[str | 
         nonlocal collect, in_phonetic
         code = _TAGS.get(name)
         if code == _C:
-            value = text
+            value = "".join(parts)
             if value:
                 if ctype is None or ctype == "n":
                     kind = kinds.get(style)
@@ -386,9 +408,12 @@ def _read_sheet(stream: IO[bytes], shared_strings: list[str], kinds: dict[str | 
             in_phonetic = False
 
     def data(chars):
-        nonlocal text
+        nonlocal length
         if collect:
-            text += chars
+            parts.append(chars)
+            length += len(chars)
+            if length > MAX_CELL_CHARS:
+                raise CellTooLong(f"cell {_col_name(c)}{r + 1}")
 
     parser = _parser()
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
@@ -396,6 +421,12 @@ def _read_sheet(stream: IO[bytes], shared_strings: list[str], kinds: dict[str | 
     _fill_merged(rows, merges)
     no_value = {(i, j) for i, j in formulas if j >= len(rows[i]) or rows[i][j] == ""}
     return SheetCells(rows, formatted, no_value)
+
+
+def _col_name(c: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(c + 1) if 0 <= c < 16384 else f"column {c + 1}"
 
 
 def _styled_number(text: str, kind: tuple, where: tuple[int, int], formatted: dict, epoch: dt.datetime) -> str:

@@ -115,6 +115,10 @@ def figure_function(fn: Callable[..., Figure]) -> Callable[..., Figure]:
     def wrapper(*args, **kwargs) -> Figure:
         check_lang(kwargs.get("lang", "en"))
         setup_fonts()
+        # Labels are department and account names from the data: text, never mathtext (a name
+        # such as "$\\frac{}$" would crash the figure). Set globally, since tick labels are
+        # created when the figure is drawn, after this context has closed.
+        mpl.rcParams["text.parse_math"] = False
         with mpl.rc_context(_style()), warnings.catch_warnings():
             for message in QUIET_WARNINGS:
                 warnings.filterwarnings("ignore", message=message)
