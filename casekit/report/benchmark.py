@@ -48,7 +48,8 @@ def tidy(results: Iterable[Any], panel: pd.DataFrame | None = None) -> tuple[pd.
         ``ok``, ``error``, ``same_as`` (batch name of the earlier run of the same hospital and
         years, else missing; such a run is not counted again in ``findings`` and ``indicators``).
     findings : pandas.DataFrame
-        ``hospital``, ``code``, ``status``, ``severity``, ``grade`` (one row per finding P1-P5, C1-C5).
+        ``hospital``, ``code``, ``status``, ``severity``, ``grade``, ``evidence_strength``,
+        ``robustness`` (one row per finding P1-P5, C1-C5).
     indicators : pandas.DataFrame
         ``hospital``, ``indicator`` (``CODE.criterion``), ``value``, ``percentile`` (0-100 among
         the hospitals with a value), ``n`` (how many hospitals have a value), ``label_en``,
@@ -81,7 +82,9 @@ def tidy(results: Iterable[Any], panel: pd.DataFrame | None = None) -> tuple[pd.
     rows = judged[judged["row_type"] == "finding"]
     findings = pd.DataFrame({"hospital": rows["hospital"].astype(object), "code": rows["code"].astype(object),
                              "status": rows["status"].astype(object), "severity": rows["severity"].astype(float),
-                             "grade": rows["grade"].astype(object).where(rows["grade"].notna(), None)}
+                             "grade": rows["grade"].astype(object).where(rows["grade"].notna(), None),
+                             **{k: (rows[k].astype(object).where(rows[k].notna(), None) if k in rows.columns
+                                    else None) for k in ("evidence_strength", "robustness")}}
                             ).reset_index(drop=True)
     crit = judged[judged["row_type"] == "indicator"]
     indicators = pd.DataFrame({"hospital": crit["hospital"].astype(object),
@@ -97,6 +100,31 @@ def tidy(results: Iterable[Any], panel: pd.DataFrame | None = None) -> tuple[pd.
     return hospitals, findings, indicators
 
 
+def pefa_table(hospitals: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """PEFA budget-credibility scores of the hospitals compared: one row per hospital and indicator.
+
+    Parameters
+    ----------
+    hospitals : pandas.DataFrame
+        From :func:`tidy` (runs repeating an earlier one are left out).
+    panel : pandas.DataFrame
+        The batch panel (its ``row_type="pefa"`` rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hospital``, ``indicator`` ("PI-1" ...), ``score`` (A-D or None), ``values`` (yearly
+        values), ``years``, ``title_en``, ``title_zh``.
+    """
+    counted = set(hospitals.loc[hospitals["ok"] & hospitals["same_as"].isna(), "hospital"])
+    rows = panel[(panel["row_type"] == "pefa") & panel["hospital"].isin(counted)]
+    return pd.DataFrame({"hospital": rows["hospital"].astype(object), "indicator": rows["code"].astype(object),
+                         "score": rows["grade"].astype(object).where(rows["grade"].notna(), None),
+                         "values": rows["value_text"].astype(object), "years": rows["threshold_text"].astype(object),
+                         "title_en": rows["label_en"].astype(object), "title_zh": rows["label_zh"].astype(object)}
+                        ).reset_index(drop=True)
+
+
 def distribution(indicators: pd.DataFrame) -> pd.DataFrame:
     """Per indicator: ``n``, ``p10``, ``p25``, ``p50``, ``p75``, ``p90`` over the hospitals with a value."""
     qs = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90}
@@ -106,8 +134,10 @@ def distribution(indicators: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "n", *qs])
 
 
-def wide(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    """One row per hospital: status and severity of each finding, each indicator and its percentile."""
+def wide(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFrame,
+         pefa: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per hospital: status, severity, evidence strength and robustness of each finding, its
+    PEFA scores (``PI-1_score`` ...), each indicator and its percentile."""
     out = hospitals.set_index("hospital")[["display_name", "years", "ok", "error", "same_as"]].copy()
     cols: dict[str, Any] = {}  # gathered, then joined at once (hundreds of indicator columns)
     if not findings.empty:
@@ -116,6 +146,15 @@ def wide(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFra
         for code in [c for c in CODES if c in st.columns]:
             cols[f"{code}_status"] = st[code]
             cols[f"{code}_severity"] = sv[code] if code in sv.columns else None
+            for extra in ("evidence_strength", "robustness"):
+                if findings[extra].notna().any():
+                    ex = findings.pivot_table(index="hospital", columns="code", values=extra, aggfunc="first")
+                    cols[f"{code}_{extra}"] = ex[code] if code in ex.columns else None
+    if pefa is not None and not pefa.empty:
+        sc = pefa.assign(score=pefa["score"].fillna("")).pivot_table(index="hospital", columns="indicator",
+                                                                     values="score", aggfunc="first")
+        for ind in sc.columns:
+            cols[f"{ind}_score"] = sc[ind].replace("", None)
     if not indicators.empty:
         val = indicators.pivot_table(index="hospital", columns="indicator", values="value", aggfunc="first",
                                      dropna=False)
@@ -151,7 +190,14 @@ _TEXT = {
            "same_as": "same hospital and years as {other}: not counted again", "counted": "compared",
            "run": "Run", "name": "Hospital", "years": "Years", "data": "Data", "peer": "In the comparison",
            "indicator": "Indicator", "threshold": "Threshold", "n": "Hospitals", "error": "Error",
-           "synthetic_word": "synthetic", "supplied": "supplied"},
+           "synthetic_word": "synthetic", "supplied": "supplied",
+           "weak": "[weak evidence]", "fragile": "[fragile]",
+           "marks": ("[weak evidence]: decided on fewer computable criteria than the rule needs; [fragile]: the status "
+                     "changes when the thresholds move by 10% or 20%."),
+           "pefa": "PEFA budget credibility (international scale)",
+           "pefa_note": ("PEFA 2016 framework, pillar I: actuals against the original budget B0 over the last three "
+                         "completed years, scores A (best) to D; – = not scorable from these data. Method: "
+                         "docs/methodology.md.")},
     "zh": {"title": "跨医院横向对标",
            "intro": "本批次共运行{n}家：成功{ok}家，失败{failed}家；参与比较的不同医院{peers}家。",
            "hospitals": "本批次的医院", "findings": "各医院诊断结论",
@@ -164,7 +210,11 @@ _TEXT = {
            "same_as": "与{other}为同一医院、同一年度：不重复计入", "counted": "参与比较",
            "run": "运行", "name": "医院", "years": "年度", "data": "数据", "peer": "是否参与比较",
            "indicator": "指标", "threshold": "阈值", "n": "医院数", "error": "错误",
-           "synthetic_word": "模拟数据", "supplied": "医院提供"},
+           "synthetic_word": "模拟数据", "supplied": "医院提供",
+           "weak": "【证据不足】", "fragile": "【结论脆弱】",
+           "marks": "【证据不足】：可计算的判据少于规则要求；【结论脆弱】：阈值变动10%或20%时结论改变。",
+           "pefa": "PEFA预算可信度（国际标准）",
+           "pefa_note": "PEFA 2016框架第一支柱：近三个完整年度执行数对年初预算B0，评分A（最好）至D；–表示现有数据无法评分。方法见docs/methodology.md。"},
 }
 
 
@@ -182,7 +232,8 @@ def _table(df: pd.DataFrame, numeric: Iterable[str] = ()) -> str:
     return f'<table class="dataframe casekit-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFrame, lang: str = "en") -> str:
+def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataFrame, lang: str = "en",
+           pefa: pd.DataFrame | None = None) -> str:
     """The benchmark as a self-contained HTML page (casekit stylesheet, embedded CJK font, no scripts).
 
     Parameters
@@ -190,6 +241,8 @@ def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataF
     hospitals, findings, indicators : pandas.DataFrame
         From :func:`tidy`.
     lang : {"en", "zh"}
+    pefa : pandas.DataFrame, optional
+        From :func:`pefa_table`: a grid of PEFA scores follows the findings.
 
     Returns
     -------
@@ -234,9 +287,25 @@ def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataF
                 status, sev = by.at[code, "status"], by.at[code, "severity"]
                 word = label(f"status.{status}", lang) if status else ""
                 row[code] = word + ("" if pd.isna(sev) or status != "present" else f" ({sev:.0f})")
+                if by.at[code, "evidence_strength"] == "weak":
+                    row[code] += " " + t["weak"]
+                if by.at[code, "robustness"] == "fragile":
+                    row[code] += " " + t["fragile"]
             grid.append(row)
         parts.append(_table(pd.DataFrame(grid)))
         legend = "; ".join(label(c, lang) for c in codes)
+        parts.append(f'<p class="casekit-caption">{html_lib.escape(legend)}. {html_lib.escape(t["marks"])}</p>')
+    if pefa is not None and not pefa.empty:
+        parts.append(f"<h2>{html_lib.escape(t['pefa'])}</h2><p>{html_lib.escape(t['pefa_note'])}</p>")
+        inds = list(dict.fromkeys(pefa["indicator"]))
+        grid = []
+        for hosp, group in pefa.groupby("hospital", sort=False):
+            by = group.set_index("indicator")
+            grid.append({t["name"]: names.get(hosp, hosp), t["years"]: by["years"].iloc[0],
+                         **{ind: (by.at[ind, "score"] or "–") if ind in by.index else "" for ind in inds}})
+        parts.append(_table(pd.DataFrame(grid)))
+        first = pefa.drop_duplicates("indicator")
+        legend = "; ".join(f"{r.indicator} {r.title_zh if lang == 'zh' else r.title_en}" for r in first.itertuples())
         parts.append(f'<p class="casekit-caption">{html_lib.escape(legend)}</p>')
 
     parts.append(f"<h2>{html_lib.escape(t['indicators'])}</h2><p>{html_lib.escape(t['note'])}</p>")
@@ -300,14 +369,21 @@ def write_benchmark(results: Iterable[Any], out_dir: str | os.PathLike, lang: st
     -------
     (pathlib.Path, pathlib.Path)
         The HTML and the CSV. The CSV has one row per run: ``hospital``, ``display_name``,
-        ``years``, ``ok``, ``error``, ``same_as`` (the run it repeats, whose values it would copy), ``<code>_status``, ``<code>_severity`` for P1-P5 and C1-C5, and for each
+        ``years``, ``ok``, ``error``, ``same_as`` (the run it repeats, whose values it would copy), ``<code>_status``,
+        ``<code>_severity``, ``<code>_evidence_strength``, ``<code>_robustness`` for P1-P5 and C1-C5,
+        ``PI-1_score`` ... for the PEFA indicators, and for each
         indicator its value and ``<indicator>_pctile``; text cells are escaped against formula
         injection.
     """
+    from casekit.report.panel import build_panel
+
     out = Path(out_dir)
+    results = list(results)
+    panel = build_panel(results) if panel is None else panel
     hospitals, findings, indicators = tidy(results, panel)
+    pefa = pefa_table(hospitals, panel)
     csv_path = write_text(out / "benchmark.csv",
-                          _csv_safe(wide(hospitals, findings, indicators)).to_csv(index=False),
+                          _csv_safe(wide(hospitals, findings, indicators, pefa)).to_csv(index=False),
                           encoding="utf-8-sig")  # the BOM lets Excel read Chinese names
-    html_path = write_text(out / "benchmark.html", render(hospitals, findings, indicators, lang))
+    html_path = write_text(out / "benchmark.html", render(hospitals, findings, indicators, lang, pefa))
     return html_path, csv_path

@@ -66,7 +66,9 @@ def panel_rows(data: Mapping[str, Any], hospital: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`PANEL_COLUMNS` (plus any extra scalar finding fields); one
-        ``row_type="finding"`` row per finding and one ``row_type="indicator"`` row per criterion.
+        ``row_type="finding"`` row per finding, one ``row_type="indicator"`` row per criterion
+        and one ``row_type="pefa"`` row per PEFA indicator (``code`` "PI-1" ..., ``grade`` the
+        A-D score, ``value_text`` the yearly values, ``threshold_text`` the years scored).
 
     Examples
     --------
@@ -104,6 +106,13 @@ def panel_rows(data: Mapping[str, Any], hospital: str) -> pd.DataFrame:
                              "op": c.get("op"), "triggered": c.get("triggered"), "config_key": c.get("config_key"),
                              "basis": c.get("basis"), "label_en": c.get("label_en"),
                              "label_zh": c.get("label_zh")})
+    for r in data.get("pefa", []) or []:
+        rows.append({**base, "row_type": "pefa", "kind": "pefa", "code": r.get("indicator"), "indicator": None,
+                     "status": "assessed" if r.get("score") else "not_assessed", "severity": None,
+                     "grade": r.get("score"), "rating": None, "value": None, "value_text": r.get("values"),
+                     "threshold": None, "threshold_text": r.get("years"), "op": None, "triggered": None,
+                     "config_key": None, "basis": "budget accounting (预算会计), against B0",
+                     "label_en": r.get("title_en"), "label_zh": r.get("title_zh")})
     return _typed(pd.DataFrame(rows))
 
 
