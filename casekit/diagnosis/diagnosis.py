@@ -318,13 +318,13 @@ def diagnose(hospital: Hospital, config: Thresholds | Mapping[str, Any] | str | 
         problems = [rule(ctx) for rule in _problem_rules().values()]
         causes = [rule(ctx) for rule in CAUSE_RULES.values()]
         matrix = cause_problem_matrix(ctx, causes, problems)
+        bands = {"good": cfg["bands.good"], "warning": cfg["bands.warning"]}
+        execution = ctx.get(execution_statement, by="account", **bands)
+        by_dept = ctx.get(execution_statement, by="department", **bands)
+        pefa, pefa_years = ctx.get(pefa_scores), ctx.get(pefa_yearly)
     recs = recommend([*aspects, *problems, *causes])
     for f in [*aspects, *problems, *causes]:
         f.evidence = with_names(f.evidence, hospital)
-    bands = {"good": cfg["bands.good"], "warning": cfg["bands.warning"]}
-    execution = ctx.get(execution_statement, by="account", **bands)
-    by_dept = ctx.get(execution_statement, by="department", **bands)
-    pefa, pefa_years = ctx.get(pefa_scores), ctx.get(pefa_yearly)
     indicators = {_sheet_name(k): with_names(v, hospital) for k, v in ctx.computed.items()
                   if isinstance(v, pd.DataFrame) and not k.startswith(("execution_statement", "pefa_"))}
     return Diagnosis(
