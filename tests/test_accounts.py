@@ -70,3 +70,42 @@ def test_parent_that_does_not_foot_is_a_finding_with_its_row():
     assert broken.row == 2 and broken.severity == "warning" and "difference 100,000" in broken.problem
     b = hospital.budget
     assert b.loc[b["account_id"].str.startswith("500"), "original"].sum() == 1_000_000.0
+
+
+def test_unit_slip_reported_at_the_cell_in_the_files_unit():
+    from tests.test_validation import base_tables, raw, run
+
+    tables = base_tables()
+    df = tables["actuals"].df.copy()
+    first = df.index[(df["account_id"] == "5001") & (df["dept_id"] == "D01")][0]
+    df.loc[first, "amount"] = 500_000.0                       # 50 typed as 500,000
+    tables["actuals"] = raw("actuals", df.to_dict("records"))
+    _, issues = run(tables)
+    (slip,) = [i for i in issues if "check units or decimal point" in i.problem]
+    assert slip.row == tables["actuals"].rows[first] and slip.value == "500,000.00" and slip.column == "amount"
+
+
+def test_month_naming_another_year_is_an_error_at_the_cell(tmp_path):
+    from casekit.data.io.readers import read_table
+    from casekit.data.schema.tables import TABLES
+
+    path = tmp_path / "actuals.csv"
+    path.write_text("year,month,dept_id,account_id,amount\n2023,2023.03,D01,5001,10\n2023,2024.04,D01,5001,10\n",
+                    encoding="utf-8")
+    raw = read_table(path, TABLES["actuals"])
+    (err,) = [i for i in raw.issues if "names year" in i.problem]
+    assert (err.row, err.column, err.value, err.severity) == (3, "month", "2024.04", "error")
+
+
+def test_budget_copied_from_last_years_actual_is_flagged():
+    from casekit.data.io.raw import RawTable
+    from casekit.data.quality import copied_budget_issues
+
+    keys = {"dept_id": ["D"] * 6, "account_id": list("abcdef")}
+    b = pd.DataFrame({"year": [2024] * 6, **keys, "original": [10.0, 20.0, 30.0, 40.0, 50.0, 61.0]})
+    a = pd.DataFrame({"year": [2023] * 6, **keys, "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]})
+    raw = RawTable("budget", "budget.csv", b, pd.Series(range(2, 8)), {"original": "年初预算"}, [], [])
+    (w,) = copied_budget_issues({"budget": b, "actuals": a}, {"budget": raw})
+    assert "5 of 6 lines (83%)" in w.problem and w.column == "年初预算"
+    b.loc[:2, "original"] *= 1.05
+    assert copied_budget_issues({"budget": b, "actuals": a}, {"budget": raw}) == []

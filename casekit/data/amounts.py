@@ -29,6 +29,9 @@ UNIT_RATIO = 1_000.0
 # Yearly expense budget outside this band (yuan) is implausible for a hospital: check the unit.
 PLAUSIBLE_TOTAL_YUAN = (1e6, 1e11)
 MAX_LISTED = 5
+UNIT_FACTORS = {"yuan": 1.0, "10k_yuan": 10_000.0}
+"""Yuan per unit of each currency_unit."""
+UNIT_WORD = {"yuan": "元", "10k_yuan": "万元"}
 LIMIT_KEYS = ("line_rate_max", "total_rate_max")
 
 
@@ -151,14 +154,20 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
     header_a = raw_a.headers.get("amount", "amount")
     if "actuals" not in skip_rates:
         acts = frames["actuals"]
-        first_row = acts.index.to_series().groupby([acts[k] for k in key], sort=False).first().rename("first")
-        high = lines[(lines["b"] > 0) & (lines["a"] > limits["line_rate_max"] * lines["b"])].join(first_row, on=key)
+        # the cell the clerk typed: the line's largest actual row (a month, or the annual row)
+        biggest = acts["amount"].abs().groupby([acts[k] for k in key], sort=False).idxmax().rename("cell")
+        high = lines[(lines["b"] > 0) & (lines["a"] > limits["line_rate_max"] * lines["b"])].join(biggest, on=key)
+        factor = UNIT_FACTORS.get(unit, 1.0)
         for idx, line in high.iterrows():
-            issues.append(Issue(user_file(raw_a, line["first"]), user_row(raw_a, line["first"]), header_a, f"{line['a']:,.2f}",
+            cell = line["cell"]
+            typed = acts.at[cell, "amount"] / factor
+            issues.append(Issue(user_file(raw_a, cell), user_row(raw_a, cell), header_a, f"{typed:,.2f}",
                                 f"actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
-                                f"{line['a'] / line['b']:.0%} of its budget ({user_file(raw_b, idx)} row {user_row(raw_b, idx)}): "
-                                "check units or decimal point",
-                                "Correct the amount or the budget so both use the declared currency unit.",
+                                f"{line['a'] / line['b']:.0%} of its budget ({user_file(raw_b, idx)} row "
+                                f"{user_row(raw_b, idx)}); this cell holds {typed:,.2f} {UNIT_WORD.get(unit, unit)} as "
+                                "typed: check units or decimal point",
+                                "Correct the amount or the budget so both use the declared currency unit; a real line "
+                                "beyond the limit is accepted by raising data.line_rate_max (--config).",
                                 "error", "actuals"))
         flagged = set(zip(high["year"], high["direction"]))
         totals = lines.groupby(["year", "direction"])[["a", "b"]].sum()

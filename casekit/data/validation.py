@@ -25,7 +25,8 @@ from casekit.errors import Issue
 from casekit.data.hospital import OPTIONAL_TABLES, Hospital, Profile
 from casekit.data.accounts import leaf_lines, subtotal_issues
 from casekit.data.exports import UNREADABLE
-from casekit.data.amounts import amount_issues, plausibility_limits, unit_issues
+from casekit.data.quality import copied_budget_issues
+from casekit.data.amounts import UNIT_FACTORS, amount_issues, plausibility_limits, unit_issues
 from casekit.data.io.raw import SourceRows, user_file, user_row
 from casekit.paths import STANDARD_CHECKLIST_FILE
 from casekit.data.schema.pandera_schemas import normalise_enum_values, schema_issues
@@ -33,7 +34,6 @@ from casekit.data.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, P
                                    TABLES, TIERS, VALUE_ALIASES, Table)
 
 PROFILE_LABEL = "hospital profile"
-UNIT_FACTORS = {"yuan": 1.0, "10k_yuan": 10_000.0}
 # Tables whose dept_id / account_id must exist in the master lists.
 DEPT_REFS = ("budget", "actuals", "budget_monthly", "adjustments", "workload", "performance", "survey_responses")
 ACCOUNT_REFS = ("budget", "actuals", "budget_monthly", "adjustments")
@@ -107,6 +107,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     issues += _reference_issues(frames, raws)
     frames, leaf_issues = leaf_lines(frames, raws)
     issues += leaf_issues
+    issues += copied_budget_issues(frames, raws)
     issues += amount_issues(frames, raws, skip_rates=mixed_units, unit=unit, limits=limits)
     issues += _year_issues(frames, raws)
     issues += _month_issues(frames, raws)

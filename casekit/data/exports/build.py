@@ -209,10 +209,17 @@ def build_tables(sheets: list[ExportSheet], mapping: dict, profile_unit: str | N
     issues += _duplicates(leaves)
     tables = {"departments": _departments(leaves, mapping, issues, source),
               "accounts": _accounts(leaves, mapping, issues, source)}
+    heads: dict[str, str] = {}
+    for s in counted:
+        for role in ("original", "adjusted", "actual"):
+            if s.layout.columns(role):
+                heads.setdefault(role, s.layout.headers[s.layout.columns(role)[0]])
     budget = _budget(leaves, issues, source)
     if budget is not None:
+        budget.headers = {k: v for k, v in heads.items() if k in ("original", "adjusted")}
         tables["budget"] = budget
     tables["actuals"] = _actuals(leaves, issues, source)
+    tables["actuals"].headers = {"amount": heads.get("actual", "1月 … 12月")}
     sources = sorted({s.label for s in counted})
     issues.append(Issue(source, None, None, None,
                         f"read as a finance-system export ({len(sources)} sheet(s): {', '.join(sources[:MAX_LISTED])}"

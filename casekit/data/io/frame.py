@@ -128,6 +128,27 @@ def _title_year(title: list[str], label: str) -> tuple[int, str] | None:
     return (int(m.group(1)), f"the file name {label}") if m else None
 
 
+_PERIOD_YEAR = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*\d{1,2}|\d{2})\s*月?\s*$")
+
+
+def _period_year_issues(frame: pd.DataFrame, parsed: dict[str, pd.Series], rows: pd.Series, headers: dict[str, str],
+                        table: Table, label: str) -> list[Issue]:
+    """A month written as a period (``2024.04``, ``202404``) whose year is not the row's year: an error at the cell."""
+    if "month" not in frame.columns or "year" not in parsed:
+        return []
+    text = frame["month"].astype("str")
+    cand = text.str.contains(r"\d{4}", regex=True).fillna(False).astype(bool)
+    if not cand.any():
+        return []
+    named = pd.to_numeric(text[cand].str.extract(_PERIOD_YEAR)[0], errors="coerce")
+    year = parsed["year"].reindex(named.index)
+    bad = named.notna() & year.notna() & (named != year)
+    return [Issue(label, int(rows[idx]), headers["month"], short(text[idx]),
+                  f"the month '{text[idx].strip()}' names year {int(named[idx])} but the row's year is {int(year[idx])}",
+                  "Correct the year or the month so that they agree (write the month as 1-12).", "error", table.name)
+            for idx in bad[bad].index]
+
+
 def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
     issues = [Issue(i.file, i.row, i.column, i.value, i.problem, i.fix, i.severity, table.name) for i in grid.notes]
     cells = grid.cells
@@ -226,6 +247,8 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
                 break
             issues.append(Issue(label, int(rows[idx]), headers[name], short(p["value"]), p["problem"], p["fix"],
                                 "error", table.name))
+
+    issues += _period_year_issues(frame, parsed, rows, headers, table, label)
 
     for col in table.columns:
         if col.required and col.name not in headers:

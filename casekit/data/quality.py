@@ -1,0 +1,74 @@
+"""Data-quality checks a careful analyst makes on budget and actuals, beyond types and references.
+
+a budget column that equals the previous year's actual on most lines (a mislabelled column, or a
+budget copied from last year's outturn).
+
+Each check returns warnings (:class:`~casekit.errors.Issue`) that travel into the report. The
+cell-level checks live where the cells are read: a month whose year disagrees with the row's
+year (``casekit.data.io.frame``), a unit slip at the cell the clerk typed
+(:func:`casekit.data.amounts.amount_issues`, value in the file's own unit).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from casekit.errors import Issue
+
+COPIED_SHARE = 0.8
+"""Share of a year's budget lines equal to last year's actual that makes the budget column suspect."""
+MIN_LINES = 5
+KEY = ["year", "dept_id", "account_id"]
+
+
+def copied_budget_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
+    """Warn when a year's original budget equals the previous year's actual on most lines.
+
+    Parameters
+    ----------
+    frames : dict of str to pandas.DataFrame
+        Conformed ``budget`` and ``actuals`` (yuan).
+    raws : dict of str to RawTable
+        For the file name and headers.
+
+    Returns
+    -------
+    list of Issue
+        One warning per year where at least :data:`COPIED_SHARE` of at least :data:`MIN_LINES`
+        budget lines (with a prior actual) equal that actual to the cent.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"year": [2024] * 5, "dept_id": ["D"] * 5, "account_id": list("abcde"),
+    ...                   "original": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    >>> a = pd.DataFrame({"year": [2023] * 5, "dept_id": ["D"] * 5, "account_id": list("abcde"),
+    ...                   "amount": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    >>> from casekit.data.io.raw import RawTable
+    >>> r = RawTable("budget", "budget.csv", b, pd.Series(range(2, 7)), {}, [], [])
+    >>> [i.problem[:40] for i in copied_budget_issues({"budget": b, "actuals": a}, {"budget": r})]
+    ['the original budget of 2024 equals the ac']
+    """
+    if "budget" not in frames or "actuals" not in frames:
+        return []
+    b = frames["budget"].groupby(KEY, as_index=False)["original"].sum()
+    a = frames["actuals"].groupby(KEY, as_index=False)["amount"].sum()
+    a["year"] = a["year"] + 1
+    both = b.merge(a, on=KEY, how="inner")
+    both = both[both["amount"].ne(0)]
+    issues = []
+    raw = raws["budget"]
+    for year, g in both.groupby("year"):
+        if len(g) < MIN_LINES:
+            continue
+        same = np.isclose(g["original"].to_numpy(float), g["amount"].to_numpy(float), rtol=0, atol=0.005)
+        share = float(same.mean())
+        if share >= COPIED_SHARE:
+            issues.append(Issue(raw.file, None, raw.headers.get("original", "original"), f"{share:.0%}",
+                                f"the original budget of {year} equals the actual of {int(year) - 1} on {same.sum()} of "
+                                f"{len(g)} lines ({share:.0%}): is this column really the {year} budget (年初预算), or "
+                                "last year's actual (上年实际)?",
+                                "Check the column's header in the export; if the budget really copies last year's "
+                                "outturn, nothing to fix (the rigidity analysis will show it).", "warning", "budget"))
+    return issues
