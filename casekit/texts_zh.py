@@ -185,4 +185,53 @@ ISSUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
     (r"For the year to date run `casekit monitor <data> --through (?P<through>\d{4}-\d{2})`; add the remaining "
      r"months when the year is closed\.",
      "本年累计情况请运行 `casekit monitor <数据> --through {through}`；年度结账后补齐其余月份。"),
+    # finance-system exports and account trees (casekit.data.exports, casekit.data.accounts, casekit.data.quality)
+    (r"read as a finance-system export \((?P<n>\d+) sheet\(s\): (?P<sheets>.*)\): (?P<leaf>\d+) leaf line\(s\) counted, "
+     r"(?P<parent>\d+) parent line\(s\), (?P<total>\d+) total/heading row\(s\) and (?P<of>\d+) 其中 row\(s\) not counted",
+     "按财务系统导出表读取（{n}个工作表：{sheets}）：计入{leaf}个末级科目行；{parent}个上级科目行、{total}个合计/标题行和"
+     "{of}个“其中”行未计入"),
+    (r"Nothing to do; check the notes below on what casekit assumed\.", "无需处理；请查看下列说明中 casekit 所作的假定。"),
+    (r"Nothing to do\.", "无需处理。"),
+    (r"(?P<what>parent line|total|section total) '(?P<name>[^']*)' does not foot: it says (?P<stated>\S+) (?P<unit>\S*) ?"
+     r"but the (?P<n>\d+) line\(s\) it covers \(rows (?P<rows>[\d-]+)\) sum to (?P<summed>\S+) \(difference (?P<diff>\S+)\)",
+     "“{name}”行与其所含明细不符：填报 {stated} {unit}，而其所含{n}行（第{rows}行）合计为 {summed}（差额 {diff}）"),
+    (r"Correct the total or its lines in the export: casekit counts the leaf lines only, so check that no line is "
+     r"missing or entered twice\.", "请更正导出表中的合计或明细行：casekit 只计末级科目行，请检查是否有遗漏或重复。"),
+    (r"surplus/deficit or carry-over line '(?P<name>[^']*)' \((?P<amounts>.*)\) is neither revenue nor expense: kept out "
+     r"of both totals and shown here, with no execution rate",
+     "结余或结转行“{name}”（{amounts}）既非收入也非支出：不计入收入、支出合计，在此单列，不计算执行率"),
+    (r"whole-hospital summary sheet not counted \(the department sheets are\); its lines were checked against their sum",
+     "全院汇总表不重复计入（按各科室表计算），并已与各科室表合计核对"),
+    (r"the summary sheet's line '(?P<key>[^']*)' says (?P<stated>\S+) but the department sheets sum to (?P<summed>\S+) "
+     r"\(difference (?P<diff>\S+)\); casekit counts the department sheets",
+     "汇总表“{key}”行为 {stated}，而各科室表合计为 {summed}（差额 {diff}）；casekit 按各科室表计算"),
+    (r"revenue/expense direction of the export's lines: (?P<shown>.*)", "导出表各行的收支方向判定依据：{shown}"),
+    (r"Check the accounts table in the report; override a line in casekit-mapping\.yaml\.",
+     "请核对报告中的科目表；如需更正，请在 casekit-mapping.yaml 中逐行指定。"),
+    (r"department type guessed from the name for (?P<n>\d+) department\(s\) \((?P<shown>.*)\): an assumption, not data",
+     "{n}个科室的类型按名称推测（{shown}）：系假定，并非数据"),
+    (r"department type unknown for (?P<n>\d+) department\(s\) \((?P<shown>.*)\): set to the default '(?P<d>[^']*)'",
+     "{n}个科室的类型未知（{shown}）：按默认值“{d}”处理"),
+    (r"account categories are not in the export: (?P<g>\d+) guessed from the line's name, (?P<d>\d+) set to the default "
+     r"other_revenue / other_expense \(assumptions, not data; the appraisal context ratios depend on them\)",
+     "导出表不含科目类别：{g}个按科目名称推测，{d}个按默认值 other_revenue / other_expense 处理（系假定，并非数据；"
+     "绩效考核相关比率依赖于此）"),
+    (r"Write the (?:types|categories) in casekit-mapping\.yaml.*", "请在 casekit-mapping.yaml 中写明（可用 casekit template "
+     "casekit-mapping.yaml --from 导出表 预填）。"),
+    (r"no hospital profile: taken from the export \((?P<shown>.*)\)", "未提供医院概况：取自导出表（{shown}）"),
+    (r"the profile gives no tier \(医院等级\): the appraisal context ratios, whose indicator list depends on the tier, "
+     r"are not assessed", "医院概况未给出医院等级：绩效考核相关比率（其指标清单取决于等级）不予评估"),
+    (r"(?P<n>\d+) negative actual\(s\) \(reversals or refunds\) accepted as written \((?P<shown>.*)\); lines with a "
+     r"negative budget get no execution rate", "{n}个实际数为负（冲销或退款），按原值接受（{shown}）；预算为负的科目不计算执行率"),
+    (r"(?P<n>\d+) row\(s\) of parent accounts \((?P<how>[^)]*)\) not counted: their sub-accounts are",
+     "{n}行上级科目（{how}）未计入：按其下级科目计算"),
+    (r"parent account (?P<p>\S+) says (?P<stated>\S+) but its sub-accounts sum to (?P<summed>\S+) \(difference "
+     r"(?P<diff>\S+)\); casekit counts the sub-accounts only",
+     "上级科目 {p} 为 {stated}，而其下级科目合计为 {summed}（差额 {diff}）；casekit 只计下级科目"),
+    (r"(?P<n>\d+) row\(s\) of 其中 \(of which\) accounts \((?P<shown>.*)\) left out of the totals: they break down another "
+     r"line", "{n}行“其中”科目（{shown}）未计入合计：它们是其他科目的细分"),
+    (r"no year column: every row is taken as year (?P<year>\d{4}), named by (?P<where>.*)",
+     "没有年度列：各行均按{year}年处理（依据：{where}）"),
+    (r"the original budget of (?P<y>\d{4}) equals the actual of (?P<p>\d{4}) on (?P<n>\d+) of (?P<m>\d+) lines "
+     r"\((?P<share>[^)]*)\): .*", "{y}年年初预算在{m}行中有{n}行（{share}）与{p}年实际数相同：该列确为{y}年预算，还是上年实际？"),
 )
