@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from casekit.errors import CasekitError
 from casekit.data.hospital import Hospital
-from casekit.data.io.parse import (map_headers, normalise_header, parse_bool, parse_column, parse_date, parse_number,
-                              parse_text, total_mask)
+from casekit.data.io.frame import total_mask
+from casekit.data.io.headers import map_headers, normalise_header
+from casekit.data.io.parse import parse_bool, parse_column, parse_date, parse_number, parse_text
 from casekit import load
 from casekit.data.schema.tables import TABLES
 

@@ -5,17 +5,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from casekit.data.io.frame import total_mask
+from casekit.data.io.headers import map_headers, normalise_header
 from casekit.data.io.parse import (
     apply_value_aliases,
     is_rate,
-    map_headers,
-    normalise_header,
     parse_bool,
     parse_column,
     parse_date,
     parse_number,
     parse_text,
-    total_mask,
 )
 from casekit.data.schema.tables import TABLES, Column, Table
 

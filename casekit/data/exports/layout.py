@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from casekit.data.io.parse import normalise_header
+from casekit.data.io.headers import normalise_header
 
 HEADER_SEARCH_ROWS = 12
 """Rows searched for the header row."""

@@ -10,21 +10,14 @@ leading zeros are read as displayed; formulas never calculated are errors.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 
 from casekit.errors import Issue
 from casekit.data.io.grids import Grid
-from casekit.data.io.parse import (
-    FREE_TEXT_COLUMNS,
-    accepted_headers,
-    count_header_matches,
-    header_lookup,
-    map_headers,
-    normalise_header,
-    parse_column,
-    total_mask,
-)
+from casekit.data.io.headers import accepted_headers, count_header_matches, header_lookup, map_headers, normalise_header
+from casekit.data.io.parse import FREE_TEXT_COLUMNS, parse_column
 from casekit.data.io.raw import RawTable
 from casekit.data.schema.tables import Table
 
@@ -281,3 +274,39 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
 def _sorted_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.row is not None, i.row or 0))
 
+
+_TOTAL_RE = re.compile(r"^(?:.*(?:合计|小计|总计|共计)|(?:grand ?|sub ?)?totals?\b.*)$", re.IGNORECASE)
+
+
+def total_mask(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
+    """Rows whose id/name cells say 合计, 小计, 总计, total or subtotal.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Raw cell texts.
+    columns : iterable of str
+        Columns to inspect (identifier and name columns).
+
+    Returns
+    -------
+    pandas.Series of bool
+        True for total or subtotal rows (e.g. ``临床科室小计``, ``Total revenue``, ``合 计``).
+    """
+    mask = pd.Series(False, index=frame.index)
+    columns = list(columns)
+    if not columns:
+        return mask
+    distinct = pd.unique(frame[columns].to_numpy(dtype=object).ravel())
+    if not any(isinstance(u, str) and ("计" in u or "total" in u.lower()) for u in distinct):
+        return mask
+    for c in columns:
+        s = frame[c].astype("str")
+        cand = s.str.contains(r"计|total", case=False, regex=True).fillna(False).astype(bool)
+        if not cand.any():
+            continue
+        norm = s[cand].str.normalize("NFKC").str.replace(r"[\s\u00a0:：\-_]+", " ", regex=True).str.strip()
+        norm = norm.str.replace(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", regex=True)
+        hit = norm.str.match(_TOTAL_RE).fillna(False).astype(bool)
+        mask.loc[hit[hit].index] = True
+    return mask

@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import ConfigError, InputFileError, Issue
-from casekit.data.io.parse import FIX_DATE, FIX_NUMBER, NA_TOKENS, accepted_headers, map_headers
+from casekit.data.io.headers import accepted_headers, map_headers
+from casekit.data.io.parse import FIX_DATE, FIX_NUMBER, NA_TOKENS
 from casekit.data.io.raw import RawTable, SourceRows
 from casekit.data.schema.tables import TABLES
 

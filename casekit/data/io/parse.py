@@ -1,7 +1,6 @@
-"""Header matching and cell-value parsing for hand-edited finance-office files.
+"""Cell-value parsing for hand-edited finance-office files (headers: :mod:`casekit.data.io.headers`).
 
-Pure functions: they take text (a header, or a pandas Series of cell texts) and return
-canonical names or typed values plus a description of what could not be understood. They
+Pure functions: they take a pandas Series of cell texts and return typed values plus a description of what could not be understood. They
 never read files (see :mod:`casekit.data.io.readers`) and never decide whether a value is
 *allowed* (ranges and enumerations are checked by :mod:`casekit.data.validation`).
 
@@ -37,15 +36,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from casekit.errors import Issue
 from casekit.data.io.limits import MAX_CELL_CHARS, MAX_NAME_CHARS
-from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, VALUE_ALIASES, Column, Table
+from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, VALUE_ALIASES, Column
 
 NA_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "–", "n/a", "na", "null", "nan", "none", "nat"})
 """Cell texts (lower-cased, stripped) read as missing."""
@@ -56,8 +54,6 @@ COUNT_UNITS = frozenset({"人次", "人", "次", "例", "台", "台次", "天", 
 
 _EXCEL_ERROR = re.compile(r"^#(?:DIV/0!|N/A|NAME\?|NULL!|NUM!|REF!|VALUE!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!)$",
                           re.IGNORECASE)
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>")
-_HEADER_NOISE = re.compile(r"[\s_\-*·.:：'\"`\u200b\ufeff]+")
 _NUMBER = re.compile(r"^(?P<num>[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(?P<unit>.*)$", re.IGNORECASE)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _CURRENCY = re.compile(r"^([+-]?)(?:[¥$€£]|rmb|cny)|(?:[¥$€£]|rmb|cny)$", re.IGNORECASE)
@@ -82,161 +78,6 @@ FREE_TEXT_COLUMNS = ("reason", "evidence", "requirement", "text_zh", "text_en")
 """Text columns holding sentences rather than names or codes (longer than a name, never totals)."""
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Characters no report output can hold (tab, line feed and carriage return are allowed)."""
-
-
-# ----------------------------------------------------------------------------- headers
-def normalise_header(text: object) -> str:
-    """Normalise a header (or a file stem / sheet name) for matching.
-
-    NFKC (full-width to half-width), lower case, bracketed unit suffixes removed
-    (``预算数（元）`` -> ``预算数``), spaces, underscores, hyphens, dots, colons and ``*``
-    removed. A header that is only a bracketed text keeps that text.
-
-    Parameters
-    ----------
-    text : object
-        Header cell (``None`` gives ``""``).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> normalise_header(" 预算数（元）")
-    '预算数'
-    >>> normalise_header("Dept_ID")
-    'deptid'
-    """
-    if text is None:
-        return ""
-    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    stripped = _BRACKETED.sub("", t)
-    if not _HEADER_NOISE.sub("", stripped):
-        stripped = re.sub(r"[()\[\]【】〔〕<>]", "", t)
-    return _HEADER_NOISE.sub("", stripped)
-
-
-def header_lookup(table: Table) -> dict[str, list[str]]:
-    """Map each normalised accepted header of ``table`` to the column(s) it names.
-
-    Parameters
-    ----------
-    table : Table
-
-    Returns
-    -------
-    dict of str to list of str
-        Normalised header -> canonical column names (more than one only if the schema itself
-        is ambiguous).
-    """
-    out: dict[str, list[str]] = {}
-    for col in table.columns:
-        for h in (col.name, col.zh, *col.aliases):
-            key = normalise_header(h)
-            if key and col.name not in out.setdefault(key, []):
-                out[key].append(col.name)
-    return out
-
-
-def accepted_headers(column: Column) -> str:
-    """Comma-separated headers accepted for ``column`` (for messages)."""
-    names = [column.name, column.zh, *column.aliases]
-    return ", ".join(dict.fromkeys(n for n in names if n))
-
-
-@dataclass
-class HeaderMapping:
-    """Result of :func:`map_headers`.
-
-    Attributes
-    ----------
-    columns : dict of int to str
-        Position of a used column in the file -> canonical column name.
-    headers : dict of str to str
-        Canonical column name -> header as written.
-    unknown : list of tuple (int, str)
-        Positions and headers that matched no column (blank headers excluded).
-    blank : list of int
-        Positions whose header is blank.
-    issues : list of Issue
-        Ambiguous and duplicate headers (errors).
-    """
-
-    columns: dict[int, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    unknown: list[tuple[int, str]] = field(default_factory=list)
-    blank: list[int] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-
-
-def map_headers(headers: Sequence[str], table: Table, file: str,
-                as_written: Sequence[str] | None = None) -> HeaderMapping:
-    """Match the headers of a file to the columns of ``table``.
-
-    A header naming two columns, or two headers naming the same column, is an error that
-    names both; the first header of a duplicate pair is used.
-
-    Parameters
-    ----------
-    headers : sequence of str
-        Header texts as written, in file order.
-    table : Table
-    file : str
-        Label for messages.
-    as_written : sequence of str, optional
-        Headers as the user wrote them, when ``headers`` are derived texts (two-row headers);
-        used in messages and in ``HeaderMapping.headers``.
-
-    Returns
-    -------
-    HeaderMapping
-
-    Examples
-    --------
-    >>> from casekit.data.schema.tables import TABLES
-    >>> m = map_headers(["年度", "科室", "科目编码", "年初预算（元）"], TABLES["budget"], "b.csv")
-    >>> m.columns
-    {0: 'year', 1: 'dept_id', 2: 'account_id', 3: 'original'}
-    """
-    lookup = header_lookup(table)
-    out = HeaderMapping()
-    for pos, text in enumerate(headers):
-        key = normalise_header(text)
-        source = text if as_written is None else as_written[pos]
-        written = "" if source is None else str(source).strip()
-        if not key:
-            out.blank.append(pos)
-            continue
-        targets = lookup.get(key, [])
-        if not targets:
-            out.unknown.append((pos, written))
-            continue
-        if len(targets) > 1:
-            out.issues.append(Issue(
-                file, None, written, None,
-                f"header '{written}' could mean column {' or '.join(targets)}",
-                f"rename it to one of: {', '.join(targets)}", "error", table.name))
-            continue
-        name = targets[0]
-        if name in out.headers:
-            out.issues.append(Issue(
-                file, None, written, None,
-                f"headers '{out.headers[name]}' and '{written}' both mean column {name}; "
-                f"'{out.headers[name]}' was used",
-                f"keep one of the two columns, or rename '{written}'", "error", table.name))
-            continue
-        out.columns[pos] = name
-        out.headers[name] = written
-    return out
-
-
-def count_header_matches(cells: Iterable[object], lookup: dict[str, list[str]]) -> int:
-    """Number of distinct columns named by ``cells`` (used to find the header row)."""
-    found: set[str] = set()
-    for c in cells:
-        found.update(lookup.get(normalise_header(c), ()))
-    return len(found)
 
 
 # ----------------------------------------------------------------------------- values
@@ -655,40 +496,3 @@ def _control_problem(text: str) -> str:
     found = CONTROL_CHARS.search(text)
     return "" if found is None else \
         f"the text holds the control character U+{ord(found.group()):04X} at position {found.start() + 1}"
-
-
-_TOTAL_RE = re.compile(r"^(?:.*(?:合计|小计|总计|共计)|(?:grand ?|sub ?)?totals?\b.*)$", re.IGNORECASE)
-
-
-def total_mask(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
-    """Rows whose id/name cells say 合计, 小计, 总计, total or subtotal.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Raw cell texts.
-    columns : iterable of str
-        Columns to inspect (identifier and name columns).
-
-    Returns
-    -------
-    pandas.Series of bool
-        True for total or subtotal rows (e.g. ``临床科室小计``, ``Total revenue``, ``合 计``).
-    """
-    mask = pd.Series(False, index=frame.index)
-    columns = list(columns)
-    if not columns:
-        return mask
-    distinct = pd.unique(frame[columns].to_numpy(dtype=object).ravel())
-    if not any(isinstance(u, str) and ("计" in u or "total" in u.lower()) for u in distinct):
-        return mask
-    for c in columns:
-        s = frame[c].astype("str")
-        cand = s.str.contains(r"计|total", case=False, regex=True).fillna(False).astype(bool)
-        if not cand.any():
-            continue
-        norm = s[cand].str.normalize("NFKC").str.replace(r"[\s\u00a0:：\-_]+", " ", regex=True).str.strip()
-        norm = norm.str.replace(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", regex=True)
-        hit = norm.str.match(_TOTAL_RE).fillna(False).astype(bool)
-        mask.loc[hit[hit].index] = True
-    return mask

@@ -27,7 +27,8 @@ from casekit.fs.input_files import entry_problem
 from casekit.data.io.frame import raw_from_grid, short
 from casekit.data.io.grids import (DEFAULT_MAX_BYTES, Books, Grid, csv_grid, decode_text, parquet_grid,
                                    sheet_grid)
-from casekit.data.io.parse import normalise_header, parse_column
+from casekit.data.io.headers import normalise_header
+from casekit.data.io.parse import parse_column
 from casekit.data.io.profile_yaml import check_yaml_size, load_profile_yaml
 from casekit.data.io.raw import RawTable, combine
 from casekit.data.io.xlsx import Workbook
