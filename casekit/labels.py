@@ -380,6 +380,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.pefa_years": ("PEFA by year", "PEFA分年度"),
     "sheet.sensitivity": ("Threshold sensitivity", "阈值敏感性"),
     "sheet.line_adjustment_rates": ("Adjusted budget lines", "预算调整科目"),
+    "severity.error": ("error", "错误"),
+    "severity.warning": ("warning", "警告"),
+    "cli.report_written": ("report written to {path}", "报告已写入 {path}"),
     "value.True": ("yes", "是"),
     "value.False": ("no", "否"),
     # ---- sheets of tables.xlsx (sheet.<table>; Excel allows 31 characters)
