@@ -69,6 +69,7 @@ def validate(
                          "apply.")] = None,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     allow_outside_links: Annotated[bool, typer.Option("--allow-outside-links", help=LINKS_HELP)] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the problems, fixes and summary: en or zh.")] = "en",
 ) -> None:
     """Check a hospital's data and print every problem (file, sheet, row, column, value, fix).
 
@@ -78,7 +79,9 @@ def validate(
     """
     from casekit.data.validation_report import is_report_json, print_report, validate_path
     from casekit.fs.overwrite import check_output
+    from casekit.labels import check_lang
 
+    check_lang(lang)
     _allow_outside_links(allow_outside_links)
     if json_out not in (None, "-"):
         check_output(json_out, force=force, ours=is_report_json, inputs=[path])
@@ -86,7 +89,7 @@ def validate(
     if json_out == "-":
         sys.stdout.write(report.to_json() + "\n")
     else:
-        print_report(report, out)
+        print_report(report, out, lang=lang)
         if json_out is not None:
             report.write_json(Path(json_out))
     raise typer.Exit(1 if report.has_errors else 0)

@@ -31,3 +31,15 @@ def test_missing_path_is_a_message_not_a_traceback(tmp_path):
     assert out.returncode == 1
     assert "Traceback" not in out.stderr + out.stdout
     assert "nowhere" in out.stderr + out.stdout
+
+
+def test_validate_speaks_the_language_asked_for():
+    from casekit.paths import J_HOSPITAL_DIR
+
+    zh = CliRunner().invoke(app, ["validate", str(J_HOSPITAL_DIR), "--lang", "zh"])
+    assert zh.exit_code == 0, zh.output
+    assert "通过：已从" in zh.output and "2020年有实际数但无预算" in zh.output and "请补充该年预算" in zh.output
+    en = CliRunner().invoke(app, ["validate", str(J_HOSPITAL_DIR)])
+    assert en.output.splitlines()[-1].startswith("OK: ") and "year 2020 has actuals but no budget" in en.output
+    bad = CliRunner().invoke(app, ["validate", str(J_HOSPITAL_DIR), "--lang", "fr"])
+    assert bad.exit_code == 1 and "unknown report language" in bad.output

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from casekit.labels import LABELS, issue_text, label
 from casekit.errors import InputFileError, Issue, OutputError
 from casekit.data.hospital import OPTIONAL_TABLES, Hospital
 from casekit.fs.overwrite import json_with_keys
@@ -89,26 +90,38 @@ class ValidationReport:
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror}", "Check the folder exists and is writable.") from None
 
-    def summary(self) -> str:
-        """One sentence: how many errors and warnings, and what to do next.
+    def summary(self, lang: str = "en") -> str:
+        """One sentence: how many errors and warnings, and what to do next (in ``lang``).
 
         Examples
         --------
         >>> ValidationReport(source="h").summary()
         'No problems found in h, but no hospital was loaded.'
+        >>> ValidationReport(source="h").summary("zh")
+        '未发现问题（h），但没有载入医院数据。'
         """
         n_err, n_warn = len(self.errors), len(self.warnings)
-        warn = f"{n_warn} warning{'s' if n_warn != 1 else ''}"
+        zh = lang == "zh"
+        warn = f"{n_warn}个警告" if zh else f"{n_warn} warning{'s' if n_warn != 1 else ''}"
         if n_err:
-            return (f"{n_err} error{'s' if n_err != 1 else ''} and {warn} in {self.source}: "
+            return (f"{self.source} 中有{n_err}个错误和{warn}：请修改错误后再次运行 casekit validate。" if zh else
+                    f"{n_err} error{'s' if n_err != 1 else ''} and {warn} in {self.source}: "
                     "fix the errors and run casekit validate again.")
         if self.hospital is None:
+            if zh:
+                return f"未发现问题（{self.source}），但没有载入医院数据。" if not n_warn else f"{self.source} 中有{warn}。"
             return f"No problems found in {self.source}, but no hospital was loaded." if not n_warn else \
                 f"{warn.capitalize()} in {self.source}."
         h = self.hospital
         years = h.years
         span = f"{years[0]}-{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "no common year")
         optional = [n for n in OPTIONAL_TABLES if h.has(n)]
+        if zh:
+            from casekit.data.schema.tables import TABLES
+
+            names = "、".join(TABLES[n].zh or n for n in optional) if optional else "无"
+            return (f"通过：已从 {self.source} 载入 {h.name}：{len(h.departments)}个科室，{len(h.accounts)}个科目，"
+                    f"年度 {span}，{'月度' if h.is_monthly else '年度'}执行数，选填表：{names}；{warn}。")
         return (f"OK: {h.name} loaded from {self.source}: {len(h.departments)} departments, "
                 f"{len(h.accounts)} accounts, years {span}, {'monthly' if h.is_monthly else 'annual'} actuals, "
                 f"optional tables: {', '.join(optional) if optional else 'none'}; {warn}.")
@@ -156,8 +169,11 @@ def split_file(label: str) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else (label or "", "")
 
 
-def issue_line(issue: Issue) -> str:
+def issue_line(issue: Issue, lang: str = "en") -> str:
     """One issue as ``file:sheet:row:column: severity: problem — fix`` (empty fields stay empty).
+
+    With ``lang="zh"`` the problem and fix are the Chinese ones where casekit has them
+    (:func:`casekit.labels.issue_text`); the severity word stays English for ``grep``.
 
     Examples
     --------
@@ -166,12 +182,12 @@ def issue_line(issue: Issue) -> str:
     """
     file, sheet = split_file(issue.file)
     value = issue.value if issue.value not in (None, "") and issue.value not in issue.problem else None
-    problem = issue.problem + (f" (value {value!r})" if value is not None else "")
+    problem = issue_text(issue.problem, lang) + (f" (value {value!r})" if value is not None else "")
     row = "" if issue.row is None else str(issue.row)
-    return f"{file}:{sheet}:{row}:{issue.column or ''}: {issue.severity}: {problem} — {issue.fix}"
+    return f"{file}:{sheet}:{row}:{issue.column or ''}: {issue.severity}: {problem} — {issue_text(issue.fix, lang)}"
 
 
-def print_report(report: ValidationReport, console: Console, max_rows: int = 200) -> None:
+def print_report(report: ValidationReport, console: Console, max_rows: int = 200, lang: str = "en") -> None:
     """Print the issues and a summary sentence.
 
     On a terminal the issues are a table (severity, file, row, column, value, problem, fix);
@@ -184,24 +200,28 @@ def print_report(report: ValidationReport, console: Console, max_rows: int = 200
     console : rich.console.Console
     max_rows : int
         Issues shown in the terminal table; the rest are counted (write ``--json`` for all of them).
+    lang : {"en", "zh"}
+        Language of the headers, problems, fixes and the summary.
     """
     issues = report._sorted()
     if not console.is_terminal:
         for i in issues:
-            console.print(printable(issue_line(i)), markup=False, highlight=False, soft_wrap=True)
-        console.print(printable(report.summary()), markup=False, highlight=False, soft_wrap=True)
+            console.print(printable(issue_line(i, lang)), markup=False, highlight=False, soft_wrap=True)
+        console.print(printable(report.summary(lang)), markup=False, highlight=False, soft_wrap=True)
         return
     if issues:
         table = RichTable(show_lines=False, header_style="bold")
         for name in COLUMNS:
-            table.add_column(name, overflow="fold")
+            table.add_column(label(f"col.{name}", lang) if f"col.{name}" in LABELS else name, overflow="fold")
         for i in issues[:max_rows]:
             style = "red" if i.severity == "error" else "yellow"
-            cells = [i.file, "" if i.row is None else str(i.row), i.column or "", i.value or "", i.problem, i.fix]
-            table.add_row(Text(i.severity, style=style), *(Text(printable(c)) for c in cells))
+            cells = [i.file, "" if i.row is None else str(i.row), i.column or "", i.value or "",
+                     issue_text(i.problem, lang), issue_text(i.fix, lang)]
+            table.add_row(Text(label(f"severity.{i.severity}", lang), style=style), *(Text(printable(c)) for c in cells))
         console.print(table)
         if len(issues) > max_rows:
-            console.print(f"... {len(issues) - max_rows} more issue(s); use --json FILE to get all of them.",
-                          markup=False)
+            more = len(issues) - max_rows
+            console.print(f"……另有{more}个问题；使用 --json 文件 获取全部。" if lang == "zh" else
+                          f"... {more} more issue(s); use --json FILE to get all of them.", markup=False)
     style = "red" if report.has_errors else "green" if report.hospital is not None else ""
-    console.print(Text(printable(report.summary()), style=style))
+    console.print(Text(printable(report.summary(lang)), style=style))
