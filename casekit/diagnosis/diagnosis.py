@@ -33,7 +33,7 @@ from casekit.indicators.shared import shared_tables
 from casekit.errors import ConfigError, OutputError
 from casekit.data.hospital import Hospital
 from casekit.indicators.execution import execution_statement, with_names
-from casekit.indicators.pefa import pefa_scores, pefa_yearly
+from casekit.indicators.pefa import pefa_yearly, scores_from_yearly
 
 SCHEMA_VERSION = "1.0"
 KINDS = {"A": "aspect", "P": "problem", "C": "cause"}
@@ -321,7 +321,8 @@ def diagnose(hospital: Hospital, config: Thresholds | Mapping[str, Any] | str | 
         bands = {"good": cfg["bands.good"], "warning": cfg["bands.warning"]}
         execution = ctx.get(execution_statement, by="account", **bands)
         by_dept = ctx.get(execution_statement, by="department", **bands)
-        pefa, pefa_years = ctx.get(pefa_scores), ctx.get(pefa_yearly)
+        pefa_years = ctx.get(pefa_yearly)
+        pefa = scores_from_yearly(pefa_years)
     recs = recommend([*aspects, *problems, *causes])
     for f in [*aspects, *problems, *causes]:
         f.evidence = with_names(f.evidence, hospital)

@@ -130,6 +130,32 @@ def two_of_three(year_grades: list[str | None]) -> str | None:
     return grades[need - 1]
 
 
+def _pefa_lines(h: Hospital) -> pd.DataFrame:
+    """B0 and actuals of the PEFA years per year, direction, department and account category.
+
+    ``unbudgeted`` holds the (positive) actuals of lines without B0, summed before the lines are
+    grouped, for PI-2.3.
+    """
+    lines = line_table(h, "original")
+    lines = lines[lines["year"].isin(pefa_years(h))]
+    cat = dict(zip(h.accounts["account_id"], h.accounts["category"]))
+    lines = lines.assign(category=lines["account_id"].map(cat).fillna(lines["account_id"]),
+                         unbudgeted=lines["actual"].clip(lower=0).where(lines["budget"] == 0, 0.0))
+    return lines.groupby(["year", "direction", "dept_id", "category"], as_index=False, observed=True)[
+        ["budget", "actual", "unbudgeted"]].sum()
+
+
+def _heads(lines: pd.DataFrame, direction: str, by: str) -> pd.DataFrame:
+    d = lines[lines["direction"] == direction]
+    g = (d.groupby(["year", by], as_index=False)[["budget", "actual"]].sum()
+         .rename(columns={by: "head", "budget": "original"}))
+    tot = g.groupby("year")[["original", "actual"]].transform("sum")
+    factor = tot["actual"] / tot["original"].where(tot["original"] != 0)
+    g["adjusted_budget"] = g["original"] * factor
+    g["abs_difference"] = (g["actual"] - g["adjusted_budget"]).abs()
+    return g[["year", "head", "original", "actual", "adjusted_budget", "abs_difference"]]
+
+
 def composition_heads(h: Hospital, direction: str = "expense", by: str = "dept_id") -> pd.DataFrame:
     """Per year and head: B0, actual, B0 scaled to the actual total, and the absolute difference.
 
@@ -137,8 +163,8 @@ def composition_heads(h: Hospital, direction: str = "expense", by: str = "dept_i
     ----------
     h : Hospital
     direction : {"expense", "revenue"}
-    by : {"dept_id", "category", "account_id"}
-        The heads: departments (administrative), account categories (economic) or accounts.
+    by : {"dept_id", "category"}
+        The heads: departments (administrative) or account categories (economic).
 
     Returns
     -------
@@ -147,18 +173,7 @@ def composition_heads(h: Hospital, direction: str = "expense", by: str = "dept_i
         (adj_i = B0_i x sum A / sum B0), ``abs_difference`` (|A_i - adj_i|), for the years of
         :func:`pefa_years`. Heads with actuals but no B0 keep adj_i = 0.
     """
-    lines = line_table(h, "original")
-    lines = lines[(lines["direction"] == direction) & lines["year"].isin(pefa_years(h))]
-    if by == "category":
-        lines = lines.merge(h.accounts[["account_id", "category"]], on="account_id", how="left")
-        lines["category"] = lines["category"].fillna(lines["account_id"])
-    g = (lines.groupby(["year", by], as_index=False)[["budget", "actual"]].sum()
-         .rename(columns={by: "head", "budget": "original"}))
-    tot = g.groupby("year")[["original", "actual"]].transform("sum")
-    factor = tot["actual"] / tot["original"].where(tot["original"] != 0)
-    g["adjusted_budget"] = g["original"] * factor
-    g["abs_difference"] = (g["actual"] - g["adjusted_budget"]).abs()
-    return g[["year", "head", "original", "actual", "adjusted_budget", "abs_difference"]]
+    return _heads(_pefa_lines(h), direction, by)
 
 
 def pefa_yearly(h: Hospital) -> pd.DataFrame:
@@ -174,39 +189,37 @@ def pefa_yearly(h: Hospital) -> pd.DataFrame:
         grade of that year alone; PI-2.3 is graded on the mean, so NaN). Composition rows need
         at least two heads with a budget; a year without B0 in the direction is left out.
     """
-    years = pefa_years(h)
-    lines = line_table(h, "original")
-    lines = lines[lines["year"].isin(years)]
-    rows = []
+    lines = _pefa_lines(h)
+    frames = []
     for code, (direction, kind, head, *_titles) in INDICATORS.items():
         d = lines[lines["direction"] == direction]
-        tot = d.groupby("year")[["budget", "actual"]].sum()
-        heads = composition_heads(h, direction, head) if kind == "composition" else None
-        for year, t in tot.iterrows():
-            b0, a = float(t["budget"]), float(t["actual"])
-            if not b0 > 0:
-                continue
-            row = {"indicator": code, "year": int(year), "direction": direction, "n_heads": 1, "original": b0,
-                   "actual": a, "value": np.nan, "naive_value": np.nan, "year_grade": None}
-            if kind == "aggregate":
-                row["value"] = a / b0
-                row["year_grade"] = grade_aggregate(row["value"], code)
-            elif kind == "contingency":
-                dy = d[d["year"] == year]
-                row["value"] = float(dy.loc[dy["budget"] == 0, "actual"].clip(lower=0).sum()) / b0
-            else:
-                hy = heads[heads["year"] == year]
-                n = int((hy["original"] != 0).sum())
-                row["n_heads"] = int(len(hy))
-                if n < 2:
-                    continue
-                row["value"] = float(hy["abs_difference"].sum() / hy["adjusted_budget"].sum())
-                row["naive_value"] = float((hy["actual"] - hy["original"]).abs().sum() / hy["original"].sum())
-                row["year_grade"] = grade_composition(row["value"])
-            rows.append(row)
-    out = pd.DataFrame(rows, columns=YEARLY_COLUMNS)
+        t = d.groupby("year", as_index=False)[["budget", "actual"]].sum().rename(columns={"budget": "original"})
+        t = t[t["original"] > 0].assign(indicator=code, direction=direction, n_heads=1, value=np.nan,
+                                        naive_value=np.nan, year_grade=None)
+        if kind == "aggregate":
+            t["value"] = t["actual"] / t["original"]
+            t["year_grade"] = [grade_aggregate(v, code) for v in t["value"]]
+        elif kind == "contingency":
+            unb = d.groupby("year")["unbudgeted"].sum()
+            t["value"] = t["year"].map(unb).fillna(0.0) / t["original"]
+        else:
+            hd = _heads(lines, direction, head)
+            hd["naive"] = (hd["actual"] - hd["original"]).abs()
+            hd["budgeted"] = hd["original"] != 0
+            g = hd.groupby("year").agg(n_heads=("head", "size"), n_budgeted=("budgeted", "sum"),
+                                       diff=("abs_difference", "sum"), adj=("adjusted_budget", "sum"),
+                                       naive=("naive", "sum"), b0=("original", "sum"))
+            t = t.drop(columns="n_heads").merge(g.reset_index(), on="year", how="inner")
+            t = t[t["n_budgeted"] >= 2].copy()
+            t["value"] = t["diff"] / t["adj"]
+            t["naive_value"] = t["naive"] / t["b0"]
+            t["year_grade"] = [grade_composition(v) for v in t["value"]]
+        frames.append(t.reindex(columns=YEARLY_COLUMNS))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=YEARLY_COLUMNS)
     out["year"] = out["year"].astype("int64")
-    return out
+    out["n_heads"] = out["n_heads"].astype("int64")
+    out["year_grade"] = out["year_grade"].astype(object).where(out["year_grade"].notna(), None)
+    return out.reset_index(drop=True)
 
 
 def _rule(code: str) -> tuple[str, str]:
@@ -243,7 +256,11 @@ def pefa_scores(h: Hospital) -> pd.DataFrame:
     --------
     >>> pefa_scores(h)[["indicator", "score"]]  # doctest: +SKIP
     """
-    yearly = pefa_yearly(h)
+    return scores_from_yearly(pefa_yearly(h))
+
+
+def scores_from_yearly(yearly: pd.DataFrame) -> pd.DataFrame:
+    """The :func:`pefa_scores` table from a :func:`pefa_yearly` table (no recomputation)."""
     rows = []
     for code, (direction, kind, head, title_en, title_zh) in INDICATORS.items():
         y = yearly[yearly["indicator"] == code].sort_values("year")
