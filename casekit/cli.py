@@ -77,7 +77,8 @@ def validate(
     ``file:sheet:row:column: severity: problem — fix``. Exits 1 when there are errors, 0 when
     there are only warnings or none.
     """
-    from casekit.data.validation_report import is_report_json, print_report, validate_path
+    from casekit.data.loader import validate_path
+    from casekit.data.validation_report import is_report_json, print_report
     from casekit.fs.overwrite import check_output
     from casekit.labels import check_lang
 
@@ -114,7 +115,7 @@ def template(
 
     check_output(out_file, force=force, inputs=[from_export] if from_export is not None else [])
     if from_export is not None:
-        from casekit.data.exports import write_mapping_template
+        from casekit.data.exports.template import write_mapping_template
 
         write_mapping_template(from_export, out_file)
         out.print(f"wrote {out_file}: check every department type and account category in it (they are guesses)")

@@ -189,3 +189,48 @@ def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | Non
         options.setdefault(norm(c), c)
     found = difflib.get_close_matches(norm(word), list(options), n=1, cutoff=cutoff)
     return options[found[0]] if found else None
+
+
+class warnings_as_issues:
+    """Record the warnings raised inside the block as :class:`Issue` notes instead of printing them.
+
+    Each distinct warning becomes one ``warning`` issue on file ``"(computation)"``, so it travels
+    into the report (its validation-notes table) rather than into a notebook's stderr.
+
+    Parameters
+    ----------
+    notes : list of Issue
+        Appended to on exit; a warning whose text is already there is not repeated.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> notes = []
+    >>> with warnings_as_issues(notes):
+    ...     warnings.warn("mean of empty slice", RuntimeWarning)
+    >>> notes[0].problem
+    'RuntimeWarning: mean of empty slice'
+    """
+
+    def __init__(self, notes: list[Issue]):
+        import warnings
+
+        self.notes = notes
+        self._cm = warnings.catch_warnings(record=True)
+        self._caught: list = []
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._caught = self._cm.__enter__()
+        warnings.simplefilter("always")
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)
+        seen = {n.problem for n in self.notes}
+        for w in self._caught:
+            problem = f"{w.category.__name__}: {w.message}"
+            if problem not in seen:
+                seen.add(problem)
+                self.notes.append(Issue("(computation)", None, None, None, problem,
+                                        "Check the input values named in the message.", "warning"))

@@ -142,7 +142,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.file": ("File", "文件"),
     "col.row": ("Row", "行"),
     "col.column": ("Column", "列"),
-    # ---- evidence table columns (raw indicator column names; see narrative.column_label)
+    # ---- evidence table columns (raw indicator column names; see casekit.report.blocks.column_label)
     "col.year": ("Year", "年度"),
     "col.month": ("Month", "月份"),
     "col.dept_id": ("Department", "科室"),

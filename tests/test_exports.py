@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import casekit
 from casekit.cli import app
 from casekit.data.exports.layout import role_of, year_from_name
-from casekit.data.validation_report import validate_path
+from casekit.data.loader import validate_path
 from casekit.indicators.execution import execution_table
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "exports"))

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from casekit.cli import app
 from casekit.errors import DataValidationError, Issue
 from casekit.data.loader import ledger_files, load, validate
-from casekit.data.validation_report import ValidationReport, print_report, validate_path
+from casekit.data.loader import validate_path
+from casekit.data.validation_report import ValidationReport, print_report
 
 PROFILE = "name: Folder hospital\ntier: secondary\ncurrency_unit: {unit}\n"
 DEPARTMENTS = "dept_id,name,type\nD01,Surgery,clinical\nD02,Finance,administrative\n"

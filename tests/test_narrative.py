@@ -1,11 +1,13 @@
 """Notebook display helpers, the memoised session and the strict parameter check."""
+import dataclasses
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 import casekit.data.loader
-from casekit.report import narrative
+from casekit.report import blocks, narrative
+from casekit.report import session as report_session
 from casekit.pipeline import params as notebook_params
 from casekit.diagnosis.finding import Criterion, Finding
 from casekit.errors import ConfigError
@@ -13,7 +15,7 @@ from casekit.data.hospital import Hospital, Profile
 from casekit.labels import label
 from casekit.data.validation_report import ValidationReport
 
-GOOD = {"data_path": "x", "years": "", "lang": "en", "config": "", "output_dir": "", "redact": False}
+GOOD = {"data_path": "x", "years": "", "lang": "en", "config": "", "output_dir": "", "redact": False, "analysis": ""}
 
 
 # ---------------------------------------------------------------- notebook_params.check
@@ -96,7 +98,7 @@ def _diagnosis():
 def fake_engine(monkeypatch, tmp_path):
     calls = {"validate": 0, "diagnose": 0}
 
-    def validate(path):
+    def validate(path, config=None):
         calls["validate"] += 1
         return ValidationReport([], _hospital(), str(path))
 
@@ -107,9 +109,9 @@ def fake_engine(monkeypatch, tmp_path):
     monkeypatch.setattr(casekit.data.loader, "validate", validate)
     monkeypatch.setattr("casekit.diagnosis.diagnose", diagnose, raising=False)
     (tmp_path / "budget.csv").write_text("x")
-    narrative.clear_sessions()
+    report_session.clear_sessions()
     yield calls, tmp_path
-    narrative.clear_sessions()
+    report_session.clear_sessions()
 
 
 @pytest.fixture
@@ -154,14 +156,14 @@ def test_session_restricts_years_and_redacts(fake_engine):
 # ---------------------------------------------------------------- builders and sections
 def test_finding_card_shows_status_grade_and_computed_summary():
     f = _diagnosis().problems[0]
-    en = narrative.finding_card_html(f, "en")
-    zh = narrative.finding_card_html(f, "zh")
+    en = blocks.finding_card_html(f, "en")
+    zh = blocks.finding_card_html(f, "zh")
     assert "present" in en and "80/100 (severe)" in en and "All departments grew 10%." in en
     assert "存在" in zh and "严重" in zh and "各科室均增长10%。" in zh
 
 
 def test_criteria_frame_lists_value_threshold_and_trigger():
-    frame = narrative.criteria_frame(_diagnosis().problems[0], "en")
+    frame = blocks.criteria_frame(_diagnosis().problems[0], "en")
     row = frame.iloc[0]
     assert row["Criterion"] == "share of departments with one growth rate"
     assert (row["Value"], row["Threshold"], row["Triggered"]) == ("90.0%", ">= 60.0%", "yes")  # a share
@@ -169,7 +171,7 @@ def test_criteria_frame_lists_value_threshold_and_trigger():
 
 def test_table_html_escapes_and_says_when_rows_are_cut():
     df = pd.DataFrame({"a": ["<b>x</b>"] * 5})
-    out = narrative.table_html(df, "cap", max_rows=2)
+    out = blocks.table_html(df, "cap", max_rows=2)
     assert "&lt;b&gt;" in out and "<b>x" not in out
     assert "showing 2 of 5 rows" in out and "<caption" in out
 
@@ -192,7 +194,7 @@ def test_title_page_states_synthetic_data_from_the_profile(fake_engine, shown):
     narrative.title_page(s)
     text = _text(shown)
     assert "Synthetic data" in text and "国卫财务发〔2020〕30号" in text and "J public hospital" in text
-    real = narrative.replace(s, hospital=_hospital(synthetic=False))
+    real = dataclasses.replace(s, hospital=_hospital(synthetic=False))
     shown.clear()
     narrative.title_page(real)
     assert "Synthetic data" not in _text(shown) and "supplied by the hospital" in _text(shown)
@@ -225,7 +227,7 @@ def test_figure_sections_say_what_data_they_need(fake_engine, shown):
 
 
 def test_inventory_counts_rows_and_years():
-    inv = narrative._inventory(_hospital(), "en").set_index("Table")
+    inv = blocks.inventory_frame(_hospital(), "en").set_index("Table")
     assert inv.loc["budget (预算)", "Rows"] == 4 and inv.loc["budget (预算)", "Years"] == "2023-2024"
     assert inv.loc["workload (业务量)", "Supplied"] == "no"
 
@@ -243,7 +245,7 @@ def test_matrix_grid_marks_active_and_case_links():
 def test_recommendations_are_grouped_by_area_with_their_basis():
     r = SimpleNamespace(id="R3.1", title_en="Execution control", title_zh="执行控制", text_en="Monthly analysis.",
                         text_zh="按月分析。", basis_en="Art. 20 of 国卫财务发〔2020〕30号", basis_zh="", triggered_by=["P3"])
-    out = narrative._recommendations_html([r, r], "en")
+    out = blocks.recommendations_html([r, r], "en")
     assert out.count("<h3>") == 1 and out.count("<li>") == 2
     assert "Because of: P3" in out and "Art. 20" in out
 
@@ -258,44 +260,44 @@ def _aspect(rating="weak", share=1 / 7, n=7):
 
 
 def test_aspect_card_shows_rating_and_share_met_not_present_or_severity():
-    en, zh = narrative.finding_card_html(_aspect(), "en"), narrative.finding_card_html(_aspect(), "zh")
+    en, zh = blocks.finding_card_html(_aspect(), "en"), blocks.finding_card_html(_aspect(), "zh")
     assert "Rating: weak" in en and "14% of 7 requirements met" in en
     assert "present" not in en and "Severity" not in en
     assert "评级: 薄弱" in zh and "7项要求中落实14%" in zh and "存在" not in zh
-    assert narrative.finding_title(_aspect("good", 0.9), "zh") == "A4 预算执行与控制——良好"
+    assert blocks.finding_title(_aspect("good", 0.9), "zh") == "A4 预算执行与控制——良好"
 
 
 def test_absent_finding_has_no_grade_and_its_heading_says_not_found():
-    f = narrative.replace(_diagnosis().problems[0], status="absent", severity=33.3)
-    card = narrative.finding_card_html(f, "en")  # an absent finding may carry a severity (33.3)
+    f = dataclasses.replace(_diagnosis().problems[0], status="absent", severity=33.3)
+    card = blocks.finding_card_html(f, "en")  # an absent finding may carry a severity (33.3)
     assert "Status: absent" in card and "Severity" not in card and "33" not in card
-    assert narrative.finding_title(f, "en") == "P1 Rigid budget targets — not found"
-    assert narrative.finding_title(f, "zh") == "P1 预算目标刚性——未发现"
+    assert blocks.finding_title(f, "en") == "P1 Rigid budget targets — not found"
+    assert blocks.finding_title(f, "zh") == "P1 预算目标刚性——未发现"
     present = _diagnosis().problems[0]
-    assert narrative.finding_title(present, "en") == "P1 Rigid budget targets — found (severe)"
-    assert narrative.finding_title(_diagnosis().problems[1], "en").endswith("— not assessed")
+    assert blocks.finding_title(present, "en") == "P1 Rigid budget targets — found (severe)"
+    assert blocks.finding_title(_diagnosis().problems[1], "en").endswith("— not assessed")
 
 
 def test_format_value_uses_percent_for_rates_and_never_scientific_notation():
-    assert narrative.format_value(1.405e-05, "growth_dispersion") == "0.0%"
-    assert narrative.format_value(1.487283, "execution_rate") == "148.7%"
-    assert narrative.format_value(0.39588, "deviation_bonus_p_negative") == "0.396"
-    assert narrative.format_value(1.405e-05, "mean_days") == "0.00"
-    assert narrative.format_value(23872380.93, "actual") == "23,872,381"
-    assert narrative.format_value(2024, "year") == "2024"
-    assert narrative.format_value(True, "in_use", "zh") == "是"
-    assert narrative.format_value(float("nan")) == "–"
+    assert blocks.format_value(1.405e-05, "growth_dispersion") == "0.0%"
+    assert blocks.format_value(1.487283, "execution_rate") == "148.7%"
+    assert blocks.format_value(0.39588, "deviation_bonus_p_negative") == "0.396"
+    assert blocks.format_value(1.405e-05, "mean_days") == "0.00"
+    assert blocks.format_value(23872380.93, "actual") == "23,872,381"
+    assert blocks.format_value(2024, "year") == "2024"
+    assert blocks.format_value(True, "in_use", "zh") == "是"
+    assert blocks.format_value(float("nan")) == "–"
 
 
 def test_table_html_aligns_text_left_numbers_right_and_translates_headers():
     df = pd.DataFrame({"year": [2024], "dept_id": ["0106"], "requirement": ["A long requirement text."],
                        "abs_deviation_rate": [0.4873], "unknown_col": [1.5]})
-    zh = narrative.table_html(df, lang="zh")
+    zh = blocks.table_html(df, lang="zh")
     assert '<th class="num">年度</th>' in zh and '<th class="text">科室</th>' in zh
     assert '<td class="text">A long requirement text.</td>' in zh and '<td class="num">48.7%</td>' in zh
     assert "unknown_col" in zh  # no label: the raw name stays
-    assert '<th class="text">Requirement</th>' in narrative.table_html(df, lang="en")
-    criteria = narrative.table_html(narrative.criteria_frame(_diagnosis().problems[0], "zh"), lang="zh")
+    assert '<th class="text">Requirement</th>' in blocks.table_html(df, lang="en")
+    criteria = blocks.table_html(blocks.criteria_frame(_diagnosis().problems[0], "zh"), lang="zh")
     assert '<th class="num">数值</th>' in criteria and '<td class="num">&gt;= 60.0%</td>' in criteria
 
 
@@ -313,52 +315,27 @@ def test_show_figure_marks_absent_data_and_missing_figures(fake_engine, shown, m
     _, path = fake_engine
     s = narrative.session(str(path))
     narrative.show_figure(s, "execution_heatmap")  # annual-only actuals: the data are absent
-    assert shown[-1].casekit_metadata[narrative.FIGURE_METADATA]["status"] == "data_absent"
+    assert shown[-1].casekit_metadata[blocks.FIGURE_METADATA]["status"] == "data_absent"
     monkeypatch.setitem(from_session.DRAWERS, "deviation_distribution", lambda s: (None, "a miracle"))
     narrative.show_figure(s, "deviation_distribution")  # needs only required tables: must be drawn
-    mark = shown[-1].casekit_metadata[narrative.FIGURE_METADATA]
+    mark = shown[-1].casekit_metadata[blocks.FIGURE_METADATA]
     assert (mark["name"], mark["status"]) == ("deviation_distribution", "missing")
 
 
-# ---------------------------------------------------------------- the runner's validated data
-def test_session_reuses_the_runners_prepared_data_and_rejects_stale_ones(fake_engine, tmp_path):
-    calls, path = fake_engine
-    stage = tmp_path / "stage"
-    stage.mkdir()
-    narrative.write_prepared(ValidationReport([], _hospital(), str(path)), path, stage)
-    s = narrative.session(str(path), output_dir=str(stage))
-    assert calls["validate"] == 0 and s.hospital.profile.name == "Test hospital"
-    narrative.clear_sessions()
-    (path / "budget.csv").write_text("changed, longer")  # the data changed after the runner read them
-    narrative.session(str(path), output_dir=str(stage))
-    assert calls["validate"] == 1
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "budget.csv").write_text("x")
-    assert narrative.read_prepared(stage / narrative.PREPARED_FILE, other) is None  # another data path
-    (stage / narrative.PREPARED_FILE).write_bytes(b"not a pickle")
-    assert narrative.read_prepared(stage / narrative.PREPARED_FILE, path) is None
-
-
-def test_session_waits_for_the_runners_diagnosis_and_uses_it_only_when_it_matches(fake_engine, tmp_path):
-    import threading
-    import time
+# ---------------------------------------------------------------- the runner's analysis
+def test_session_loads_the_runners_analysis_without_reading_or_diagnosing(fake_engine, tmp_path):
+    from casekit.pipeline import analysis
 
     calls, path = fake_engine
-    stage = tmp_path / "stage"
-    stage.mkdir()
-    report = ValidationReport([], _hospital(), str(path))
-    narrative.write_prepared(report, path, stage, pending=True)
-
-    def runner_thread():
-        time.sleep(0.3)  # the kernel's session asks before the diagnosis is ready
-        narrative.prepare(report, path, stage)
-
-    worker = threading.Thread(target=runner_thread)
-    worker.start()
-    s = narrative.session(str(path), output_dir=str(stage))
-    worker.join()
-    assert s.handed_over and calls == {"validate": 0, "diagnose": 1}
-    # other years than the runner's: the kernel diagnoses itself (and the runner's files are not used)
-    other = narrative.session(str(path), years="2024", output_dir=str(stage))
-    assert not other.handed_over and calls == {"validate": 0, "diagnose": 2}
+    prepared = analysis.analyse(ValidationReport([], _hospital(), str(path)), path, redact=True)
+    assert calls == {"validate": 0, "diagnose": 1}
+    file = analysis.save(prepared, tmp_path / analysis.ANALYSIS_FILE)
+    s = narrative.session(str(path), lang="zh", redact=True, analysis=str(file))
+    assert calls == {"validate": 0, "diagnose": 1}  # the kernel computes nothing
+    assert s.hospital.departments["name"].tolist() == ["D1", "D2"] and s.lang == "zh"
+    file.write_bytes(b"not a pickle")
+    report_session.clear_sessions()
+    with pytest.raises(ConfigError, match="cannot be read"):
+        narrative.session(str(path), analysis=str(file))
+    with pytest.raises(ConfigError, match="does not exist"):
+        narrative.session(str(path), analysis=str(tmp_path / "gone.pkl"))

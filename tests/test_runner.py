@@ -11,19 +11,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from casekit.pipeline import runner
+from casekit.pipeline import notebooks, outputs, params, runner
 from casekit.errors import ConfigError, NotebookExecutionError, OutputError
-from casekit.report.narrative import PREPARED_FILE
+from casekit.pipeline.analysis import ANALYSIS_FILE
 
 FIX = Path(__file__).parent / "fixtures" / "notebooks"
 OK, BROKEN, NOPARAM = FIX / "ok_two_cells.ipynb", FIX / "broken.ipynb", FIX / "no_parameters.ipynb"
 
 
 def test_declared_parameters_types():
-    decl = runner.declared_parameters(nbformat.read(OK, as_version=4))
+    decl = params.declared_parameters(nbformat.read(OK, as_version=4))
     assert decl["n"] == (3, int) and decl["scale"] == (1.5, float) and decl["label"] == ("x", str)
     assert decl["redact"] == (False, bool) and decl["years"] == (None, None)
-    assert runner.declared_parameters(nbformat.read(NOPARAM, as_version=4)) == {}
+    assert params.declared_parameters(nbformat.read(NOPARAM, as_version=4)) == {}
 
 
 @pytest.mark.parametrize("pair, expected", [
@@ -31,8 +31,8 @@ def test_declared_parameters_types():
     ("years=2022,2023", {"years": [2022, 2023]}), ("years=[2021]", {"years": [2021]}),
 ])
 def test_parse_params_converts(pair, expected):
-    decl = runner.declared_parameters(nbformat.read(OK, as_version=4))
-    assert runner.parse_params([pair], decl) == expected
+    decl = params.declared_parameters(nbformat.read(OK, as_version=4))
+    assert params.parse_params([pair], decl) == expected
 
 
 @pytest.mark.parametrize("pair, match", [
@@ -45,26 +45,26 @@ def test_parse_params_converts(pair, expected):
     ("1n=2", "name=value"),
 ])
 def test_parse_params_rejects(pair, match):
-    decl = runner.declared_parameters(nbformat.read(OK, as_version=4))
+    decl = params.declared_parameters(nbformat.read(OK, as_version=4))
     with pytest.raises(ConfigError, match=match):
-        runner.parse_params([pair], decl)
+        params.parse_params([pair], decl)
 
 
 def test_parse_params_rejects_repeats():
-    decl = runner.declared_parameters(nbformat.read(OK, as_version=4))
+    decl = params.declared_parameters(nbformat.read(OK, as_version=4))
     with pytest.raises(ConfigError, match="twice"):
-        runner.parse_params(["n=1", "n=2"], decl)
+        params.parse_params(["n=1", "n=2"], decl)
 
 
 def test_combine_keeps_first_parameters_and_tags_sources():
-    nb = runner.combine([OK, BROKEN, NOPARAM])
+    nb = notebooks.combine([OK, BROKEN, NOPARAM])
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    checks = [c for c in nb.cells if runner._is_strict_check(c)]
+    checks = [c for c in nb.cells if notebooks._is_strict_check(c)]
     assert len(params) == 1 and len(checks) == 1
     assert params[0].metadata["casekit"] == {"source": "ok_two_cells.ipynb", "index": 1}
     # 5 cells of ok, broken minus its parameters cell (4), no_parameters (2)
     assert len(nb.cells) == 5 + 4 + 2
-    assert [runner.source_of(nb, k) for k in (5, 8, 10)] == [
+    assert [notebooks.source_of(nb, k) for k in (5, 8, 10)] == [
         ("broken.ipynb", 0), ("broken.ipynb", 4), ("no_parameters.ipynb", 1)]
     assert len({c.id for c in nb.cells}) == len(nb.cells)
     nbformat.validate(nb)
@@ -75,54 +75,54 @@ def test_combine_merges_parameters_only_later_notebooks_declare(tmp_path):
     later.cells[1].source = 'data_path = ""\nextra: int = 4'
     p = tmp_path / "later.ipynb"
     nbformat.write(later, p)
-    nb = runner.combine([OK, p])
-    assert runner.declared_parameters(nb)["extra"] == (4, int)
+    nb = notebooks.combine([OK, p])
+    assert params.declared_parameters(nb)["extra"] == (4, int)
     assert nb.cells[1].source.count("data_path") == 1
 
 
 @pytest.mark.slow
 def test_execute_split_and_broken_cell_is_located(tmp_path):
-    nb = runner.combine([OK, NOPARAM])
+    nb = notebooks.combine([OK, NOPARAM])
     src = tmp_path / "c.ipynb"
     nbformat.write(nb, src)
-    executed = runner.execute(src, tmp_path / "e.ipynb", {"n": 5, "label": "'); raise SystemExit('x"},
+    executed = notebooks.execute(src, tmp_path / "e.ipynb", {"n": 5, "label": "'); raise SystemExit('x"},
                               cwd=tmp_path, progress=False)
-    parts = runner.split(executed)
+    parts = notebooks.split(executed)
     assert list(parts) == ["ok_two_cells.ipynb", "no_parameters.ipynb"]
     text = str(parts["ok_two_cells.ipynb"].cells[4].outputs)
     assert "n = 5" in text and "raise SystemExit" in text  # the value arrived as data, not code
     assert "injected-parameters" in parts["ok_two_cells.ipynb"].cells[2].metadata["tags"]
     assert "42" in parts["no_parameters.ipynb"].cells[1].outputs[0]["text"]
 
-    nb = runner.combine([OK, BROKEN])
+    nb = notebooks.combine([OK, BROKEN])
     nbformat.write(nb, src)
     with pytest.raises(NotebookExecutionError) as info:
-        runner.execute(src, tmp_path / "b.ipynb", {"n": 1}, cwd=tmp_path, progress=False)
+        notebooks.execute(src, tmp_path / "b.ipynb", {"n": 1}, cwd=tmp_path, progress=False)
     err = info.value
     assert (err.notebook, err.cell_index, err.ename) == ("broken.ipynb", 3, "ValueError")
     assert "boom from fixture" in str(err) and "broken.ipynb, cell 3" in str(err)
-    parts = runner.split(nbformat.read(tmp_path / "b.ipynb", as_version=4))
-    anchor = [c for c in parts["broken.ipynb"].cells if runner.ERROR_MARKER_TAG in c.metadata.get("tags", [])]
+    parts = notebooks.split(nbformat.read(tmp_path / "b.ipynb", as_version=4))
+    anchor = [c for c in parts["broken.ipynb"].cells if notebooks.ERROR_MARKER_TAG in c.metadata.get("tags", [])]
     assert len(anchor) == 1  # papermill's anchor stays with the failing notebook
 
 
 def test_check_outputs_catches_missing_figures_and_sections(tmp_path):
     (tmp_path / "report.html").write_text("P1 P2 P3 P4 P5 <img src='data:image/png;base64,AAAA'>")
-    runner.check_outputs(tmp_path, ["report.html"], figures=1)
+    outputs.check_outputs(tmp_path, ["report.html"], figures=1)
     with pytest.raises(OutputError, match="embeds 1 figure"):
-        runner.check_outputs(tmp_path, ["report.html"], figures=2)
+        outputs.check_outputs(tmp_path, ["report.html"], figures=2)
     (tmp_path / "report.html").write_text("P1 P2 P4 P5")
     with pytest.raises(OutputError, match="P3"):
-        runner.check_outputs(tmp_path, ["report.html"], figures=0)
+        outputs.check_outputs(tmp_path, ["report.html"], figures=0)
     (tmp_path / "empty.json").write_text("")
     with pytest.raises(OutputError, match="empty.json"):
-        runner.check_outputs(tmp_path, ["empty.json"], figures=0)
+        outputs.check_outputs(tmp_path, ["empty.json"], figures=0)
 
 
 def _figure_cell(*marks, tags=("figure",), png=False):
     from nbformat.v4 import new_code_cell, new_output
 
-    from casekit.report.narrative import FIGURE_METADATA
+    from casekit.report.blocks import FIGURE_METADATA
 
     outputs = [new_output("display_data", data={"text/html": "<p>x</p>"},
                           metadata={FIGURE_METADATA: {"name": n, "status": st, "needs": "t"}}) for n, st in marks]
@@ -140,12 +140,12 @@ def test_check_figures_names_a_missing_tagged_figure_but_accepts_absent_data():
         return new_notebook(cells=list(cells), metadata={"casekit": {"sources": ["03_problems.ipynb"]}})
 
     ok = nb(_figure_cell(("execution_heatmap", "drawn"), ("time_progress", "data_absent")))
-    assert runner.check_figures(ok) == [] and runner.drawn_figures(ok) == 1
+    assert notebooks.check_figures(ok) == [] and notebooks.drawn_figures(ok) == 1
     bad = nb(_figure_cell(("performance_linkage", "missing")))
-    assert runner.check_figures(bad) == ["03_problems.ipynb cell 9: figure performance_linkage not drawn (needs t)"]
+    assert notebooks.check_figures(bad) == ["03_problems.ipynb cell 9: figure performance_linkage not drawn (needs t)"]
     silent = nb(_figure_cell())
-    assert runner.check_figures(silent) == ["03_problems.ipynb cell 9: no figure output"]
-    assert runner.check_figures(nb(_figure_cell(tags=()))) == []  # untagged cells are not checked
+    assert notebooks.check_figures(silent) == ["03_problems.ipynb cell 9: no figure output"]
+    assert notebooks.check_figures(nb(_figure_cell(tags=()))) == []  # untagged cells are not checked
 
 
 def test_run_fails_naming_the_missing_figure(tmp_path, monkeypatch):
@@ -159,17 +159,17 @@ def test_run_fails_naming_the_missing_figure(tmp_path, monkeypatch):
         executed = new_notebook(cells=[_figure_cell(("systems_integration", "missing"))],
                                 metadata={"casekit": {"sources": ["03_problems.ipynb"]}})
         nbformat.write(executed, output_path)
-        (Path(parameters["output_dir"]) / "findings.json").write_text("{}")
-        (Path(parameters["output_dir"]) / "tables.xlsx").write_bytes(b"x")
-        assert (Path(parameters["output_dir"]) / PREPARED_FILE).is_file()  # handed to the kernel
+        assert Path(parameters["analysis"]) == Path(parameters["output_dir"]) / ANALYSIS_FILE
+        assert Path(parameters["analysis"]).is_file()  # handed to the kernel
         return executed
 
     monkeypatch.setattr(runner, "execute", fake_execute)
-    monkeypatch.setattr(runner, "_render", lambda *a, **k: [])
+    monkeypatch.setattr(runner, "render", lambda *a, **k: [])
     with pytest.raises(OutputError, match="systems_integration not drawn"):
         runner.run(j_data(tmp_path), out_dir=tmp_path / "o", pdf=False, progress=False)
     failed = tmp_path / "o.failed"
-    assert failed.is_dir() and not (failed / PREPARED_FILE).exists()  # the pickled data never stay
+    assert failed.is_dir() and not (failed / ANALYSIS_FILE).exists()  # the pickled data never stay
+    assert (failed / "findings.json").is_file() and (failed / "tables.xlsx").is_file()  # written by the runner
 
 
 def test_options_checked_before_anything_runs(tmp_path):
@@ -225,7 +225,7 @@ def test_j_run_writes_every_output(j):
     assert wb.sheetnames[:2] == ["Index", "Findings"] and all(len(n) <= 31 for n in wb.sheetnames)
     assert "pdf: route=" in j.log and "execute" in j.log and "papermill" in j.log
     assert not [p for p in j.out_dir.parent.iterdir() if ".staging-" in p.name]
-    assert not (j.out_dir / PREPARED_FILE).exists()  # the runner's validated data are never published
+    assert not (j.out_dir / ANALYSIS_FILE).exists()  # the runner's validated data are never published
     assert page.count(">Current situation in five aspects<") == 2  # one heading, one TOC entry
     assert "Rating: weak" in page and "Status: present" in page.split("P1 Rigid budget targets")[-1]
     assert "Status: present" not in page.split("A1 Organisation system")[-1].split("P1 Rigid budget targets")[0]

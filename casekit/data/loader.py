@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from casekit.errors import ConfigError, DataValidationError, Issue
+from casekit.errors import ConfigError, DataValidationError, InputFileError, Issue
 from casekit.data.amounts import plausibility_limits
 from casekit.data.hospital import Hospital
 from casekit.data.validation import validate_tables
@@ -111,7 +111,7 @@ def validate(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = N
     Raises
     ------
     InputFileError
-        When the path cannot be read at all (:func:`casekit.data.validation_report.validate_path`
+        When the path cannot be read at all (:func:`validate_path`
         turns this into an issue instead).
     """
     hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes,
@@ -181,3 +181,24 @@ def ledger_files(path: Path, *, max_bytes: int | None = None) -> list[Path]:
 
     limit = excel_size_limit() if max_bytes is None else max_bytes
     return sorted(Path(p) for p in discover(path, max_bytes=limit).get("ledger", []))
+
+
+def validate_path(path: str | Path, config: str | Path | None = None) -> ValidationReport:
+    """Validate a hospital folder or workbook without raising for problems in the data.
+
+    Parameters
+    ----------
+    path : str or Path
+    config : str or Path, optional
+        Thresholds file whose ``data.*`` plausibility limits override the defaults.
+
+    Returns
+    -------
+    ValidationReport
+        An unreadable path (:class:`~casekit.errors.InputFileError`) becomes one error issue.
+    """
+    try:
+        return validate(path, config=config)
+    except InputFileError as exc:
+        issue = Issue(str(path), None, None, None, exc.message, exc.hint or "Check the path and the file format.")
+        return ValidationReport(issues=[issue], hospital=None, source=str(path))

@@ -12,7 +12,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from casekit.labels import LABELS, issue_text, label
-from casekit.errors import InputFileError, Issue, OutputError
+from casekit.errors import Issue, OutputError
 from casekit.data.hospital import OPTIONAL_TABLES, Hospital
 from casekit.fs.overwrite import json_with_keys
 from casekit.terminal import printable
@@ -132,29 +132,6 @@ class ValidationReport:
 
 is_report_json = json_with_keys({"source", "errors", "warnings", "issues"})
 """Whether a file is a JSON report written by :meth:`ValidationReport.write_json` (so it may be replaced)."""
-
-
-def validate_path(path: str | Path, config: str | Path | None = None) -> ValidationReport:
-    """Validate a hospital folder or workbook without raising for problems in the data.
-
-    Parameters
-    ----------
-    path : str or Path
-    config : str or Path, optional
-        Thresholds file whose ``data.*`` plausibility limits override the defaults.
-
-    Returns
-    -------
-    ValidationReport
-        An unreadable path (:class:`~casekit.errors.InputFileError`) becomes one error issue.
-    """
-    from casekit.data.loader import validate
-
-    try:
-        return validate(path, config=config)
-    except InputFileError as exc:
-        issue = Issue(str(path), None, None, None, exc.message, exc.hint or "Check the path and the file format.")
-        return ValidationReport(issues=[issue], hospital=None, source=str(path))
 
 
 def split_file(label: str) -> tuple[str, str]:

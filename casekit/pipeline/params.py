@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from casekit.errors import ConfigError
 from casekit.labels import LANGS
@@ -45,7 +45,12 @@ REPORT_PARAMETERS: dict[str, Param] = {p.name: p for p in (
     Param("config", "str", "", "YAML file overriding default thresholds; empty means defaults"),
     Param("output_dir", "str", "", "report folder (set by casekit run)"),
     Param("redact", "bool", False, "replace department names by codes"),
+    Param("analysis", "str", "", "analysis file written by casekit run; empty: load and diagnose the data here"),
 )}
+RUNNER_PARAMETERS = ("data_path", "lang", "config", "output_dir", "redact", "analysis")
+"""Parameters ``casekit run`` sets from its own options and arguments; ``-p`` may not set them."""
+AUDIT_RESET = ("output_dir", "analysis")
+"""Runner parameters emptied in the executed notebooks kept for audit, so each re-runs on its own."""
 
 
 def parameters_cell_source(spec: Mapping[str, Param] = REPORT_PARAMETERS) -> str:
@@ -109,8 +114,10 @@ def check(namespace: Mapping[str, Any], allowed: Mapping[str, Param] | str = REP
 
     Examples
     --------
-    >>> check({"data_path": "x", "years": "", "lang": "en", "config": "", "output_dir": "", "redact": False})
-    >>> check({"data_path": "x", "years": "", "lang": "fr", "config": "", "output_dir": "", "redact": False})
+    >>> check({"data_path": "x", "years": "", "lang": "en", "config": "", "output_dir": "", "redact": False,
+    ...        "analysis": ""})
+    >>> check({"data_path": "x", "years": "", "lang": "fr", "config": "", "output_dir": "", "redact": False,
+    ...        "analysis": ""})
     Traceback (most recent call last):
     ...
     casekit.errors.ConfigError: parameter 'lang' must be one of en, zh, got 'fr'
@@ -197,3 +204,138 @@ def parse_years(years: str) -> tuple[int, int] | None:
     if last < first:
         raise ConfigError(f"parameter 'years' runs backwards: {years!r}", f"Write {last}-{first}.")
     return first, last
+
+
+# ------------------------------------------------------------------ runner side: -p name=value
+_UNKNOWN = object()
+_DECLARED_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict}
+
+
+def _literal(node: ast.AST) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError):
+        return _UNKNOWN
+
+
+def declared_parameters(nb: Any) -> dict[str, tuple[Any, type | None]]:
+    """Parameters declared in the cell tagged ``parameters``: name -> (default, type).
+
+    The type is the annotation when it is a builtin (``n: int = 3``), else the type of the
+    literal default; ``None`` when neither says (a ``None`` default without annotation).
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+
+    Returns
+    -------
+    dict
+        Empty when the notebook has no parameters cell.
+    """
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        return {}
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError as exc:
+        raise ConfigError(f"the parameters cell does not parse: {exc}", "Fix the notebook's parameters cell.") from None
+    out: dict[str, tuple[Any, type | None]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name, value, annotation = stmt.targets[0].id, stmt.value, None
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            name, value, annotation = stmt.target.id, stmt.value, stmt.annotation
+        else:
+            continue
+        default = _literal(value)
+        typ = _DECLARED_TYPES.get(annotation.id) if isinstance(annotation, ast.Name) else None
+        if typ is None and default is not _UNKNOWN and default is not None:
+            typ = type(default)
+        out[name] = (None if default is _UNKNOWN else default, typ)
+    return out
+
+
+def _convert(name: str, text: str, typ: type | None) -> Any:
+    import yaml
+
+    def bad(kind: str) -> ConfigError:
+        return ConfigError(f"parameter {name!r} must be {kind}, got {text!r}", f"Pass e.g. -p {name}=<{kind}>.")
+
+    if typ is str:
+        return text
+    if typ is bool:
+        low = text.strip().lower()
+        if low in ("true", "yes", "1", "on"):
+            return True
+        if low in ("false", "no", "0", "off"):
+            return False
+        raise bad("true or false")
+    if typ is int:
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise bad("an integer") from None
+    if typ is float:
+        try:
+            return float(text.strip())
+        except ValueError:
+            raise bad("a number") from None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise bad("a value in YAML syntax") from None
+    if isinstance(value, str) and "," in value:
+        value = [yaml.safe_load(v) for v in value.split(",") if v.strip()]
+    if typ in (list, dict) and not isinstance(value, typ):
+        raise bad("a list such as [2022, 2023]" if typ is list else "a mapping such as {a: 1}")
+    if not isinstance(value, (str, int, float, bool, list, dict, type(None))):
+        raise bad("a plain value")
+    return value
+
+
+def parse_params(pairs: Sequence[str], declared: dict[str, tuple[Any, type | None]]) -> dict[str, Any]:
+    """Parse ``-p name=value`` options and check them against the notebooks' parameters.
+
+    Parameters
+    ----------
+    pairs : sequence of str
+        Raw ``name=value`` strings from the command line.
+    declared : dict
+        From :func:`declared_parameters` (merged over all notebooks).
+
+    Returns
+    -------
+    dict
+        name -> value converted to the declared type (int, float, bool, str; lists and
+        ``None`` defaults accept YAML such as ``[2022, 2023]`` or ``2022,2023``).
+
+    Raises
+    ------
+    ConfigError
+        Malformed pair, unknown name (papermill would only warn), a name set by a runner
+        option (``data_path``, ``lang`` ...), a repeated name, or a value of the wrong type.
+
+    Examples
+    --------
+    >>> parse_params(["years=2022,2023"], {"years": (None, None)})
+    {'years': [2022, 2023]}
+    """
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = str(pair).partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise ConfigError(f"parameter {pair!r} is not of the form name=value", "Write e.g. -p years=2022,2023.")
+        if name in RUNNER_PARAMETERS:
+            option = {"data_path": "the DATA_PATH argument", "output_dir": "--out"}.get(name, f"--{name}")
+            fix = ("casekit run computes the analysis itself; leave -p analysis out." if name == "analysis"
+                   else f"Use {option} instead of -p {name}=...")
+            raise ConfigError(f"parameter {name!r} is set by casekit itself", fix)
+        if name not in declared:
+            known = ", ".join(sorted(n for n in declared if n not in RUNNER_PARAMETERS)) or "none"
+            raise ConfigError(f"unknown notebook parameter {name!r}", f"Parameters you can set with -p: {known}.")
+        if name in out:
+            raise ConfigError(f"parameter {name!r} is given twice", "Pass each -p name=value once.")
+        out[name] = _convert(name, text, declared[name][1])
+    return out

@@ -249,7 +249,7 @@ def render(hospitals: pd.DataFrame, findings: pd.DataFrame, indicators: pd.DataF
     str
     """
     from casekit.report.html import CSS_FILE, embed_fonts
-    from casekit.report.narrative import format_value
+    from casekit.report.blocks import format_value
 
     t = _TEXT[check_lang(lang)]
     counted = hospitals[hospitals["ok"] & hospitals["same_as"].isna()]

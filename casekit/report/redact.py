@@ -14,6 +14,7 @@ import re
 import pandas as pd
 
 from casekit.data.hospital import Hospital
+from casekit.errors import Issue
 
 _ID_COLUMNS = {"dept_id", "account_id", "item_id", "respondent_id", "system", "year", "month"}
 
@@ -60,9 +61,37 @@ def redact(hospital: Hospital) -> Hospital:
         if f.name == "departments" or not isinstance(df, pd.DataFrame):
             continue
         tables[f.name] = _redact_frame(df, sub)
-    notes = [dataclasses.replace(i, value=None if i.value is None else sub(i.value), problem=sub(i.problem),
-                                 fix=sub(i.fix)) for i in hospital.notes]
-    return dataclasses.replace(hospital, notes=notes, **tables)
+    return dataclasses.replace(hospital, notes=_redact_issues(hospital.notes, sub), **tables)
+
+
+def redact_issues(issues: list[Issue], departments: pd.DataFrame) -> list[Issue]:
+    """Replace department names by codes in the value, problem and fix of each issue.
+
+    Parameters
+    ----------
+    issues : list of Issue
+        For example a validation report's warnings.
+    departments : pandas.DataFrame
+        The original departments (``dept_id``, ``name``).
+
+    Returns
+    -------
+    list of Issue
+        New issues; file, row and column are unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"dept_id": ["D01"], "name": ["Cardiology"]})
+    >>> redact_issues([Issue("budget.csv", 2, "dept", "Cardiology", "Cardiology has no budget", "Add it")], d)[0].problem
+    'D01 has no budget'
+    """
+    return _redact_issues(issues, _replacer(_names(departments)))
+
+
+def _redact_issues(issues: list[Issue], sub) -> list[Issue]:
+    return [dataclasses.replace(i, value=None if i.value is None else sub(i.value), problem=sub(i.problem),
+                                fix=sub(i.fix)) for i in issues]
 
 
 def redact_text(text: str, departments: pd.DataFrame) -> tuple[str, int]:

@@ -1,7 +1,7 @@
 """The report's figures (seaborn/matplotlib) and their "what to look for" captions.
 
 :mod:`casekit.report.plots.figures` draws each figure from tidy frames; :mod:`casekit.report.plots.from_session`
-prepares those frames from a report session (used by :mod:`casekit.report.narrative`).
+prepares those frames from a report session (:mod:`casekit.report.session`; used by :mod:`casekit.report.narrative`).
 """
 from casekit.report.plots.figures import (
     CAPTIONS,

@@ -1,4 +1,4 @@
-"""Draw the report's figures from a :class:`casekit.report.narrative.Session`.
+"""Draw the report's figures from a :class:`casekit.report.session.Session`.
 
 Each entry of :data:`DRAWERS` takes a session and returns ``(figure, None)`` or, when the data
 do not support the figure, ``(None, "what is needed")``. :data:`FIGURES_FOR` says which figures
@@ -18,7 +18,7 @@ from casekit.labels import label
 from casekit.report.plots import figures
 
 if TYPE_CHECKING:  # pragma: no cover
-    from casekit.report.narrative import Session
+    from casekit.report.session import Session
 
 Drawn = tuple[Figure | None, str | None]
 
@@ -34,9 +34,7 @@ FIGURES_FOR: dict[str, tuple[str, ...]] = {
 def aspect_scores(s: "Session") -> pd.DataFrame:
     """Aspects A1-A5 with ``code``, ``score`` (share of requirements met, NaN if not assessed),
     ``rating`` and ``status``."""
-    from casekit.report.narrative import findings
-
-    found = findings(s, "aspects")
+    found = s.findings("aspects")
     rows = [{"code": code, "score": getattr(found.get(code), "share_met", None),
              "rating": getattr(found.get(code), "rating", None),
              "status": getattr(found.get(code), "status", "not_assessed")}
@@ -110,12 +108,10 @@ def _aspects(s: "Session") -> Drawn:
 
 
 def _matrix(s: "Session") -> Drawn:
-    from casekit.report.narrative import findings
-
     m = getattr(s.diagnosis, "matrix", None)
     if not isinstance(m, pd.DataFrame) or m.empty:
         return None, "a diagnosis with causes and problems"
-    status = {code: f.status for kind in ("problems", "causes") for code, f in findings(s, kind).items()}
+    status = {code: f.status for kind in ("problems", "causes") for code, f in s.findings(kind).items()}
     values, notes = matrix_grid(m, s.lang)
     return figures.cause_problem_matrix(values, lang=s.lang, status=status, annot=notes), None
 

@@ -1,0 +1,208 @@
+"""The one computation behind a report: validated data, restricted to the years, redacted, diagnosed.
+
+``casekit run`` validates the data, calls :func:`analyse` once, writes ``findings.json`` and
+``tables.xlsx`` from the result, saves it with :func:`save` and passes the file's path to the
+notebooks as their ``analysis`` parameter; the notebooks' session
+(:func:`casekit.report.session.session`) only :func:`load`\\ s it and draws. A notebook opened
+without that parameter (JupyterLab) calls :func:`compute`, which runs the same steps on the
+same inputs, so every output shows the same diagnosis.
+
+Redaction (``redact=True``) is applied here, to the hospital and the validation warnings,
+before the diagnosis: everything computed from an :class:`Analysis` names departments by
+their codes only.
+
+References
+----------
+Problems P1-P5 and causes C1-C5 follow the "J public hospital" case study; the rules are the
+2020 Measures for comprehensive budget management in public hospitals (国卫财务发〔2020〕30号),
+see ``docs/methodology.md``.
+"""
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from casekit.data.hospital import Hospital
+from casekit.diagnosis.config import Thresholds
+from casekit.errors import ConfigError, DataValidationError, Issue, warnings_as_issues
+from casekit.pipeline.params import parse_years, resolve_input
+
+ANALYSIS_FILE = ".casekit-analysis.pkl"
+"""File name of the saved analysis in the runner's staging folder (deleted before publishing)."""
+_YEAR_TABLES = ("budget", "actuals", "workload", "performance", "budget_monthly")
+
+
+@dataclass
+class Analysis:
+    """A hospital's data and diagnosis as every output of one report shows them.
+
+    Attributes
+    ----------
+    hospital : Hospital
+        Restricted to ``years``; with ``redact``, department names replaced by codes everywhere.
+    issues : list of Issue
+        The validation warnings (redacted likewise).
+    thresholds : Thresholds
+    diagnosis : casekit.diagnosis.Diagnosis
+        Computed from ``hospital`` with ``thresholds``.
+    data_path : pathlib.Path
+        Folder or workbook the data were read from.
+    years : (int, int) or None
+        Inclusive year range; None for all years.
+    redact : bool
+    notes : list of Issue
+        Warnings raised while diagnosing (shown with the validation notes).
+    """
+
+    hospital: Hospital
+    issues: list[Issue]
+    thresholds: Thresholds
+    diagnosis: Any
+    data_path: Path
+    years: tuple[int, int] | None = None
+    redact: bool = False
+    notes: list[Issue] = field(default_factory=list)
+
+
+def analyse(report: Any, data_path: str | Path, *, config: str | Path | None = None,
+            years: tuple[int, int] | None = None, redact: bool = False) -> Analysis:
+    """Restrict a validated hospital to ``years``, redact it if asked, and diagnose it.
+
+    Parameters
+    ----------
+    report : casekit.data.validation_report.ValidationReport
+        Without errors (``report.hospital`` set).
+    data_path : str or Path
+        Where the data were read from (shown on the report's title page).
+    config : str or Path, optional
+        Thresholds YAML; None for the defaults.
+    years : (int, int), optional
+        Years to keep (inclusive).
+    redact : bool
+        Replace department names by their codes before diagnosing.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    ConfigError
+        No budget and actuals in ``years``, or an invalid thresholds file.
+    """
+    from casekit.diagnosis import diagnose
+
+    hospital, issues = report.hospital, [i for i in report.issues if i.severity != "error"]
+    notes: list[Issue] = []
+    with warnings_as_issues(notes):
+        if redact:
+            from casekit.report.redact import redact as redact_hospital, redact_issues
+
+            issues = redact_issues(issues, hospital.departments)
+            hospital = redact_hospital(hospital)
+        hospital = restrict_years(hospital, years)
+        thresholds = Thresholds(config)
+        diagnosis = diagnose(hospital, thresholds)
+    return Analysis(hospital, issues, thresholds, diagnosis, Path(data_path), years, bool(redact), notes)
+
+
+def compute(data_path: str, config: str = "", years: str = "", redact: bool = False) -> Analysis:
+    """Validate the data and :func:`analyse` them, from the notebooks' string parameters.
+
+    Parameters
+    ----------
+    data_path : str
+        Hospital folder or workbook; a relative path is tried from the current folder, the
+        notebooks folder and the project folder.
+    config : str
+        Thresholds YAML ("" = defaults).
+    years : str
+        ``"2021-2024"``, ``"2023"`` or ``""`` (all years).
+    redact : bool
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    DataValidationError
+        The data have errors (all of them are listed).
+    ConfigError
+        A parameter or the thresholds file is invalid.
+    """
+    from casekit.data.loader import validate
+
+    path = resolve_input(data_path, "data_path")
+    cfg = resolve_input(config, "config") if config else None
+    span = parse_years(years)
+    notes: list[Issue] = []
+    with warnings_as_issues(notes):
+        report = validate(path, config=cfg)
+    if report.has_errors or report.hospital is None:
+        raise DataValidationError(report.issues, str(path))
+    analysis = analyse(report, path, config=cfg, years=span, redact=redact)
+    analysis.notes[:0] = notes
+    return analysis
+
+
+def save(analysis: Analysis, path: str | Path) -> Path:
+    """Write ``analysis`` to ``path`` (a pickle, written atomically).
+
+    A pickle runs code when it is loaded: :func:`load` only files casekit wrote itself (the
+    runner keeps this file in its private staging folder and deletes it before publishing).
+    """
+    from casekit.fs.atomic import write_bytes
+
+    return write_bytes(path, pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load(path: str | Path) -> Analysis:
+    """Read an :class:`Analysis` written by :func:`save`.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or holds no analysis.
+    """
+    file = Path(path)
+    hint = "Leave the analysis parameter empty: the notebook then loads and diagnoses the data itself."
+    if not file.is_file():
+        raise ConfigError(f"analysis file {file} does not exist", hint)
+    try:
+        analysis = pickle.loads(file.read_bytes())
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+        raise ConfigError(f"analysis file {file} cannot be read ({type(exc).__name__})", hint) from None
+    if not isinstance(analysis, Analysis):
+        raise ConfigError(f"analysis file {file} holds a {type(analysis).__name__}, not an analysis", hint)
+    return analysis
+
+
+def restrict_years(h: Hospital, span: tuple[int, int] | None) -> Hospital:
+    """The hospital restricted to the years ``span`` (inclusive); all years when None.
+
+    Raises
+    ------
+    ConfigError
+        No budget and actuals are left in ``span``.
+    """
+    if span is None:
+        return h
+    first, last = span
+    tables: dict[str, pd.DataFrame] = {}
+    for name in _YEAR_TABLES:
+        df = getattr(h, name)
+        if isinstance(df, pd.DataFrame) and "year" in df.columns:
+            tables[name] = df[df["year"].between(first, last)].reset_index(drop=True)
+    if h.has("adjustments") and "date" in h.adjustments.columns:
+        dates = pd.to_datetime(h.adjustments["date"]).dt.year
+        tables["adjustments"] = h.adjustments[dates.between(first, last)].reset_index(drop=True)
+    out = h.with_tables(**tables)
+    if not out.years:
+        raise ConfigError(f"no budget and actuals for years {first}-{last}",
+                          f"Choose years within {h.years[0]}-{h.years[-1]}" if h.years else "Check the data.")
+    return out

@@ -1,0 +1,310 @@
+"""The report notebooks as one kernel run: find, combine, execute (papermill), split, check figures.
+
+:func:`combine` concatenates ``notebooks/01..05`` into one notebook so a single kernel runs
+them all (one kernel start per hospital); :func:`execute` runs it with papermill's Python API;
+:func:`split` cuts the executed notebook back into one notebook per source file for audit, and
+:func:`for_audit` sets their runner-only parameters back to empty so each re-runs on its own.
+:func:`check_figures` says which cells tagged ``figure`` drew nothing.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import os
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from casekit.errors import NotebookExecutionError, OutputError
+from casekit.paths import NOTEBOOKS_DIR
+from casekit.pipeline.params import declared_parameters
+from casekit.report.blocks import FIGURE_METADATA
+
+STRICT_CHECK_TAGS = ("strict-check", "parameters-check", "check-parameters")
+STRICT_CHECK_CALL = "notebook_params.check("  # an untagged strict-check cell is recognised by this call
+FIGURE_TAG = "figure"
+KERNEL = "python3"
+ERROR_MARKER_TAG = "papermill-error-cell-tag"  # papermill's tag on the error cells it adds
+
+
+def notebook_paths(folder: str | os.PathLike = NOTEBOOKS_DIR) -> list[Path]:
+    """The numbered notebooks ``01_*.ipynb`` ... of ``folder``, in order."""
+    paths = sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb") if not p.name.startswith("executed_"))
+    if not paths:
+        raise OutputError(f"no notebooks found in {folder}", "Reinstall casekit or restore the notebooks/ folder.")
+    return paths
+
+
+def _tags(cell: Any) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _is_strict_check(cell: Any) -> bool:
+    tags = _tags(cell)
+    return cell.cell_type == "code" and (any(t in tags for t in STRICT_CHECK_TAGS) or STRICT_CHECK_CALL in cell.source)
+
+
+def combine(paths: Sequence[str | os.PathLike]) -> Any:
+    """Concatenate notebooks into one so a single kernel runs them all.
+
+    The first notebook keeps its ``parameters`` cell (plus, appended to it, any parameter the
+    later notebooks declare that the first does not) and its strict-check cell; the later
+    notebooks' ``parameters`` and strict-check cells (tags ``strict-check``,
+    ``parameters-check`` or ``check-parameters``) are dropped. Every cell records its origin
+    in ``metadata.casekit = {"source": file name, "index": cell index in that file}``.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    import nbformat
+
+    books = [nbformat.read(os.fspath(p), as_version=4) for p in paths]
+    combined = nbformat.v4.new_notebook(metadata=copy.deepcopy(books[0].metadata))
+    combined.metadata["casekit"] = {"sources": [Path(p).name for p in paths]}
+    param_cell = None
+    declared_first: set[str] = set()
+    for i, (path, nb) in enumerate(zip(paths, books)):
+        for j, cell in enumerate(nb.cells):
+            tags = _tags(cell)
+            if "parameters" in tags:
+                if param_cell is None:
+                    declared_first = set(declared_parameters(nb))
+                else:
+                    _merge_parameters(param_cell, cell, declared_first)
+                    continue
+            elif i > 0 and _is_strict_check(cell):
+                continue
+            new = copy.deepcopy(cell)
+            new.metadata["casekit"] = {"source": Path(path).name, "index": j}
+            new["id"] = f"n{i + 1}-{cell.get('id') or j}"[:64]
+            combined.cells.append(new)
+            if "parameters" in tags and param_cell is None:
+                param_cell = new
+    return combined
+
+
+def _merge_parameters(target: Any, cell: Any, known: set[str]) -> None:
+    """Append to ``target`` the assignments of ``cell`` whose names ``known`` lacks."""
+    tree = ast.parse(cell.source)
+    lines = []
+    for stmt in tree.body:
+        target_node = stmt.targets[0] if isinstance(stmt, ast.Assign) else getattr(stmt, "target", None)
+        if isinstance(target_node, ast.Name) and target_node.id not in known:
+            lines.append(ast.get_source_segment(cell.source, stmt))
+            known.add(target_node.id)
+    if lines:
+        target.source = target.source.rstrip("\n") + "\n" + "\n".join(lines)
+
+
+def source_of(combined: Any, index: int) -> tuple[str, int | None]:
+    """Map a cell index of the combined notebook to (source notebook, cell index there).
+
+    papermill's injected-parameters cell belongs to the first notebook, index ``None``.
+    """
+    sources = combined.metadata.get("casekit", {}).get("sources", ["notebook"])
+    if not 0 <= index < len(combined.cells):
+        return sources[0], None
+    origin = combined.cells[index].metadata.get("casekit")
+    if not origin:
+        return sources[0], None
+    return origin["source"], origin["index"]
+
+
+def split(executed: Any) -> dict[str, Any]:
+    """Split an executed combined notebook back into one notebook per source file.
+
+    Parameters
+    ----------
+    executed : nbformat.NotebookNode
+        Output of papermill on a notebook from :func:`combine`.
+
+    Returns
+    -------
+    dict
+        Source file name -> notebook holding its executed cells (outputs, execution counts);
+        the injected-parameters cell goes to the first notebook.
+    """
+    import nbformat
+
+    sources = executed.metadata.get("casekit", {}).get("sources", [])
+    origins = [c.metadata.get("casekit", {}).get("source") for c in executed.cells]
+    # Cells papermill added carry no origin: the injected parameters follow their predecessor,
+    # an error anchor precedes the failing cell, so it follows its successor.
+    for k, cell in enumerate(executed.cells):
+        if origins[k] is None and k > 0 and ERROR_MARKER_TAG in _tags(cell):
+            origins[k] = next((o for o in origins[k + 1:] if o), None)
+    last = sources[0] if sources else "notebook"
+    for k in range(len(origins)):
+        origins[k] = last = origins[k] or last
+    parts = {name: nbformat.v4.new_notebook(metadata=copy.deepcopy(executed.metadata)) for name in sources}
+    for name, cell in zip(origins, executed.cells):
+        parts.setdefault(name, nbformat.v4.new_notebook(metadata=copy.deepcopy(executed.metadata)))
+        parts[name].cells.append(copy.deepcopy(cell))
+    for name, nb in parts.items():
+        nb.metadata["casekit"] = {"source": name, "combined_from": sources}
+    return parts
+
+
+def execute(combined_path: Path, output_path: Path, parameters: dict[str, Any], *, cwd: str | os.PathLike,
+            progress: bool = True) -> Any:
+    """Execute a (combined) notebook with papermill's Python API in one ``python3`` kernel.
+
+    Parameters
+    ----------
+    combined_path, output_path : pathlib.Path
+        Notebook to run, and where papermill writes the executed copy.
+    parameters : dict
+        Passed to papermill as data (papermill writes them as Python literals).
+    cwd : path-like
+        Working directory of the kernel.
+    progress : bool
+        Show papermill's progress bar.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    NotebookExecutionError
+        A cell raised; names the source notebook, its cell index and the error.
+    """
+    import nbformat
+    import papermill as pm
+
+    try:
+        return pm.execute_notebook(os.fspath(combined_path), os.fspath(output_path), parameters=parameters,
+                                   kernel_name=KERNEL, progress_bar=progress, cwd=os.fspath(cwd),
+                                   request_save_on_cell_execute=False, **_kernel_manager())
+    except pm.PapermillExecutionError as exc:
+        combined = nbformat.read(os.fspath(combined_path), as_version=4)
+        name, index = _failed_cell(combined, output_path, exc.cell_index)
+        raise NotebookExecutionError(name, index, exc.ename, exc.evalue, executed_path=str(output_path)) from None
+
+
+def _kernel_manager() -> dict[str, Any]:
+    """Local IPC sockets instead of TCP (no "running over TCP without encryption" warning).
+
+    Each kernel gets its own socket prefix in the Jupyter runtime folder, so kernels of
+    parallel runs never share sockets. Unix socket paths are limited to about 100 bytes, so
+    TCP is kept when the runtime folder path is long.
+    """
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import default
+
+    runtime = jupyter_runtime_dir()
+    if os.name != "posix" or len(runtime) > 60:
+        return {}
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            os.makedirs(runtime, exist_ok=True)
+            return os.path.join(runtime, f"casekit-{uuid.uuid4().hex[:12]}-ipc")
+
+    return {"kernel_manager_class": IPCKernelManager}
+
+
+def _failed_cell(combined: Any, output_path: Path, index: int) -> tuple[str, int | None]:
+    """Locate papermill's failing cell; the executed file has an injected cell the input lacks."""
+    import nbformat
+
+    nb = combined
+    if Path(output_path).exists():
+        nb = nbformat.read(os.fspath(output_path), as_version=4)
+        nb.cells = [c for c in nb.cells if ERROR_MARKER_TAG not in _tags(c)]
+    return source_of(nb, index)
+
+
+
+def expected_figures(books: Iterable[Any]) -> int:
+    """Number of cells tagged ``figure`` in the source notebooks."""
+    return sum(1 for nb in books for c in nb.cells if FIGURE_TAG in _tags(c))
+
+
+def _figure_outputs(cell: Any) -> list[dict[str, Any]]:
+    return [dict(o["metadata"][FIGURE_METADATA]) for o in cell.get("outputs", [])
+            if FIGURE_METADATA in o.get("metadata", {})]
+
+
+def drawn_figures(executed: Any) -> int:
+    """Number of figures the executed notebook drew (outputs marked ``drawn`` by casekit.report.narrative)."""
+    return sum(1 for c in executed.cells if c.cell_type == "code"
+               for f in _figure_outputs(c) if f.get("status") == "drawn")
+
+
+def check_figures(executed: Any) -> list[str]:
+    """Figures missing from cells tagged ``figure``, as ``"notebook cell i: figure name (...)"`` strings.
+
+    A tagged cell must show, for each figure it asks for, either the image or a note that the
+    hospital lacks the figure's input tables (``data_absent``). A figure not drawn although its
+    tables are there (``missing``), or a tagged cell without any figure output, is listed.
+
+    Parameters
+    ----------
+    executed : nbformat.NotebookNode
+        The executed (combined) notebook.
+
+    Returns
+    -------
+    list of str
+        Empty when every expected figure is there.
+    """
+    missing = []
+    for k, cell in enumerate(executed.cells):
+        if cell.cell_type != "code" or FIGURE_TAG not in _tags(cell):
+            continue
+        name, idx = source_of(executed, k)
+        marks = _figure_outputs(cell)
+        has_png = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        if not marks and not has_png:
+            missing.append(f"{name} cell {idx}: no figure output")
+        for m in marks:
+            if m.get("status") not in ("drawn", "data_absent"):
+                missing.append(f"{name} cell {idx}: figure {m.get('name')} not drawn (needs {m.get('needs')})")
+    return missing
+
+
+
+
+def for_audit(nb: Any, parameters: dict[str, Any], reset: Iterable[str]) -> Any:
+    """Empty the runner-only parameters ``reset`` in papermill's injected-parameters cell.
+
+    The executed notebooks kept for audit then re-run on their own (JupyterLab, papermill)
+    from the values they show: the staging folder and the runner's analysis file they name
+    are gone once the report is published, and the notebook loads and diagnoses the data
+    itself instead.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook (modified in place).
+    parameters : dict
+        The parameters the run passed to papermill.
+    reset : iterable of str
+        Names to set to ``""``.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        ``nb``.
+    """
+    from papermill.translators import translate_parameters
+
+    values = {k: ("" if k in set(reset) else v) for k, v in parameters.items()}
+    for cell in nb.cells:
+        if "injected-parameters" in _tags(cell):
+            cell.source = translate_parameters(KERNEL, "python", values, "Parameters").strip("\n")
+    return nb
