@@ -8,9 +8,10 @@ import casekit
 
 PACKAGE = Path(casekit.__file__).resolve().parent
 MAX_LINES = 600
-# Split by the issue-10 engineer (readers, validation); listed until then so the limit stays enforced elsewhere.
-OVER_LIMIT_FOR_NOW = {"casekit/data/io/readers.py", "casekit/data/validation.py", "casekit/data/io/parse.py",
-                      "casekit/data/io/ledger.py", "casekit/sample/generate.py"}
+# Tables of strings, not logic: their length is the number of labels.
+DATA_MODULES = {"casekit/labels.py", "casekit/texts_zh.py"}
+# Known to be over the limit; to be split by the owners of data.io and sample (listed so that no other grows).
+KNOWN_OVER = {"casekit/data/io/parse.py", "casekit/data/io/ledger.py", "casekit/sample/generate.py"}
 
 
 def module_names(root: Path) -> dict[str, Path]:
@@ -112,4 +113,4 @@ def test_the_circle_detector_finds_a_circle_through_a_function_level_import(tmp_
 def test_modules_stay_under_the_size_limit():
     long = {str(p.relative_to(PACKAGE.parent)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
-    assert set(long) <= OVER_LIMIT_FOR_NOW, long
+    assert set(long) <= DATA_MODULES | KNOWN_OVER, long
