@@ -187,6 +187,62 @@ def test_real_subprocess_has_no_traceback(case, input_unchanged, case_input):
         assert text in proc.stdout + proc.stderr
 
 
+RUN_CASES = [c for c in CASES if expected(c).get("run")]
+
+
+def test_run_cases_are_the_loading_ones_chosen():
+    assert RUN_CASES and all(expected(c)["loads"] for c in RUN_CASES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", RUN_CASES)
+def test_run_on_a_case_that_loads(case, tmp_path, input_unchanged, case_input):
+    """``casekit run`` completes (figures, Excel, JSON) on hostile names that load: no traceback, no .failed folder."""
+    out = tmp_path / "report"
+    proc = subprocess.run([sys.executable, "-m", "casekit", "run", str(case_input(case)), "--out", str(out),
+                           "--no-pdf"], capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=600,
+                          env={**os.environ, "COLUMNS": "3000"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "\x1b]" not in proc.stdout + proc.stderr
+    for name in ("report.html", "findings.json", "tables.xlsx"):
+        assert (out / name).is_file(), name
+    assert not any(p.name.endswith(".failed") for p in tmp_path.iterdir())
+
+
+# Worst cases of hostile input: each must end with its message within these bounds (they took
+# 40 s and 2.4 GB, 4 minutes, 87 s, or a RecursionError before the limits).
+BOUNDED_CASES = ["yaml_billion_laughs", "yaml_too_large", "yaml_deeply_nested", "excel_huge_cell",
+                 "excel_huge_shared_string", "name_too_long"]
+ADDRESS_SPACE = 4_000_000_000
+"""Virtual memory allowed to the subprocess (bytes), a hard stop; the real bound is the resident peak
+checked below (a normal validation peaks near 200 MB; the imported libraries reserve over 1 GB of
+address space they never touch)."""
+CPU_SECONDS = 60
+
+
+@pytest.mark.parametrize("case", BOUNDED_CASES)
+def test_worst_cases_end_within_time_and_memory_limits(case, tmp_path, case_input):
+    import resource
+
+    def limits():
+        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+
+    target = case_input(case)
+    with open(tmp_path / "out.txt", "wb") as out, open(tmp_path / "err.txt", "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "casekit", "validate", str(target)], stdout=out, stderr=err,
+                                cwd=ROOT, env={**os.environ, "COLUMNS": "3000"}, preexec_fn=limits)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    text = (tmp_path / "out.txt").read_text(encoding="utf-8") + (tmp_path / "err.txt").read_text(encoding="utf-8")
+    assert proc.returncode == 1, f"exit {proc.returncode} (negative: killed by a limit): {text[-2000:]}"
+    assert "Traceback" not in text and "MemoryError" not in text
+    assert usage.ru_utime + usage.ru_stime < CPU_SECONDS
+    assert usage.ru_maxrss < 700_000, f"{usage.ru_maxrss} KB resident"   # ru_maxrss is in KB on Linux
+    for message in expected(case)["messages"]:
+        assert message in text, message
+
+
 def test_invalid_size_limit_variable_is_a_clear_error(monkeypatch, case_input):
     monkeypatch.setenv("CASEKIT_MAX_EXCEL_BYTES", "fifty")
     result = CliRunner().invoke(cli.app, ["validate", str(case_input("excel_oversized"))])

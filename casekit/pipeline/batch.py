@@ -139,6 +139,13 @@ def discover(root: str | os.PathLike) -> list[Path]:
     return found
 
 
+BATCH_FILES = frozenset({"benchmark", "benchmark.html", "benchmark.csv", "panel", "panel.parquet", "panel.csv"})
+"""Names the batch writes beside the hospital folders: no hospital folder may take one (a hospital
+folder called ``benchmark.html`` gets ``benchmark.html-2``)."""
+WORKER_DIED = ("the worker process running this hospital ended abruptly (killed, or out of memory); the other "
+               "hospitals were finished")
+
+
 def _hospital_dirs(paths: list[Path], out_dir: Path) -> list[Path]:
     """One report folder per hospital, slugged from its name, unique, inside ``out_dir``."""
     used: set[str] = set()
@@ -146,20 +153,25 @@ def _hospital_dirs(paths: list[Path], out_dir: Path) -> list[Path]:
     for p in paths:
         base = slugify(p.stem if p.is_file() else p.name)
         slug, n = base, 2
-        while slug in used or slug in ("benchmark",):
+        while slug in used or slug in BATCH_FILES:
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
         out.append(safe_join(out_dir, slug))
     return out
 
 
+def _name(data_path: str) -> str:
+    """A hospital's name in the batch: its folder name, or its workbook's name without the suffix."""
+    path = Path(data_path)
+    return path.stem if path.is_file() else path.name
+
+
 def _run_one(data_path: str, out_dir: str, lang: str, pdf: bool) -> HospitalRun:
     """Run one hospital; never raises (the error goes into the result). Runs in a worker."""
     from casekit.pipeline.runner import run
 
-    name = Path(data_path).stem if Path(data_path).is_file() else Path(data_path).name
     t = time.perf_counter()
-    res = HospitalRun(name, data_path, out_dir)
+    res = HospitalRun(_name(data_path), data_path, out_dir)
     try:
         result = run(data_path, out_dir=out_dir, lang=lang, pdf=pdf, progress=False)
         res.ok, res.findings_json = True, str(result.diagnosis_json)
@@ -180,9 +192,8 @@ def _diagnose_one(data_path: str, out_dir: str, lang: str, pdf: bool) -> Hospita
     from casekit.data.loader import load
     from casekit.diagnosis import diagnose
 
-    name = Path(data_path).stem if Path(data_path).is_file() else Path(data_path).name
     t = time.perf_counter()
-    res = HospitalRun(name, data_path, out_dir)
+    res = HospitalRun(_name(data_path), data_path, out_dir)
     try:
         target = Path(out_dir) / "findings.json"
         diagnose(load(data_path)).to_json(target)
@@ -320,18 +331,37 @@ def _run_local(task: Callable[..., HospitalRun], jobs: list[tuple], workers: int
             results.append(task(*job))
             progress.done(results[-1])
         return results
+    results = []
+    unfinished = _pool_pass(task, jobs, workers, progress, results)
+    # A worker died (kill -9, the out-of-memory killer) and broke the pool: every hospital it had
+    # not finished is run again alone, so only the one that kills its worker fails.
+    for job in unfinished:
+        if _pool_pass(task, [job], 1, progress, results):
+            results.append(HospitalRun(_name(job[0]), job[0], job[1], error=WORKER_DIED))
+            progress.done(results[-1])
+    return results
+
+
+def _pool_pass(task: Callable[..., HospitalRun], jobs: list[tuple], workers: int, progress: _Progress,
+               results: list[HospitalRun]) -> list[tuple]:
+    """Run ``jobs`` on a process pool, appending to ``results``; return the jobs a broken pool left undone."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     # "spawn": a fresh interpreter per worker, safe whatever threads the parent runs.
     ctx = multiprocessing.get_context("spawn")
-    results = []
+    undone = []
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-        futures = [pool.submit(task, *job) for job in jobs]
+        futures = {pool.submit(task, *job): job for job in jobs}
         for fut in as_completed(futures):
-            results.append(fut.result())
+            try:
+                results.append(fut.result())
+            except BrokenProcessPool:
+                undone.append(futures[fut])
+                continue
             progress.done(results[-1])
-    return results
+    return sorted(undone, key=jobs.index)
 
 
 def _run_dask(task: Callable[..., HospitalRun], jobs: list[tuple], scheduler: str,
@@ -345,6 +375,9 @@ def _run_dask(task: Callable[..., HospitalRun], jobs: list[tuple], scheduler: st
                                      "pip install 'dask[distributed]'") from None
     try:
         client = Client(scheduler, timeout="30s")
+    except ValueError as exc:
+        raise ConfigError(f"--scheduler {scheduler!r} is not a dask scheduler address: {exc}",
+                          "Give the address as tcp://host:8786 (the scheduler prints it when it starts).") from None
     except OSError as exc:
         raise ConfigError(f"cannot reach the dask scheduler at {scheduler}: {exc}",
                           "Check the address (tcp://host:8786) and that the scheduler is running.") from None
@@ -352,7 +385,12 @@ def _run_dask(task: Callable[..., HospitalRun], jobs: list[tuple], scheduler: st
     with client:
         futures = [client.submit(task, *job, pure=False, key=f"casekit-{slugify(Path(job[1]).name)}-{i}")
                    for i, job in enumerate(jobs)]
+        jobs_of = {fut.key: job for fut, job in zip(futures, jobs)}
         for fut in as_completed(futures):
-            results.append(fut.result())
+            try:
+                results.append(fut.result())
+            except Exception as exc:  # KilledWorker, a lost worker: this hospital failed, the batch goes on
+                job = jobs_of[fut.key]
+                results.append(HospitalRun(_name(job[0]), job[0], job[1], error=f"{WORKER_DIED} ({type(exc).__name__})"))
             progress.done(results[-1])
     return results

@@ -29,6 +29,8 @@ from casekit.fs.atomic import atomic_path
 from casekit.labels import LABELS, check_lang, label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Characters an xlsx file cannot hold (openpyxl raises IllegalCharacterError); written as U+FFFD."""
 PERCENT_COLUMN = re.compile(r"(^|_)(execution|deviation|adjustment)_rate($|_)")
 PERCENT_FORMAT = "0.00%"  # rates shown with two decimals (96.38%), stored as fractions
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -51,7 +53,8 @@ def escape_cell(value: Any) -> Any:
     Returns
     -------
     Any
-        ``"'" + value`` when ``value`` is text starting with ``= + - @``, tab or CR; else ``value``.
+        ``"'" + value`` when ``value`` is text starting with ``= + - @``, tab or CR; control
+        characters an xlsx cannot hold become U+FFFD; other values unchanged.
 
     Examples
     --------
@@ -62,8 +65,10 @@ def escape_cell(value: Any) -> Any:
     >>> escape_cell("-5%")
     "'-5%"
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = _UNWRITABLE.sub("\ufffd", value)  # validation refuses them in data; notes may quote raw cells
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

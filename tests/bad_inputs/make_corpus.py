@@ -68,6 +68,12 @@ def actual_rows(year: int = 2024) -> list[str]:
 
 
 ACTUALS = ACTUALS_HEADER + "".join(actual_rows())
+
+
+def full_year_actuals(year: int = 2024) -> str:
+    """Twelve months of actuals (1/12 of each line's budget a month): a complete year, so ``casekit run`` can diagnose."""
+    return ACTUALS_HEADER + "".join(f"{year},{month},{d},{a},{round(o / 12)}\n"
+                                    for month in range(1, 13) for d, a, o, _ in BUDGET_LINES)
 BASE: dict[str, str] = {"hospital.yaml": PROFILE, "departments.csv": DEPARTMENTS, "accounts.csv": ACCOUNTS,
                         "budget.csv": BUDGET, "actuals.csv": ACTUALS}
 
@@ -654,13 +660,14 @@ CASES: list[Case] = [
                issues=[_issue("departments.parquet", row=2, column="dept_id", problem="control character U+0000")])),
     Case("terminal_escape_header", "budget.csv with an extra header holding terminal escape sequences (clear the "
          "screen, set the window title); the console shows them escaped",
-         {"budget.csv": BUDGET.replace("adjusted\n", "adjusted,\x1b[2J\x1b]0;pwned\x07note\n", 1)},
-         warns("not part of table budget", "\\x1b[2J", absent=["\x1b"])),
+         {"budget.csv": BUDGET.replace("adjusted\n", "adjusted,\x1b[2J\x1b]0;pwned\x07note\n", 1),
+          "actuals.csv": full_year_actuals()},
+         warns("not part of table budget", "\\x1b[2J", absent=["\x1b"], run=True)),
     Case("mathtext_name", "department and account names written in matplotlib mathtext ($\\frac{}$, an unbalanced "
          "$): names are text, never math, in figures and the PDF",
          {"departments.csv": DEPARTMENTS.replace("Surgery", "$\\frac{}$ surgery").replace("Finance office",
                                                                                        "Finance $office"),
-          "accounts.csv": ACCOUNTS.replace("Drugs", "Drugs $x^{2$")},
+          "accounts.csv": ACCOUNTS.replace("Drugs", "Drugs $x^{2$"), "actuals.csv": full_year_actuals()},
          clean(values={"departments.name": ["Internal medicine", "$\\frac{}$ surgery", "Finance $office"]},
                run=True)),
     # ------------------------------------------------------------------ links and special files
