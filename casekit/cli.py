@@ -173,6 +173,31 @@ def run(
 
 @app.command()
 @friendly
+def monitor(
+    data_path: Annotated[Path, typer.Argument(help="Hospital data folder or workbook with monthly actuals.")],
+    through: Annotated[Optional[str], typer.Option("--through", help="Last month of the analysis, YYYY-MM (default: the latest month with actuals).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Report folder (default reports/<folder name>_monitor_<YYYY-MM>).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
+    config: Annotated[Optional[Path], typer.Option("--config", help="YAML file overriding default thresholds (bands.*, monitor.*).")] = None,
+    comments: Annotated[Optional[Path], typer.Option("--comments", help="Last month's comments.xlsx as filled in by the departments.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf.")] = True,
+) -> None:
+    """Monthly execution analysis: year to date, time-progress gap, year-end projection, variances to explain.
+
+    Writes report.html/.pdf/.docx, monitor.xlsx and comments.xlsx (for the departments to fill in;
+    pass it back next month with --comments).
+    """
+    from casekit.monitor.run import run_monitor
+
+    result = run_monitor(data_path, through=through, out_dir=out_dir, lang=lang, config=config, comments=comments,
+                         pdf=pdf, progress=True)
+    out.print(f"monthly report written to {result.out_dir}")
+    for p in result.outputs:
+        out.print(f"  {p}")
+
+
+@app.command()
+@friendly
 def batch(
     root: Annotated[Path, typer.Argument(help="Folder whose sub-folders are hospitals.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Where the per-hospital reports and the benchmark go.")] = Path("reports/batch"),

@@ -45,8 +45,8 @@ class MonitorResult:
         Per method (and ``chosen``), WAPE of the back-test projections over all lines.
     flags : pandas.DataFrame
         Variances needing an explanation, one row per line of the month (``FLAG_COLUMNS``).
-    caveats : list of str
-        Notes that travel with the tables into the report.
+    caveats : list of (str, dict)
+        Notes that travel with the tables into the report: a :mod:`casekit.labels` key and its values.
     thresholds : Thresholds
     """
 
@@ -62,7 +62,7 @@ class MonitorResult:
     backtest: pd.DataFrame
     flags: pd.DataFrame
     thresholds: Thresholds
-    caveats: list[str] = field(default_factory=list)
+    caveats: list[tuple[str, dict]] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name (for ``monitor.xlsx``)."""
@@ -182,11 +182,14 @@ def analyse(h: Hospital, through: str | None = None, thresholds: Thresholds | No
                           | (departments["projected_band"].eq("undefined") & departments["projection"].ne(0))]
     exceptions = monthly_exceptions(panel, period, directions, ratio=cfg["monitor.exception_ratio"],
                                     materiality=cfg["monitor.materiality"])
-    caveats = [f"B1 to date: {'B0 plus the adjustments dated up to ' + period.end.date().isoformat() if b1_source(h) == 'adjustments' else 'as supplied in the budget table (may include adjustments made after the close)'}.",
-               f"Time schedule: {'budget_monthly phasing' if cut.has('budget_monthly') else 'flat 1/12 a month (no budget_monthly)'}."]
+    caveats: list[tuple[str, dict]] = [
+        ("mon.caveat.b1_adjustments", {"date": period.end.date().isoformat()}) if b1_source(h) == "adjustments"
+        else ("mon.caveat.b1_supplied", {}),
+        ("mon.caveat.phased", {}) if cut.has("budget_monthly") else ("mon.caveat.flat", {}),
+        ("mon.caveat.ets", {})]
     n_test = int(lines["n_test_years"].max()) if len(lines) else 0
     if n_test == 0:
-        caveats.append("No earlier complete year to back-test the projection methods: every line uses the run rate.")
+        caveats.append(("mon.caveat.no_backtest", {}))
     return MonitorResult(hospital=cut, period=period, lines=lines.reset_index(drop=True), departments=departments,
                          totals=totals, depts_outside=outside.reset_index(drop=True), exceptions=exceptions,
                          adjustments=adjustments_so_far(cut, period), unbudgeted=unbudgeted_so_far(lines),
