@@ -5,8 +5,9 @@ Files are written to a temporary file in the same folder and moved into place wi
 built in a hidden staging sibling (:func:`make_staging_dir`) and swapped into place by
 :func:`publish_dir`: readers see either the complete previous report or the complete new one.
 
-A folder is only ever replaced when it is empty or carries casekit's marker file
-(:data:`MARKER`), so ``--out ~/Documents`` can never wipe a user's own folder.
+A folder is only ever replaced when it is empty or holds nothing but what casekit published
+there (the names recorded in its marker file, :data:`MARKER`), so ``--out ~/Documents`` can
+never wipe a user's own folder, and a folder holding the run's input is never replaced.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from casekit.errors import OutputError
 
@@ -91,7 +92,8 @@ def write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> P
 
 
 # ---------------------------------------------------------------------------- folders
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (used to tell abandoned temporary folders from ones in use)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -116,47 +118,91 @@ def remove_stale(target: str | os.PathLike) -> list[Path]:
     for prefix in (f".{target.name}{_STAGING}", f".{target.name}{_OLD}"):
         for p in target.parent.glob(prefix + "*"):
             pid_text = p.name[len(prefix):].split("-", 1)[0]
-            if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            if pid_text.isdigit() and not pid_alive(int(pid_text)):
                 shutil.rmtree(p, ignore_errors=True)
                 removed.append(p)
     return removed
 
 
-def make_staging_dir(target: str | os.PathLike) -> Path:
+def make_staging_dir(target: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> Path:
     """Create the hidden staging sibling in which a report folder is built.
 
     The name holds the process id (``.NAME.staging-PID-xxxx``) so a later run can tell an
-    abandoned staging folder from one that is still being written.
+    abandoned staging folder from one that is still being written; abandoned ones (a run
+    killed with ``kill -9``) are removed here.
 
     Parameters
     ----------
     target : str or path-like
         Final report folder (need not exist; its parent is created).
+    inputs : iterable of path-like
+        The run's inputs; ``target`` may neither be, contain nor lie inside one.
 
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        ``target`` may not be replaced (:func:`check_replaceable`), or its parent folder cannot
+        be written (read-only, full disk).
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    check_replaceable(target)
-    remove_stale(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{_STAGING}{os.getpid()}-", dir=target.parent))
-    os.chmod(staging, 0o777 & ~_umask())  # mkdtemp creates 0700; the published folder gets the usual mode
+    check_replaceable(target, inputs)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{_STAGING}{os.getpid()}-", dir=target.parent))
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp creates 0700; the published folder gets the usual mode
+    except OSError as exc:
+        raise OutputError(f"cannot write the report folder {target}: {exc.strerror or exc} ({target.parent})",
+                          "Choose an --out folder you can write to (is it read-only, or the disk full?).") from None
     return staging
 
 
-def check_replaceable(target: str | os.PathLike) -> None:
-    """Raise :class:`OutputError` unless ``target`` is absent, empty or a casekit report folder."""
+def _recorded(target: Path) -> set[str] | None:
+    """Names a casekit report folder's marker says casekit published there (``None``: no readable marker)."""
+    try:
+        doc = json.loads((target / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = doc.get("files") if isinstance(doc, dict) else None
+    return set(files) if isinstance(files, list) else None
+
+
+def check_replaceable(target: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> None:
+    """Raise :class:`OutputError` unless ``target`` may be replaced by a new report.
+
+    A folder may be replaced when it is absent or empty, or when it holds nothing but what an
+    earlier run published there (the names recorded in its :data:`MARKER` file); never when it
+    is, contains or lies inside one of ``inputs``.
+    """
     target = Path(target)
+    where = target.resolve()
+    for source in inputs:
+        source = Path(source).resolve()
+        holds_input = where == source or where in source.parents
+        if holds_input or source in where.parents:
+            raise OutputError(f"the report folder {target} would {'replace' if holds_input else 'lie inside'} the "
+                              f"input {source}; casekit never writes over its input",
+                              "Choose an --out folder outside the hospital's data.")
     if not target.exists():
         return
     if not target.is_dir():
         raise OutputError(f"{target} exists and is not a folder", "Choose another --out folder.")
-    if (target / MARKER).exists() or not any(target.iterdir()):
+    present = {p.name for p in target.iterdir()}
+    if not present:
         return
-    raise OutputError(f"{target} exists and is not a casekit report folder; casekit will not replace it",
-                      "Choose a new or empty --out folder (casekit replaces only folders it wrote).")
+    recorded = _recorded(target) if MARKER in present else None
+    if recorded is None:
+        raise OutputError(f"{target} exists and is not a casekit report folder; casekit will not replace it",
+                          "Choose a new or empty --out folder (casekit replaces only folders it wrote).")
+    foreign = sorted(present - recorded - {MARKER})
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputError(f"{target} is a casekit report folder but also holds {shown}, which casekit did not write; "
+                          "casekit will not replace it", "Move those files out of the folder, or choose another --out.")
 
 
 def _renameat2_exchange(a: Path, b: Path) -> bool:
@@ -192,8 +238,9 @@ def publish_dir(staging: str | os.PathLike, target: str | os.PathLike) -> Path:
         ``target``.
     """
     staging, target = Path(staging), Path(target)
+    files = sorted(p.name for p in staging.iterdir() if p.name != MARKER)
     write_text(staging / MARKER, json.dumps({"written_by": "casekit", "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                                             "pid": os.getpid()}))
+                                             "pid": os.getpid(), "files": files}))
     check_replaceable(target)
     if not target.exists():
         os.replace(staging, target)

@@ -74,7 +74,7 @@ def check_user_path(path: str | os.PathLike) -> Path:
     Raises
     ------
     ConfigError
-        The path is empty or contains NUL or control characters.
+        The path is empty, contains NUL or control characters, or is a dangling symbolic link.
     """
     text = os.fspath(path)
     if not str(text).strip():
@@ -82,7 +82,11 @@ def check_user_path(path: str | os.PathLike) -> Path:
     if _CONTROL.search(str(text)):
         raise ConfigError(f"the output folder {text!r} contains control characters",
                           "Choose a folder name made of ordinary characters.")
-    return Path(text).expanduser().resolve()
+    path = Path(text).expanduser()
+    if path.is_symlink() and not path.exists():
+        raise ConfigError(f"the output folder {text} is a symbolic link to {os.readlink(path)}, which does not exist; "
+                          "casekit will not write through it", "Give a real folder name as --out.")
+    return path.resolve()
 
 
 def safe_join(root: str | os.PathLike, *parts: str) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import copy
 import os
+import uuid
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -177,25 +178,42 @@ def execute(combined_path: Path, output_path: Path, parameters: dict[str, Any], 
     import nbformat
     import papermill as pm
 
+    from nbclient.exceptions import DeadKernelError
+
+    sockets = f"casekit-{uuid.uuid4().hex[:12]}-ipc"
     try:
         return pm.execute_notebook(os.fspath(combined_path), os.fspath(output_path), parameters=parameters,
                                    kernel_name=KERNEL, progress_bar=progress, cwd=os.fspath(cwd),
-                                   request_save_on_cell_execute=False, **_kernel_manager())
+                                   request_save_on_cell_execute=False, **_kernel_manager(sockets))
     except pm.PapermillExecutionError as exc:
         combined = nbformat.read(os.fspath(combined_path), as_version=4)
         name, index = _failed_cell(combined, output_path, exc.cell_index)
         raise NotebookExecutionError(name, index, exc.ename, exc.evalue, executed_path=str(output_path)) from None
+    except (DeadKernelError, RuntimeError) as exc:
+        if not isinstance(exc, DeadKernelError) and "kernel" not in str(exc).lower():
+            raise
+        raise NotebookExecutionError(Path(combined_path).name, None, type(exc).__name__,
+                                     "the notebook kernel died (killed, or out of memory) before the report was "
+                                     f"complete: {exc}", executed_path=str(output_path)) from None
+    finally:
+        _remove_sockets(sockets)
 
 
-def _kernel_manager() -> dict[str, Any]:
+def _remove_sockets(prefix: str) -> None:
+    """Delete the IPC socket files of a kernel (a killed kernel leaves them in the Jupyter runtime folder)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    for p in Path(jupyter_runtime_dir()).glob(prefix + "*"):
+        p.unlink(missing_ok=True)
+
+
+def _kernel_manager(sockets: str) -> dict[str, Any]:
     """Local IPC sockets instead of TCP (no "running over TCP without encryption" warning).
 
-    Each kernel gets its own socket prefix in the Jupyter runtime folder, so kernels of
-    parallel runs never share sockets. Unix socket paths are limited to about 100 bytes, so
+    Each kernel gets its own socket prefix ``sockets`` in the Jupyter runtime folder, so kernels
+    of parallel runs never share sockets (and :func:`execute` removes them afterwards). Unix socket paths are limited to about 100 bytes, so
     TCP is kept when the runtime folder path is long.
     """
-    import uuid
-
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import default
@@ -212,7 +230,7 @@ def _kernel_manager() -> dict[str, Any]:
         @default("ip")
         def _ip_default(self) -> str:
             os.makedirs(runtime, exist_ok=True)
-            return os.path.join(runtime, f"casekit-{uuid.uuid4().hex[:12]}-ipc")
+            return os.path.join(runtime, sockets)
 
     return {"kernel_manager_class": IPCKernelManager}
 

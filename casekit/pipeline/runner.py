@@ -123,13 +123,47 @@ def check_options(lang: str, config: str | os.PathLike | None) -> None:
 
 
 
-def _keep_failed(staging: Path, out_dir: Path) -> Path:
-    """Move a failed run's staging folder to ``<out_dir>.failed`` (replacing an older one)."""
-    failed = out_dir.with_name(out_dir.name + ".failed")
-    if failed.exists():
-        shutil.rmtree(failed)
-    os.replace(staging, failed)
+def _keep_failed(staging: Path, out_dir: Path) -> Path | None:
+    """Move a failed run's staging folder to ``<out_dir>.failed`` (replacing an older one).
+
+    Returns ``None`` (and leaves ``staging`` to be removed) when it cannot be moved, or when
+    ``<out_dir>.failed`` exists but is not casekit's (it then stays untouched).
+    """
+    failed = _failed_dir(out_dir)
+    try:
+        if failed.exists():
+            if not _is_ours(failed):
+                return None
+            shutil.rmtree(failed)
+        os.replace(staging, failed)
+    except OSError:
+        return None
     return failed
+
+
+def _failed_dir(out_dir: Path) -> Path:
+    return out_dir.with_name(out_dir.name + ".failed")
+
+
+def _is_ours(folder: Path) -> bool:
+    """A failed run's folder: it holds the staging marker files casekit writes (run parameters, split notebooks)."""
+    return folder.is_dir() and not folder.is_symlink() and any(folder.glob("executed_*.ipynb"))
+
+
+def _remove_failed(out_dir: Path) -> None:
+    """After a successful run, the ``.failed`` folder of an earlier failed run is stale: remove it."""
+    failed = _failed_dir(out_dir)
+    if _is_ours(failed):
+        shutil.rmtree(failed, ignore_errors=True)
+
+
+def _write_error(exc: OSError, out: Path) -> OutputError:
+    """One clear message for an operating-system error while writing the report (nothing was published)."""
+    reason = exc.strerror or str(exc)
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return OutputError(f"the report for {out} could not be written: {reason}{where}; the previous report, if any, "
+                       "is unchanged and no partial folder was left",
+                       "Free disk space or choose an --out folder you can write to, then run again.")
 
 
 
@@ -204,7 +238,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     require_complete_year(report.hospital)  # a year in progress alone: point to `casekit monitor`
     log.step("validate", time.perf_counter() - t)
 
-    staging = make_staging_dir(out)
+    staging = make_staging_dir(out, inputs=[data_path] + ([config_path] if config_path is not None else []))
     try:
         t = time.perf_counter()
         analysis = analyse(report, data_path, config=config_path, years=span, redact=redact)
@@ -253,8 +287,15 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                 exc.executed_path = str(failed)
                 exc.hint = f"Open the executed notebooks in {failed} to see the full cell output."
                 exc.args = (f"{exc.message}\nHint: {exc.hint}",)
+        if isinstance(exc, OSError):  # a full disk, a folder made read-only during the run
+            raise _write_error(exc, out) from None
         raise
-    publish_dir(staging, out)
+    try:
+        publish_dir(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _write_error(exc, out) from None
+    _remove_failed(out)
     files = sorted(p for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
     check_outputs(out, [p.name for p in files], figures=figures)
     return RunResult(out, files, out / "findings.json", (out / "run.log").read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from casekit.errors import MissingDependencyError, OutputError
-from casekit.fs.atomic import atomic_path
+from casekit.fs.atomic import atomic_path, pid_alive
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 CHROMIUM_FLAGS = (
@@ -60,7 +60,11 @@ def chromium_command(browser: str, profile_dir: str | os.PathLike, *extra: str) 
     return [browser, *CHROMIUM_FLAGS, f"--user-data-dir={os.fspath(profile_dir)}", *extra]
 
 
-def run_chromium(extra: Sequence[str], *, browser: str | None = None, timeout: float = 120.0
+CHROMIUM_TIMEOUT = 45.0
+"""Seconds before a hanging Chromium is stopped and the fallback PDF is written (a report prints in about 1 s)."""
+
+
+def run_chromium(extra: Sequence[str], *, browser: str | None = None, timeout: float = CHROMIUM_TIMEOUT
                  ) -> subprocess.CompletedProcess:
     """Run headless Chromium once with a throw-away profile.
 
@@ -88,17 +92,53 @@ def run_chromium(extra: Sequence[str], *, browser: str | None = None, timeout: f
     browser = browser or find_chromium()
     if browser is None:
         raise MissingDependencyError("no Chromium browser was found", INSTALL_HINT)
-    with tempfile.TemporaryDirectory(prefix="casekit-chromium-") as profile:
+    remove_stale_profiles()
+    with tempfile.TemporaryDirectory(prefix=f"{PROFILE_PREFIX}{os.getpid()}-") as profile:
         cmd = chromium_command(browser, profile, *extra)
+        # its own process group, so that the renderer and helper processes end with it
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                text=True, start_new_session=True)
         try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise OutputError(f"Chromium did not finish within {timeout:.0f} s",
+            raise OutputError(f"Chromium did not finish within {timeout:.0f} s and was stopped",
                               "Retry, or use --no-pdf and print report.html from a browser.") from None
+        finally:
+            _kill_group(proc)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+PROFILE_PREFIX = "casekit-chromium-"
+"""Temporary Chromium profiles are ``<tmp>/casekit-chromium-PID-xxxx`` (PID: the casekit process)."""
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """End Chromium and every process it started (they share its process group)."""
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.communicate(timeout=5)
+    except (subprocess.TimeoutExpired, ValueError):
+        pass
+
+
+def remove_stale_profiles() -> list[Path]:
+    """Delete temporary Chromium profiles left by casekit processes that no longer run (a killed run)."""
+    removed = []
+    for p in Path(tempfile.gettempdir()).glob(PROFILE_PREFIX + "*"):
+        pid = p.name[len(PROFILE_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
 
 
 def print_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, browser: str | None = None,
-              timeout: float = 120.0) -> Path:
+              timeout: float = CHROMIUM_TIMEOUT) -> Path:
     """Print an HTML file to PDF with headless Chromium, atomically.
 
     Parameters
@@ -162,7 +202,7 @@ def chromium_problem() -> str:
 
 def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, diagnosis: Any = None,
               figures: Iterable[bytes] = (), title: str = "casekit report", banner: str | None = None,
-              citation: str = "", lang: str = "en", timeout: float = 120.0) -> PdfResult:
+              citation: str = "", lang: str = "en", timeout: float = CHROMIUM_TIMEOUT) -> PdfResult:
     """Write ``report.pdf`` by Chromium if possible, else by :func:`fallback_pdf`.
 
     Parameters
