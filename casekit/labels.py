@@ -93,6 +93,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rating.adequate": ("adequate", "一般"),
     "rating.weak": ("weak", "薄弱"),
     # ---- casekit diagnose (terminal)
+    "fig.others_departments": ("others ({n} departments)", "其他（{n}个科室）"),
     "cli.diagnosis_head": ("{name}, {years}: problems present {problems}; causes present {causes}",
                            "{name}，{years}年：存在的问题 {problems}；存在的原因 {causes}"),
     "cli.synthetic": ("(synthetic data)", "（模拟数据）"),

@@ -180,3 +180,22 @@ def test_systems_figure_colours_integration_and_marks_unused_systems():
     texts = [t.get_text() for t in _texts(fig)]
     assert "n/a (not in use)" in texts and any("latency limit (7)" in t for t in texts)
     assert _render_no_warnings(fig) == []
+
+
+def test_execution_heatmap_has_a_bounded_size_with_many_departments():
+    from casekit.report.plots.figures import MAX_HEATMAP_ROWS
+
+    rows = []
+    for d in range(200):  # department d is (d / 10)% over budget every month; D199 is furthest from 100%
+        for m in range(1, 13):
+            rows.append({"year": 2024, "month": m, "dept_id": f"D{d:03d}", "direction": "expense",
+                         "budget_month": 100.0, "actual": 100.0 + d / 10})
+    monthly = pd.DataFrame(rows)
+    monthly["execution_rate"] = monthly["actual"] / monthly["budget_month"]
+    fig = plots.execution_heatmap(monthly)
+    assert fig.get_size_inches()[1] == pytest.approx(0.28 * MAX_HEATMAP_ROWS + 1.5)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == MAX_HEATMAP_ROWS and labels[0] == "D199" and labels[-1] == "others (171 departments)"
+    values = np.asarray(fig.axes[0].collections[0].get_array()).reshape(MAX_HEATMAP_ROWS, 12)
+    # the others are D000-D170: summed actual 171 * 100 + (0 + ... + 170) / 10 over 171 * 100
+    assert values[-1, 0] == pytest.approx((17100 + sum(range(171)) / 10) / 17100 * 100)

@@ -139,6 +139,10 @@ def _require(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
         raise CasekitError(f"{what}: the table is empty", "Check that the data cover at least one year.")
 
 
+MAX_HEATMAP_ROWS = 30
+"""Rows of the execution heat map (departments beyond are summed into one "others" row)."""
+
+
 def _new(width: float, height: float) -> tuple[Figure, mpl.axes.Axes]:
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
@@ -149,6 +153,10 @@ def execution_heatmap(monthly: pd.DataFrame, *, lang: str = "en", year: int | No
                       direction: str = "expense", dept_labels: Mapping[str, str] | None = None,
                       limits: tuple[float, float] = (50.0, 150.0)) -> Figure:
     """Heat map of monthly execution rates, department x month, diverging at 100%.
+
+    At most :data:`MAX_HEATMAP_ROWS` rows, so the figure's size is bounded: with more
+    departments, the ones furthest from 100% on average over the months are shown and the
+    others are one row (their summed actual over their summed monthly budget).
 
     Parameters
     ----------
@@ -173,8 +181,18 @@ def execution_heatmap(monthly: pd.DataFrame, *, lang: str = "en", year: int | No
     sel = monthly[(monthly["year"] == year) & (monthly["direction"] == direction)]
     _require(sel, ("execution_rate",), f"execution heat map for {direction} {year}")
     grid = sel.pivot_table(index="dept_id", columns="month", values="execution_rate", aggfunc="mean") * 100
+    others = None
+    if len(grid) > MAX_HEATMAP_ROWS and {"actual", "budget_month"} <= set(sel.columns):
+        # the departments furthest from 100% on average, then one row for all the others
+        keep = (grid - 100).abs().mean(axis=1).sort_values(ascending=False, kind="stable").index[:MAX_HEATMAP_ROWS - 1]
+        rest = sel[~sel["dept_id"].isin(keep)].groupby("month")[["actual", "budget_month"]].sum()
+        others = rest["actual"] / rest["budget_month"].where(rest["budget_month"] > 0) * 100
+        n_others = len(grid) - len(keep)
+        grid = grid.loc[keep]
     if dept_labels:
         grid.index = [dept_labels.get(d, d) for d in grid.index]
+    if others is not None:
+        grid.loc[label("fig.others_departments", lang, n=n_others)] = others.reindex(grid.columns)
     fig, ax = _new(8.5, max(3.5, 0.28 * len(grid) + 1.5))
     sns.heatmap(grid, ax=ax, cmap=DIVERGING, center=100, vmin=limits[0], vmax=limits[1],
                 linewidths=0.3, linecolor="white",
