@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -38,8 +39,30 @@ Every figure is a ratio against a baseline measured in the same run on the same 
 """
 
 
+def _previous_section(module: str, previous: str) -> str:
+    """The section of benchmark ``module`` in the previous RESULTS.md (``## N.`` for ``Benchmark N:``)."""
+    doc = importlib.import_module(module).__doc__ or ""
+    number = re.match(r"Benchmark (\d+):", doc.strip())
+    if not number:
+        return ""
+    found = re.search(rf"^## {number.group(1)}\. .*?(?=^## |\Z)", previous, flags=re.S | re.M)
+    if not found:
+        return ""
+    head, _, body = found.group(0).partition("\n")
+    body = re.sub(r"\n\*Kept from the previous RESULTS\.md[^\n]*\n", "\n", body)
+    return (f"{head}\n\n*Kept from the previous RESULTS.md: not run this time "
+            f"(`python benchmarks/{module}.py`).*\n{body.rstrip()}\n")
+
+
 def assemble(errors: dict[str, str]) -> Path:
-    """Write RESULTS.md from the results files present (and the reasons of any failures)."""
+    """Write RESULTS.md from the results files present (and the reasons of any failures).
+
+    A benchmark without a results file keeps its section of the previous RESULTS.md, marked as
+    kept, so running one benchmark does not erase the others' last figures.
+    """
+    previous = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
+    if NOTES_FILE.exists():  # the notes are appended anew below
+        previous = previous.split(NOTES_FILE.read_text(encoding="utf-8").strip()[:60])[0]
     parts = [HEADER]
     for name, module in BENCHMARKS.items():
         path = WORK_DIR / f"results_{name}.json"
@@ -53,7 +76,8 @@ def assemble(errors: dict[str, str]) -> Path:
                                                   "targets.**\n\n", 1)
             parts.append(section)
         else:
-            parts.append(f"## {name}\n\nNot run yet (`python benchmarks/{module}.py`).\n")
+            parts.append(_previous_section(module, previous)
+                         or f"## {name}\n\nNot run yet (`python benchmarks/{module}.py`).\n")
     if NOTES_FILE.exists():
         parts.append(NOTES_FILE.read_text(encoding="utf-8"))
     RESULTS_MD.write_text("\n".join(parts), encoding="utf-8")
