@@ -425,6 +425,33 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.basis.adjusted": ("B1", "调整后预算"),
     "template.profile_key": ("Profile key (English key or Chinese name).", "项目（英文键或中文名称）"),
     "template.profile_value": ("Value.", "值"),
+    # ---- validation messages about a client workbook's own names (casekit.data.io.hints)
+    "msg.or": ("or", "或"),
+    "msg.profile_blank": ("the value of {field} is empty", "“{field}”的值为空"),
+    "msg.profile_blank_choose": ("Choose {choices} from the drop-down list in the value cell next to {field}.",
+                                 "请在“{field}”右侧的值单元格中从下拉列表选择{choices}。"),
+    "msg.profile_blank_type": ("Type the {what} in the value cell next to {field}.",
+                               "请在“{field}”右侧的值单元格中填写{what}。"),
+    "msg.profile_what.name": ("hospital's name", "医院名称"),
+    "msg.leading_zero": ("{word} '{value}' is {parent}'s '{code}' without its leading zero{plural}: the cell was "
+                         "formatted as a number, so Excel dropped {them}",
+                         "{word}“{value}”即{parent}中的“{code}”去掉了开头的 0：该单元格为数值格式，Excel 把开头的 0 删去了"),
+    "msg.leading_zero_fix": ("Format the cell (or the column) as Text and type {code} again, or type '{code}; do "
+                             "not add '{value}' to {parent}.",
+                             "请把该单元格（或整列）设为“文本”格式后重新输入 {code}，或输入 '{code}；不要在{parent}中新增“{value}”。"),
+    "msg.word.department": ("department", "科室编码"),
+    "msg.word.account": ("account", "科目编码"),
+    "msg.word.parent account": ("parent account", "上级科目编码"),
+    "msg.word.survey item": ("survey item", "问卷题目编码"),
+    "msg.missing_sheet": ("{book} has no sheet for the required table {name}",
+                          "工作簿 {book} 中没有必填表“{name}”的工作表"),
+    "msg.missing_sheet_rename": ("Sheet '{sheet}' looks like it: rename it to {name}.",
+                                 "工作表“{sheet}”与之相近：请将其重命名为“{name}”。"),
+    "msg.missing_sheet_add": ("Add a sheet named {name} (the workbook's sheets: {sheets}).",
+                              "请添加名为“{name}”的工作表（工作簿现有工作表：{sheets}）。"),
+    "msg.unknown_sheet_fix": ("Did you mean {name}? Rename the sheet to {name}; ignore this if the sheet holds "
+                              "no casekit table.",
+                              "是否应为“{name}”？请将工作表重命名为“{name}”；如该工作表不是 casekit 数据表，可忽略此提示。"),
     # ---- axis labels and legend titles
     "axis.month": ("Month", "月份"),
     "axis.department": ("Department", "科室"),

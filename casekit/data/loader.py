@@ -13,9 +13,10 @@ from typing import Any
 
 from casekit.errors import ConfigError, DataValidationError, InputFileError, Issue
 from casekit.data.amounts import plausibility_limits
-from casekit.data.hospital import Hospital
+from casekit.data.hospital import OPTIONAL_TABLES, Hospital
+from casekit.data.schema.tables import REQUIRED_TABLES
 from casekit.data.validation import validate_tables
-from casekit.data.validation_report import ValidationReport
+from casekit.data.validation_report import ValidationReport, split_file
 
 LedgerAggregator = Callable[[list[Path]], tuple[Any, list[Issue]]]
 MAX_EXCEL_BYTES_ENV = "CASEKIT_MAX_EXCEL_BYTES"
@@ -143,8 +144,10 @@ def read_and_validate(path: str | Path, *, ledger_aggregator: LedgerAggregator |
     path = Path(path)
     max_bytes = excel_size_limit() if max_bytes is None else max_bytes
     tables, raw_profile, file_issues = read_hospital_files(path, max_bytes=max_bytes)
-    tables = {name: raw for name, raw in tables.items() if name != "ledger"}
+    tables = {name: raw for name, raw in tables.items() if name != "ledger" and not untouched_sheet(raw)}
     file_issues = list(file_issues)
+    if path.is_file():
+        file_issues += missing_sheet_issues(path, tables, max_bytes=max_bytes)
     ledger = ledger_files(path, max_bytes=max_bytes)
     if ledger and "actuals" in tables:
         file_issues.append(Issue(ledger[0].name, None, None, None,
@@ -202,3 +205,56 @@ def validate_path(path: str | Path, config: str | Path | None = None) -> Validat
     except InputFileError as exc:
         issue = Issue(str(path), None, None, None, exc.message, exc.hint or "Check the path and the file format.")
         return ValidationReport(issues=[issue], hospital=None, source=str(path))
+
+
+def untouched_sheet(raw: Any) -> bool:
+    """Whether ``raw`` is an optional workbook sheet left as the template wrote it (headers, no rows).
+
+    Such a sheet is simply absent: the template writes every optional table, and a client who
+    has no workload or survey data leaves those sheets alone. A sheet with rows, with a problem
+    (an error, an unknown column) or a separate file is kept and reported as usual.
+
+    Parameters
+    ----------
+    raw : casekit.data.io.raw.RawTable
+
+    Returns
+    -------
+    bool
+    """
+    return (raw.name in OPTIONAL_TABLES and len(raw.df) == 0 and bool(split_file(raw.file)[1])
+            and not raw.unknown_columns and all(i.severity == "warning" for i in raw.issues))
+
+
+def missing_sheet_issues(book: Path, tables: Mapping[str, Any], *, max_bytes: int) -> list[Issue]:
+    """One error per required table a workbook has no sheet for, suggesting the closest sheet name.
+
+    Parameters
+    ----------
+    book : Path
+        The workbook (``casekit validate book.xlsx``).
+    tables : mapping
+        Tables read from it.
+    max_bytes : int
+        Largest workbook opened (it was opened already; this only lists its sheets).
+
+    Returns
+    -------
+    list of Issue
+        Named by the workbook and written in the language of its sheet names, e.g.
+        ``book.xlsx has no sheet for the required table actuals`` with the fix ``Sheet 'Actual
+        2024' looks like it: rename it to actuals.`` (:func:`casekit.data.io.hints.missing_sheet`).
+    """
+    from casekit.data.io.hints import missing_sheet
+    from casekit.data.io.readers import IGNORED_SHEETS, discover
+    from casekit.data.io.xlsx import Workbook
+    from casekit.data.io.parse import normalise_header
+
+    missing = [name for name in REQUIRED_TABLES if name not in tables]
+    if not missing:
+        return []
+    used = {ref[1] for ref in discover(book, max_bytes=max_bytes).values() if isinstance(ref, tuple)}
+    with Workbook(book) as wb:
+        sheets = list(wb.sheet_names)
+    unmatched = [s for s in sheets if s not in used and normalise_header(s) not in IGNORED_SHEETS]
+    return [missing_sheet(book.name, name, sheets, unmatched) for name in missing]

@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from casekit.errors import ConfigError, OutputError
+from casekit.data.io.hints import PROFILE_CHOICES
 from casekit.fs.atomic import atomic_path
 from casekit.labels import description, label
 from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, PROFILE_FIELDS, TABLES, VALUE_ALIASES, Column
@@ -156,9 +157,7 @@ def _profile(ws: Worksheet, lang: str) -> None:
                                else ("Required. " if required else "Optional. ") + desc, "casekit", width=320, height=100)
         if key in defaults:
             ws.cell(row=i, column=2, value=defaults[key])
-    choices = {"tier": ["三级", "二级", "一级"] if lang == "zh" else ["tertiary", "secondary", "primary"],
-               "currency_unit": ["元", "万元"] if lang == "zh" else ["yuan", "10k_yuan"],
-               "synthetic": ["是", "否"] if lang == "zh" else ["yes", "no"]}
+    choices = {key: labels[lang] for key, labels in PROFILE_CHOICES.items()}
     for i, key in enumerate(PROFILE_FIELDS, start=2):
         if key in choices:
             dv = DataValidation(type="list", formula1='"' + ",".join(choices[key]) + '"', allow_blank=True)

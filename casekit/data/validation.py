@@ -27,6 +27,7 @@ from casekit.data.accounts import leaf_lines, subtotal_issues
 from casekit.data.exports import UNREADABLE
 from casekit.data.quality import copied_budget_issues
 from casekit.data.amounts import UNIT_FACTORS, amount_issues, plausibility_limits, unit_issues
+from casekit.data.io.hints import leading_zero_message, restored_code
 from casekit.data.io.raw import SourceRows, user_file, user_row
 from casekit.paths import STANDARD_CHECKLIST_FILE
 from casekit.data.schema.pandera_schemas import normalise_enum_values, schema_issues
@@ -79,7 +80,9 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     profile, profile_issues = parse_profile(raw_profile, reported=reported)
     issues += profile_issues
     if not any(i.severity == "error" and UNREADABLE in i.problem for i in file_issues):
-        issues += _missing_tables(tables)      # an unreadable export was reported already, with what to do
+        # an unreadable export was reported already, with what to do; a workbook's missing sheets are named
+        reported_missing = {i.table for i in file_issues if i.severity == "error" and i.table in REQUIRED_TABLES}
+        issues += [i for i in _missing_tables(tables) if i.table not in reported_missing]
 
     raws: dict[str, Any] = {}
     frames: dict[str, pd.DataFrame] = {}
@@ -447,6 +450,7 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> 
     links += [("accounts", "parent_id", "accounts", "account_id", "parent account"),
               ("survey_responses", "item_id", "survey_items", "item_id", "survey item")]
     unknown: list[tuple[str, str, str, str, dict]] = []
+    known: dict[str, set] = {}
     for child, col, parent, pcol, word in links:
         if child not in frames or parent not in frames:
             if child == "survey_responses" and parent == "survey_items" and child in frames:
@@ -457,7 +461,8 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> 
         if pcol not in raws[parent].df.columns:     # the missing key column is reported already
             continue
         values = frames[child][col]
-        bad = values.notna() & ~values.isin(set(frames[parent][pcol].dropna()))
+        known.setdefault(parent, set(frames[parent][pcol].dropna()))
+        bad = values.notna() & ~values.isin(known[parent])
         if bad.any():
             unknown.append((child, col, parent, word, values[bad].groupby(values[bad], sort=False).groups))
     located = _source_rows(unknown, raws)
@@ -474,9 +479,15 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> 
                                                                           if len(rows) > MAX_LISTED else "")
                 where = f"row{'s' if len(rows) > 1 else ''} {listed}" if rows else f"{len(idx)} row(s)"
                 file, first, header = user_file(raw, idx[0]), rows[0] if rows else None, raw.headers.get(col, col)
-            issues.append(Issue(file, first, header, str(value), f"{word} '{value}' is not in {raws[parent].file} "
-                                f"({where})", f"Add '{value}' to {raws[parent].file} or correct the code.", "error",
-                                child))
+            code = restored_code(str(value), known[parent])  # Excel dropped the zeros of 0101: say so
+            if code is not None:
+                if found is not None:
+                    rows = [r for f, r, _ in found.rows if f == file]
+                problem, fix = leading_zero_message(word, str(value), code, raws[parent].file, header, rows)
+            else:
+                problem = f"{word} '{value}' is not in {raws[parent].file} ({where})"
+                fix = f"Add '{value}' to {raws[parent].file} or correct the code."
+            issues.append(Issue(file, first, header, str(value), problem, fix, "error", child))
     return issues
 
 

@@ -453,7 +453,7 @@ CASES: list[Case] = [
          clean(values={"budget.original": [float(o) for _, _, o, _ in BUDGET_LINES]})),
     Case("excel_no_known_sheets", "a finance workbook that is not a hospital data workbook (sheets Sheet1, 工资表)",
          {"finance_export.xlsx": workbook({"Sheet1": "a,b\n1,2\n", "工资表": "姓名,工资\n张三,5000\n"})},
-         fails("finance_export.xlsx:Sheet1:", "sheet name matches no table", "required table 'departments'",
+         fails("finance_export.xlsx:Sheet1:", "sheet name matches no table", "中没有必填表“科室”的工作表",
                issues=[_issue("finance_export.xlsx[工资表]", severity="warning", problem="matches no table")]),
          input="hospital/finance_export.xlsx", base=False),
     Case("excel_oversized", "a workbook above the size limit (the limit is set to 2000 bytes for this case with "

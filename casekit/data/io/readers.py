@@ -25,6 +25,7 @@ from casekit.data.exports import probe, read_exports
 from casekit.data.exports.mapping import MAPPING_NAMES, find_mapping
 from casekit.fs.input_files import entry_problem
 from casekit.data.io.frame import raw_from_grid, short
+from casekit.data.io.hints import blank_profile_value, unknown_sheet_fix
 from casekit.data.io.grids import (DEFAULT_MAX_BYTES, Books, Grid, csv_grid, decode_text, parquet_grid,
                                    sheet_grid)
 from casekit.data.io.headers import normalise_header
@@ -247,7 +248,8 @@ def _unrecognised(name: str) -> Issue:
 
 def _unrecognised_sheet(path: Path, sheet: str) -> Issue:
     return Issue(_label(path, sheet), None, None, None, "sheet name matches no table and the sheet was ignored",
-                 f"name the sheet after a table ({', '.join(TABLES)}) or its Chinese name", "warning")
+                 unknown_sheet_fix(sheet) or f"name the sheet after a table ({', '.join(TABLES)}) or its Chinese name",
+                 "warning")
 
 
 def _unread_candidates(path: Path, others: list[Candidate], exports: set[str]) -> list[Issue]:
@@ -381,6 +383,8 @@ def _profile_from_pairs(pairs: list[tuple[int | None, str, object]], label: str)
         seen[key] = written
         out[key], found = _profile_value(key, value, label, row, written)
         issues += found
+        if out[key] is None and not found and PROFILE_FIELDS[key][2]:
+            issues.append(blank_profile_value(key, written, label, row))
     return out, issues
 
 
