@@ -67,6 +67,7 @@ DESCRIPTIONS_ZH: dict[str, str] = {
     "profile.beds": "编制床位数。",
     "profile.currency_unit": "金额单位：元或万元，适用于所有金额列。",
     "profile.synthetic": "是否为生成的模拟数据；报告首页会注明。",
+    "profile.region": "所在省、市或区县；写入批量汇总表，便于与其他数据关联。",
     "profile.finance_staff": "财务部门人数。",
     "profile.budget_staff": "专职从事预算工作的人数。",
     "profile.budget_staff_qualified": "具有会计专业资格（中级及以上）的预算人员数。",

@@ -26,6 +26,7 @@ PROFILE_VALUES = {
     "beds": (420, 420),
     "currency_unit": ({"en": "10k_yuan", "zh": "万元"}, "10k_yuan"),
     "synthetic": ({"en": "no", "zh": "否"}, False),
+    "region": ("Hangzhou, Zhejiang", "Hangzhou, Zhejiang"),
     "finance_staff": (15, 15),
     "budget_staff": (3, 3),
     "budget_staff_qualified": (2, 2),
@@ -161,10 +162,8 @@ def test_a_header_only_csv_file_is_still_reported(tmp_path):
 
 @pytest.mark.parametrize("lang, key, fix", [
     ("en", "name", "Type the hospital's name in the value cell next to name."),
-    ("en", "tier", "Choose tertiary, secondary or primary from the drop-down list in the value cell next to tier."),
     ("en", "currency_unit", "Choose yuan or 10k_yuan from the drop-down list in the value cell next to currency_unit."),
     ("zh", "name", "请在“医院名称”右侧的值单元格中填写医院名称。"),
-    ("zh", "tier", "请在“医院等级”右侧的值单元格中从下拉列表选择三级、二级或一级。"),
     ("zh", "currency_unit", "请在“金额单位”右侧的值单元格中从下拉列表选择元或万元。"),
 ])
 def test_blank_required_profile_value_names_the_key_as_written(tmp_path, lang, key, fix):
@@ -183,32 +182,33 @@ def test_blank_required_profile_value_names_the_key_as_written(tmp_path, lang, k
 
 
 @pytest.mark.parametrize("lang, renamed, problem, fix, warning_fix", [
-    ("en", "Actual 2024", "{book} has no sheet for the required table actuals",
-     "Sheet 'Actual 2024' looks like it: rename it to actuals.",
-     "Did you mean actuals? Rename the sheet to actuals; ignore this if the sheet holds no casekit table."),
-    ("zh", "执行数据", "工作簿 {book} 中没有必填表“执行”的工作表", "工作表“执行数据”与之相近：请将其重命名为“执行”。",
-     "是否应为“执行”？请将工作表重命名为“执行”；如该工作表不是 casekit 数据表，可忽略此提示。"),
+    ("en", "Departmnts", "{book} has no sheet for the required table departments",
+     "Sheet 'Departmnts' looks like it: rename it to departments.",
+     "Did you mean departments? Rename the sheet to departments; ignore this if the sheet holds no casekit table."),
+    ("zh", "科室列表", "工作簿 {book} 中没有必填表“科室”的工作表", "工作表“科室列表”与之相近：请将其重命名为“科室”。", None),
 ])
 def test_renamed_sheet_is_named_with_the_closest_sheet(tmp_path, lang, renamed, problem, fix, warning_fix):
     path = _clerk(tmp_path, lang, budget_dept="0101")
     wb = openpyxl.load_workbook(path)
-    wb[_sheet("actuals", lang)].title = renamed
+    wb[_sheet("departments", lang)].title = renamed
     wb.save(path)
     result = _validate_cli(path)
     assert result.exit_code == 1
     report = validate(path)
-    (error,) = report.errors
-    assert (error.file, error.problem, error.fix) == (path.name, problem.format(book=path.name), fix)
-    assert ".csv" not in error.problem + error.fix                             # not "Add a file named actuals.csv"
-    (warning,) = [i for i in report.warnings if i.file == f"{path.name}[{renamed}]"]
-    assert warning.fix == warning_fix
+    (error,) = [i for i in report.errors if i.table == "departments" and i.file == path.name]
+    assert (error.problem, error.fix) == (problem.format(book=path.name), fix)
+    assert not [i for i in report.issues if ".csv" in i.problem + i.fix]      # not "Add a file named departments.csv"
+    assert f"{path.name}:::: error: {error.problem} — {error.fix}" in result.output
+    if warning_fix is not None:
+        (warning,) = [i for i in report.warnings if i.file == f"{path.name}[{renamed}]"]
+        assert warning.fix == warning_fix
 
 
 def test_missing_sheet_without_a_close_name_lists_the_sheets(tmp_path):
     path = _clerk(tmp_path, "en", budget_dept="0101")
     wb = openpyxl.load_workbook(path)
-    del wb["actuals"]
+    del wb["departments"]
     wb.save(path)
-    (error,) = validate(path).errors
-    assert error.fix.startswith("Add a sheet named actuals (the workbook's sheets: instructions, profile, "
-                                "departments, accounts, budget, ")
+    (error,) = [i for i in validate(path).errors if i.table == "departments"]
+    assert error.fix.startswith("Add a sheet named departments (the workbook's sheets: instructions, profile, "
+                                "accounts, budget, actuals, ")
