@@ -248,7 +248,7 @@ def missing_sheet_issues(book: Path, tables: Mapping[str, Any], *, max_bytes: in
     from casekit.data.io.hints import missing_sheet
     from casekit.data.io.readers import IGNORED_SHEETS, discover
     from casekit.data.io.xlsx import Workbook
-    from casekit.data.io.parse import normalise_header
+    from casekit.data.io.headers import normalise_header
 
     missing = [name for name in REQUIRED_TABLES if name not in tables]
     if not missing:
