@@ -36,8 +36,9 @@ def test_check_ignores_ordinary_cells_in_the_history():
 
 
 @pytest.mark.parametrize("name,value,match", [
-    ("years", 2022, "'years' must be str, got int"),
-    ("redact", 1, "'redact' must be bool"),
+    ("years", [2022], "'years' must be str, got list"),
+    ("redact", 2, "'redact' must be bool"),
+    ("redact", "perhaps", "'redact' must be bool"),
     ("data_path", True, "'data_path' must be str, got bool"),
     ("lang", "fr", "'lang' must be one of en, zh"),
     ("years", "2024-2021", "runs backwards"),
@@ -47,6 +48,30 @@ def test_check_ignores_ordinary_cells_in_the_history():
 def test_check_rejects_wrong_types_and_values(name, value, match):
     with pytest.raises(ConfigError, match=match):
         notebook_params.check({**GOOD, name: value})
+
+
+@pytest.mark.parametrize("name, given, read", [
+    ("years", 2023, "2023"),          # papermill's `-p years 2023` injects a number for `years: str`
+    ("redact", "true", True), ("redact", "no", False), ("redact", 1, True),
+])
+def test_check_reads_a_value_by_the_declared_type(name, given, read):
+    ns = {**GOOD, name: given}
+    notebook_params.check(ns)
+    assert ns[name] == read and type(ns[name]) is type(read)
+
+
+def test_cli_parameter_is_read_by_its_declared_type():
+    from casekit.pipeline.params import declared_parameters, parse_params
+    from casekit.pipeline.notebooks import notebook_paths
+
+    import nbformat
+
+    declared = {}
+    for path in notebook_paths():
+        for key, value in declared_parameters(nbformat.read(str(path), as_version=4)).items():
+            declared.setdefault(key, value)
+    assert parse_params(["years=2023"], declared) == {"years": "2023"}
+    notebook_params.check({**GOOD, **parse_params(["years=2023"], declared)})
 
 
 def test_check_can_parse_the_spec_from_the_parameters_cell_source():

@@ -6,8 +6,10 @@ inspectable form ``name: type = default  # help``. The cell after it calls::
     notebook_params.check(globals(), allowed=notebook_params.REPORT_PARAMETERS)
 
 which raises :class:`casekit.errors.ConfigError` when papermill injected a name that the
-parameters cell does not declare, or a value of the wrong type, or an invalid value (language,
-year range, missing thresholds file). Injected names are read from the injected-parameters
+parameters cell does not declare, or a value that cannot be read as its declared type, or an
+invalid value (language, year range, missing thresholds file). The declared type decides how a
+value is read: ``years: str`` given the number 2023 (papermill's ``-p years 2023``) becomes
+``"2023"``. Injected names are read from the injected-parameters
 cell in the kernel's input history (``_ih``), where papermill writes them after a
 ``# Parameters`` comment.
 """
@@ -18,12 +20,14 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, MutableMapping, Sequence
 
 from casekit.errors import ConfigError
 from casekit.labels import LANGS
 
 _TYPES = {"str": str, "bool": bool, "int": int, "float": float}
+_KIND = {"str": "text", "bool": "true or false", "int": "whole number", "float": "number"}
+_EXAMPLE = {"str": "2021-2024", "bool": "true", "int": "3", "float": "0.5"}
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
 
 
@@ -103,7 +107,9 @@ def check(namespace: Mapping[str, Any], allowed: Mapping[str, Param] | str = REP
     Parameters
     ----------
     namespace : mapping
-        The notebook's ``globals()`` (or an explicit ``{name: value}`` dict).
+        The notebook's ``globals()`` (or an explicit ``{name: value}`` dict). A value of another
+        type that reads as the declared one (``2023`` for a ``str``, ``"true"`` for a ``bool``)
+        is replaced by the value read, when the mapping is mutable.
     allowed : mapping of Param, or str
         The declared parameters, or the source of the parameters cell to parse.
 
@@ -122,6 +128,10 @@ def check(namespace: Mapping[str, Any], allowed: Mapping[str, Param] | str = REP
     ...
     casekit.errors.ConfigError: parameter 'lang' must be one of en, zh, got 'fr'
     Hint: Pass -p lang en or -p lang zh.
+    >>> ns = {"data_path": "x", "years": 2023, "lang": "en", "config": "", "output_dir": "", "redact": "true",
+    ...       "analysis": ""}
+    >>> check(ns); ns["years"], ns["redact"]
+    ('2023', True)
     """
     spec = spec_from_source(allowed) if isinstance(allowed, str) else dict(allowed)
     problems: list[tuple[str, str]] = []
@@ -136,10 +146,18 @@ def check(namespace: Mapping[str, Any], allowed: Mapping[str, Param] | str = REP
             continue
         value, expected = namespace[name], _TYPES[param.type]
         wrong = (not isinstance(value, expected)) or (expected is not bool and isinstance(value, bool))
+        if wrong and isinstance(value, (str, int, float)) and not isinstance(value, bool) \
+                and isinstance(namespace, MutableMapping):
+            # The declared type decides how a value is read: papermill's `-p years 2023` injects the
+            # number 2023 for `years: str`, `-p redact true` the text for a bool.
+            try:
+                namespace[name] = _convert(name, str(value), expected)
+                continue
+            except ConfigError:
+                pass
         if wrong:
             problems.append((f"parameter {name!r} must be {param.type}, got {type(value).__name__} {value!r}",
-                             f"Pass it as {param.type}" + (f" (papermill: -r {name} VALUE keeps it text)"
-                                                          if param.type == "str" else "") + "."))
+                             f"Pass a {_KIND[param.type]}, e.g. -p {name}={_EXAMPLE[param.type]}."))
     if not problems:
         problems.extend(_value_problems(namespace))
     if problems:
