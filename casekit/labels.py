@@ -111,6 +111,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "verdict.present": ("found", "存在"),
     "verdict.absent": ("not found", "未发现"),
     "verdict.not_assessed": ("not assessed", "未评估"),
+    "verdict.present_weak": ("indicated — weak evidence", "初步显示存在（证据不足）"),
+    "verdict.absent_weak": ("not found — weak evidence", "未发现（证据不足）"),
+    "strength.sufficient": ("sufficient", "充分"),
+    "strength.weak": ("weak", "不足"),
+    "word.evidence_strength": ("Evidence: {strength}, {k} of {n} criteria computable (the rule needs {m})",
+                               "证据：{strength}，{n}项判据中{k}项可计算（规则需{m}项）"),
+    "word.robust": ("Robustness: robust (no threshold move of ±10% or ±20% changes the decision)",
+                    "稳健性：稳健（阈值变动±10%或±20%，结论均不变）"),
+    "word.fragile": ("Robustness: fragile — the decision changes when thresholds move by {move} ({keys})",
+                     "稳健性：脆弱——阈值变动{move}时结论改变（{keys}）"),
+    "word.all_thresholds": ("all thresholds together", "全部阈值同时变动"),
+    "word.rests_on_weak": ("Rests on weak evidence: {codes}", "所依据的结论证据不足：{codes}"),
+    "col.test": ("Test", "检验"),
+    "sec.execution": ("Budget execution (预算执行情况表)", "预算执行情况表"),
+    "sec.execution_by_account": ("Budget execution by account, {year}", "{year}年预算执行情况表（按科目）"),
+    "sec.execution_by_department": ("Budget execution by department, {year}", "{year}年预算执行情况表（按科室）"),
+    "sec.pefa": ("PEFA budget credibility", "PEFA预算可信度"),
+    "sec.conclusion": ("Conclusion", "结论"),
+    "text.execution": ("Original budget B0 (年初预算), adjusted budget B1 (调整后预算) and actual A (执行数) of each "
+                       "account and department in the last completed year, with execution rates A / B0 and A / B1 and "
+                       "the deviation from B1 (A - B1, deviation rate (A - B1) / |B1|), largest deviations first, closed "
+                       "by the hospital total of each direction (budget accounting). Every year is in tables.xlsx "
+                       "(sheets execution and execution_by_department).",
+                       "最近一个完整年度各科目、各科室的年初预算B0、调整后预算B1和执行数A，执行率A/B0与A/B1，以及相对"
+                       "调整后预算的偏差（A-B1）和偏差率（(A-B1)/|B1|），按偏差绝对值从大到小排列，收支各以全院合计结尾"
+                       "（预算会计口径）。各年度数据见tables.xlsx（工作表“预算执行情况表”“科室预算执行情况表”）。"),
+    "text.pefa": ("The international standard for whether a budget is realistic and implemented as intended (PEFA "
+                  "2016 framework, pefa.org, pillar I): actuals against the original budget B0 over the last three "
+                  "completed years, each dimension scored A (best) to D, a score holding when met in at least two of "
+                  "the three years. Composition (PI-2.1, PI-2.2, PI-3.2) first scales each head's budget to the "
+                  "actual total, so the aggregate overrun is not counted twice. Method and a worked example: "
+                  "docs/methodology.md.",
+                  "判断预算是否切合实际、是否按预期执行的国际标准（PEFA 2016框架第一支柱，pefa.org）：近三个完整年度"
+                  "执行数对年初预算B0，各维度评分A（最好）至D，三年中至少两年达到即得该分。结构偏差（PI-2.1、PI-2.2、"
+                  "PI-3.2）先将各单元预算按执行总额等比例调整，避免总额偏差重复计算。方法及算例见docs/methodology.md。"),
     "word.rating": ("Rating", "评级"),
     "word.share_met": ("{share} of {n} requirements met", "{n}项要求中落实{share}"),
     "word.data_source": ("Data source", "数据来源"),

@@ -65,7 +65,7 @@ def test_a_hospital_run_twice_is_counted_once(tmp_path):
     html, _ = write_benchmark(runs, tmp_path, lang="zh")
     page = html.read_text(encoding="utf-8")
     assert "与j_hospital为同一医院、同一年度：不重复计入" in page and "参与比较的不同医院2家" in page
-    assert "偏差超出±10%的科室×科目比例" in page and "31.4% (75)" in page and "5.0% (25)" in page and "≥ 25.0%" in page
+    assert "偏差超出±10%的科室×科目比例" in page and "31.38% (75)" in page and "5.00% (25)" in page and "≥ 25.00%" in page
     assert "0.3138" not in page and "e-0" not in page and "@font-face" in page
 
 

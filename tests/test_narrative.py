@@ -191,7 +191,7 @@ def test_criteria_frame_lists_value_threshold_and_trigger():
     frame = blocks.criteria_frame(_diagnosis().problems[0], "en")
     row = frame.iloc[0]
     assert row["Criterion"] == "share of departments with one growth rate"
-    assert (row["Value"], row["Threshold"], row["Triggered"]) == ("90.0%", ">= 60.0%", "yes")  # a share
+    assert (row["Value"], row["Threshold"], row["Triggered"]) == ("90.00%", ">= 60.00%", "yes")  # a share
 
 
 def test_table_html_escapes_and_says_when_rows_are_cut():
@@ -304,8 +304,8 @@ def test_absent_finding_has_no_grade_and_its_heading_says_not_found():
 
 
 def test_format_value_uses_percent_for_rates_and_never_scientific_notation():
-    assert blocks.format_value(1.405e-05, "growth_dispersion") == "0.0%"
-    assert blocks.format_value(1.487283, "execution_rate") == "148.7%"
+    assert blocks.format_value(1.405e-05, "growth_dispersion") == "0.00%"
+    assert blocks.format_value(1.487283, "execution_rate") == "148.73%"   # rates to two decimals
     assert blocks.format_value(0.39588, "deviation_bonus_p_negative") == "0.396"
     assert blocks.format_value(1.405e-05, "mean_days") == "0.00"
     assert blocks.format_value(23872380.93, "actual") == "23,872,381"
@@ -319,11 +319,11 @@ def test_table_html_aligns_text_left_numbers_right_and_translates_headers():
                        "abs_deviation_rate": [0.4873], "unknown_col": [1.5]})
     zh = blocks.table_html(df, lang="zh")
     assert '<th class="num">年度</th>' in zh and '<th class="text">科室</th>' in zh
-    assert '<td class="text">A long requirement text.</td>' in zh and '<td class="num">48.7%</td>' in zh
+    assert '<td class="text">A long requirement text.</td>' in zh and '<td class="num">48.73%</td>' in zh
     assert "unknown_col" in zh  # no label: the raw name stays
     assert '<th class="text">Requirement</th>' in blocks.table_html(df, lang="en")
     criteria = blocks.table_html(blocks.criteria_frame(_diagnosis().problems[0], "zh"), lang="zh")
-    assert '<th class="num">数值</th>' in criteria and '<td class="num">&gt;= 60.0%</td>' in criteria
+    assert '<th class="num">数值</th>' in criteria and '<td class="num">&gt;= 60.00%</td>' in criteria
 
 
 def test_table_css_left_aligns_text_cells_over_nbconvert():

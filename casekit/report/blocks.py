@@ -101,7 +101,9 @@ def format_value(v: Any, name: str = "", lang: str = "en") -> str:
     Examples
     --------
     >>> format_value(1.41e-05, "growth_dispersion"), format_value(0.3959, "x_p_negative"), format_value(23872380.93)
-    ('0.0%', '0.396', '23,872,381')
+    ('0.00%', '0.396', '23,872,381')
+    >>> format_value(1.045649, "execution_rate_adjusted")   # rates to two decimals: 104.56%, not 104.6%
+    '104.56%'
     >>> format_value("poor", "band", "zh"), format_value("poor", "band", "en")
     ('较差', 'poor')
     """
@@ -112,7 +114,7 @@ def format_value(v: Any, name: str = "", lang: str = "en") -> str:
     if isinstance(v, (int, float)) or pd.api.types.is_number(v):
         x = float(v)
         if is_rate_name(name):
-            return f"{x:.1%}"
+            return f"{x:.2%}"
         if _P_NAME.search(str(name)):
             return f"{x:.3f}"
         if str(name).lower() in _PLAIN_INTEGER_NAMES and x.is_integer():
@@ -181,11 +183,15 @@ def _is_aspect(f: Finding) -> bool:
 
 def verdict(f: Finding, lang: str = "en") -> str:
     """One word on a finding: an aspect's rating (good / adequate / weak), else found / not found /
-    not assessed, with the grade for a problem or cause found (``"found (severe)"``)."""
+    not assessed, with the grade for a problem or cause found (``"found (severe)"``); a finding
+    decided on weak evidence is "indicated — weak evidence" (or "not found — weak evidence"),
+    without a grade."""
     if f.status == "not_assessed" or (_is_aspect(f) and not getattr(f, "rating", None)):
         return label("verdict.not_assessed", lang)
     if _is_aspect(f):
         return label(f"rating.{f.rating}", lang)
+    if f.weak:
+        return label(f"verdict.{f.status}_weak", lang)
     word = label(f"verdict.{f.status}", lang)
     if f.status == "present" and f.grade:
         word += f" ({label('grade.' + f.grade, lang)})" if lang == "en" else f"（{label('grade.' + f.grade, lang)}）"
@@ -198,10 +204,11 @@ def finding_title(f: Finding, lang: str = "en") -> str:
 
 
 def finding_card_html(f: Finding, lang: str = "en") -> str:
-    """A card: the verdict and the summary computed by the rule.
+    """A card: the verdict, the evidence strength and robustness, and the summary computed by the rule.
 
     Aspects show their rating and the share of requirements met; a problem or cause found shows
-    its severity and grade; one that is absent or not assessed shows only its status (no grade).
+    its severity and grade; one that is absent or not assessed shows only its status (no grade);
+    one decided on weak evidence says so instead of a grade (:func:`evidence_line`).
     """
     summary = f.summary_en if lang == "en" else (f.summary_zh or f.summary_en)
     if _is_aspect(f) and f.status != "not_assessed" and getattr(f, "rating", None):
@@ -212,22 +219,60 @@ def finding_card_html(f: Finding, lang: str = "en") -> str:
     else:
         head = f"{label('word.status', lang)}: {label('status.' + f.status, lang)}"
         extra = ""
-        if f.status == "present" and f.severity is not None:
+        if f.weak:
+            head = f"{label('word.status', lang)}: {verdict(f, lang)}"
+        elif f.status == "present" and f.severity is not None:
             grade = f" ({label('grade.' + f.grade, lang)})" if f.grade else ""
             extra = f" · {label('word.severity', lang)} {f.severity:.0f}/100{grade}"
         colour = _STATUS_COLOUR.get(f.status, "#999999")
+    line = evidence_line(f, lang)
+    line = f'<br><span class="casekit-evidence">{html.escape(line)}</span>' if line else ""
     return (f'<div class="casekit-card" style="border-left:6px solid {colour};padding:6px 12px;margin:8px 0;'
-            f'background:#fafafa"><strong>{html.escape(head)}</strong>{html.escape(extra)}<br>'
+            f'background:#fafafa"><strong>{html.escape(head)}</strong>{html.escape(extra)}{line}<br>'
             f"{html.escape(summary)}</div>")
 
 
+def evidence_line(f: Finding, lang: str = "en") -> str:
+    """Evidence strength and robustness of a decided finding in one line ("" when not assessed).
+
+    Examples
+    --------
+    >>> f = Finding("P3", "t", "t", "present", 60.0, n_required=2, evidence_strength="sufficient",
+    ...             robustness="fragile", flips_at=0.1,
+    ...             sensitivity=[{"scope": "p3.line_share_beyond", "change": 0.1, "status": "absent", "flips": True}])
+    >>> evidence_line(f)
+    'Evidence: sufficient, 0 of 0 criteria computable (the rule needs 2) · Robustness: fragile — the decision changes when thresholds move by 10% (p3.line_share_beyond)'
+    """
+    if f.status == "not_assessed" or f.evidence_strength is None:
+        return ""
+    parts = []
+    if f.n_required is not None:
+        parts.append(label("word.evidence_strength", lang, strength=label(f"strength.{f.evidence_strength}", lang),
+                           k=f.n_computable, n=f.n_criteria, m=f.n_required))
+    elif f.weak:
+        parts.append(f.evidence_note(lang))
+    if f.robustness == "robust":
+        parts.append(label("word.robust", lang))
+    elif f.robustness == "fragile":
+        keys = list(dict.fromkeys(r["scope"] for r in f.sensitivity if r["flips"] and r["scope"] != "all"))
+        parts.append(label("word.fragile", lang, move=f"{f.flips_at:.0%}",
+                           keys=", ".join(keys) or label("word.all_thresholds", lang)))
+    return " · ".join(parts)
+
+
 def criteria_frame(f: Finding, lang: str = "en") -> pd.DataFrame:
-    """The criteria of a finding as a display table (label, value, rule, triggered, basis, config key)."""
+    """The criteria of a finding as a display table (label, value, rule, triggered, margin, test, basis,
+    config key). The margin is (value - threshold) / |threshold|, positive on the tripping side; the
+    test column gives p, n and rho of a statistical criterion."""
     rows = [{label("col.criterion", lang): (c.label_en if lang == "en" else c.label_zh or c.label_en) or c.name,
              label("col.value", lang): _display(c.value, c.name, lang),
              label("col.threshold", lang): f"{c.op} {_display(c.threshold, c.name, lang)}".strip(),
              label("col.triggered", lang): {True: label("word.yes", lang), False: label("word.no", lang)}.get(
                  c.triggered, label("status.not_assessed", lang)),
+             label("col.margin", lang): "–" if c.margin is None else f"{c.margin:+.1%}",
+             label("col.test", lang): "" if c.n is None else (
+                 f"p = {_display(c.value, 'p', lang)}, n = {c.n}"
+                 + ("" if c.statistic is None else f", rho = {c.statistic:.2f}")),
              label("col.basis", lang): c.basis,
              label("col.config_key", lang): c.config_key} for c in f.criteria]
     return pd.DataFrame(rows)
@@ -306,9 +351,47 @@ def recommendations_html(items: list[Any], lang: str) -> str:
         extra = []
         if getattr(r, "triggered_by", None):
             extra.append(f"{label('word.because', lang)}: {', '.join(r.triggered_by)}")
+        if getattr(r, "weak_evidence", None):
+            extra.append(label("word.rests_on_weak", lang, codes=", ".join(r.weak_evidence)))
         if text(r, "basis"):
             extra.append(f"{label('word.rule', lang)}: {text(r, 'basis')}")
         small = "".join(f"<br><small>{html.escape(x)}</small>" for x in extra)
         parts.append(f"<li>{html.escape(text(r, 'text'))} <small>({html.escape(str(getattr(r, 'id', '')))})"
                      f"</small>{small}</li>")
     return "".join(parts) + ("</ul>" if parts else "")
+
+
+EXECUTION_COLUMNS = ("direction", "dept_id", "dept_name", "account_id", "account_name", "original", "adjusted",
+                     "actual", "execution_rate_original", "execution_rate_adjusted", "deviation", "deviation_rate")
+
+
+def execution_frame(statement: pd.DataFrame, lang: str = "en") -> tuple[int | None, pd.DataFrame]:
+    """The last completed year of a budget-execution table (:func:`casekit.indicators.execution.execution_statement`)
+    ready for display: the total rows named 合计 / "Total", the year, band and row-type columns left out.
+
+    Returns
+    -------
+    (int or None, pandas.DataFrame)
+        The year shown (``None`` when the table is empty) and its rows.
+    """
+    if statement.empty:
+        return None, statement
+    year = int(statement["year"].max())
+    rows = statement[statement["year"] == year].copy()
+    name = "account_name" if "account_name" in rows.columns else "dept_name"
+    rows.loc[rows["row_type"] == "total", name] = label("value.total", lang).capitalize() if lang == "en" \
+        else label("value.total", lang)
+    return year, rows[[c for c in EXECUTION_COLUMNS if c in rows.columns]].reset_index(drop=True)
+
+
+def pefa_frame(scores: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """PEFA scores (:func:`casekit.indicators.pefa.pefa_scores`) as a display table in ``lang``."""
+    if scores.empty:
+        return scores
+    other = "zh" if lang == "en" else "en"
+    out = scores.drop(columns=[c for c in scores.columns if c.endswith(f"_{other}")] + ["method", "direction"],
+                      errors="ignore")
+    out = out.rename(columns={c: c[:-3] for c in out.columns if c.endswith(f"_{lang}")})
+    out["score"] = out["score"].where(out["score"].notna(), "–")
+    return out[["indicator", "title", "years", "values", "score", "rule", "note"]]
+

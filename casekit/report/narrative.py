@@ -32,12 +32,14 @@ from casekit.report.blocks import (
     SYNTHETIC_BANNER,
     caveat_html,
     criteria_frame,
+    execution_frame,
     finding_card_html,
     finding_title,
     heading_html,
     inventory_frame,
     localised_columns,
     notes_frame,
+    pefa_frame,
     recommendations_html,
     table_html,
     verdict,
@@ -45,8 +47,9 @@ from casekit.report.blocks import (
 from casekit.report.session import Session, session
 
 __all__ = ["session", "Session", "heading", "paragraph", "table", "figure", "show_figure", "title_page",
-           "data_inventory", "validation_notes", "not_assessed", "finding_section", "aspects_overview", "matrix",
-           "survey", "recommendations", "caveats", "method_notes", "citation"]
+           "data_inventory", "validation_notes", "execution_statement", "not_assessed", "finding_section", "pefa",
+           "aspects_overview", "matrix", "survey", "conclusion", "recommendations", "caveats", "method_notes",
+           "citation"]
 
 EVIDENCE_ROWS = 8
 
@@ -156,6 +159,43 @@ def validation_notes(s: Session) -> None:
         paragraph(s.t("word.none"))
     else:
         table(frame, s.t("sec.validation"), max_rows=60, lang=s.lang)
+
+
+def execution_statement(s: Session) -> None:
+    """The budget-execution table (预算执行情况表) of the last completed year, by account and by department.
+
+    Rates with two decimals, names beside codes, largest |deviation| first, hospital totals per
+    direction; every year is in ``tables.xlsx``.
+    """
+    d = s.diagnosis
+    by_account = getattr(d, "execution", pd.DataFrame())
+    if by_account.empty:
+        paragraph(s.t("word.none"))
+        return
+    year, rows = execution_frame(by_account, s.lang)
+    parts = [f"<p>{html.escape(s.t('text.execution'))}</p>",
+             table_html(rows, s.t("sec.execution_by_account", year=year), max_rows=120, lang=s.lang)]
+    by_dept = getattr(d, "execution_by_department", pd.DataFrame())
+    if not by_dept.empty and by_dept["dept_id"].replace("", pd.NA).dropna().nunique() > 1:
+        year, rows = execution_frame(by_dept, s.lang)
+        parts.append(table_html(rows, s.t("sec.execution_by_department", year=year), max_rows=120, lang=s.lang))
+    _emit(_html("".join(parts)))
+
+
+def pefa(s: Session) -> None:
+    """PEFA budget-credibility scores (PI-1, PI-2.1-2.3, PI-3.1, PI-3.2) with the method cited."""
+    scores = getattr(s.diagnosis, "pefa", pd.DataFrame())
+    if scores.empty:
+        paragraph(s.t("word.none"))
+        return
+    _emit(_html(f"<p>{html.escape(s.t('text.pefa'))}</p>" + table_html(pefa_frame(scores, s.lang), lang=s.lang)))
+
+
+def conclusion(s: Session) -> None:
+    """What was and was not assessed, and what was found (:meth:`casekit.diagnosis.Diagnosis.conclusion`)."""
+    text = s.diagnosis.conclusion(s.lang)
+    _emit(_html(f'<div class="casekit-conclusion" style="border:1px solid #999;padding:8px 12px;margin:8px 0">'
+                f"{html.escape(text)}</div>"))
 
 
 def not_assessed(s: Session) -> None:
