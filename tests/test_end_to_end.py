@@ -93,5 +93,11 @@ def test_hospital_with_only_the_required_tables_runs_and_says_what_is_missing(tm
     for code in sorted(not_assessed):
         assert f"{code} " in listing, code
     assert "performance table" in listing and "checklist table" in listing
+    # the execution table follows the data check; the conclusion says what was not assessed
+    assert page.index("Budget execution by account") < page.index("What cannot be assessed, and why</h2>")
+    assert re.search(r'<td class="num">\d+\.\d\d%</td>', page.split("Budget execution by account", 1)[1])
+    conclusion = page.split('class="casekit-conclusion"', 1)[1].split("</div>", 1)[0]
+    assert "4 of 15 findings could be assessed from these data" in conclusion and "Not assessed: A1" in conclusion
+    assert findings["coverage"]["n_assessed"] == 4 and "PEFA budget credibility" in page
     # figures whose tables are absent are announced, not drawn, and the run still checks the rest
     assert "systems_integration" not in {p.stem for p in (result.out_dir / "figures").glob("*.png")}
