@@ -11,7 +11,7 @@ MAX_LINES = 600
 # Tables of strings, not logic: their length is the number of labels.
 DATA_MODULES = {"casekit/labels.py", "casekit/texts_zh.py"}
 # Known to be over the limit; to be split by the owners of data.io and sample (listed so that no other grows).
-KNOWN_OVER = {"casekit/data/io/parse.py", "casekit/data/io/ledger.py", "casekit/sample/generate.py"}
+KNOWN_OVER = {"casekit/data/io/ledger.py", "casekit/sample/generate.py"}
 
 
 def module_names(root: Path) -> dict[str, Path]:

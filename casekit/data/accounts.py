@@ -187,7 +187,7 @@ def leaf_lines(frames: dict[str, pd.DataFrame], raws: Mapping[str, Any]) -> tupl
             kid_sum = (kids.assign(parent=kids["account_id"].map(parents))
                        .groupby(key + ["parent"], dropna=False)[[c for c in cols if c in df.columns]].sum(min_count=1))
             par = keep[keep["account_id"].isin(set(parents.values()))]
-            joined = par.join(kid_sum, on=key + ["account_id"], rsuffix="_children", how="inner")
+            joined = par.join(kid_sum.add_suffix("_children"), on=key + ["account_id"], how="inner")
             bad_idx: set = set()
             for idx, row in joined.iterrows():
                 for col in cols:

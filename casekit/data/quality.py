@@ -48,7 +48,7 @@ def copied_budget_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) 
     >>> from casekit.data.io.raw import RawTable
     >>> r = RawTable("budget", "budget.csv", b, pd.Series(range(2, 7)), {}, [], [])
     >>> [i.problem[:40] for i in copied_budget_issues({"budget": b, "actuals": a}, {"budget": r})]
-    ['the original budget of 2024 equals the ac']
+    ['the original budget of 2024 equals the a']
     """
     if "budget" not in frames or "actuals" not in frames:
         return []
