@@ -222,3 +222,14 @@ def test_unit_line_of_a_table_file_checked_against_the_profile(tmp_path):
     assert err.severity == "error" and "万元" in err.problem and "yuan (元)" in err.problem
     profile, _ = parse_profile({"name": "X", "currency_unit": "万元"})
     assert _stated_unit_issues({"budget": raw}, profile) == []
+
+
+def test_csv_export_given_alone(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("XX医院2023年度预算执行情况表,,,\n单位：元,,,\n科目编码,科目名称,年初预算,本年累计\n"
+                    "4001,医疗收入,\"3,000,000.00\",3100000\n400101,门诊收入,1000000,1100000\n"
+                    "400102,住院收入,2000000,2000000\n5001,药品费,1500000,1400000\n制表人：张三,,,\n", encoding="utf-8")
+    h = casekit.load(path)
+    assert _sums(h) == {"revenue": (3_000_000.0, 3_000_000.0, 3_100_000.0),
+                        "expense": (1_500_000.0, 1_500_000.0, 1_400_000.0)}
+    assert h.profile.name == "XX医院" and h.years == [2023]
