@@ -218,7 +218,7 @@ def batch(
         result = run_batch(root, out_dir=out_dir, workers=workers, scheduler=scheduler, lang=lang, pdf=pdf,
                            console=out, findings_only=findings_only)
     except BatchError as exc:
-        err.print(label("cli.batch_failed", lang if lang in ("en", "zh") else "en", n=len(exc.result.failed)),
+        err.print(label("cli.batch_failed", lang if lang in LANGS else "en", n=len(exc.result.failed)),
                   markup=False, highlight=False)
         for r in exc.result.failed:
             first = "\n    ".join(r.error.splitlines()[:6])

@@ -755,3 +755,15 @@ def title_only(code: str, lang: str = "en") -> str:
     """The finding title without its code (``"Rigid budget targets"`` for ``"P1"``)."""
     text = label(code, lang)
     return text[len(code):].strip() if text.startswith(code) else text
+
+
+def finding_titles(code: str) -> tuple[str, str]:
+    """(English, Chinese) title of finding ``code``: the one source of the titles in findings.json,
+    tables.xlsx and report.html.
+
+    Examples
+    --------
+    >>> finding_titles("P1")
+    ('Rigid budget targets', '预算目标刚性')
+    """
+    return title_only(code, "en"), title_only(code, "zh")

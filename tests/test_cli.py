@@ -9,11 +9,47 @@ from typer.testing import CliRunner
 
 from casekit.cli import app
 
-COMMANDS = ["validate", "template", "sample", "run", "batch", "docs"]
+def missing_help(typer_app) -> list[str]:
+    """Commands without a help text, and options or arguments without one, as ``"command --option"``."""
+    import typer
+
+    group = typer.main.get_command(typer_app)
+    missing = []
+    for name, command in sorted(group.commands.items()):
+        if not (command.help or "").strip():
+            missing.append(name)
+        for param in command.params:
+            if not (getattr(param, "help", None) or "").strip():
+                missing.append(f"{name} {param.opts[0] if param.opts else param.name}")
+    return missing
+
+
+COMMANDS = sorted(__import__("typer").main.get_command(app).commands)
+
+
+def test_every_command_and_option_has_help():
+    assert {"validate", "template", "sample", "run", "batch", "docs"} <= set(COMMANDS)
+    assert missing_help(app) == []
+
+
+def test_the_help_check_fails_for_a_command_or_option_without_help():
+    import typer
+
+    bare = typer.Typer()
+
+    @bare.command()
+    def documented(x: int = typer.Option(1, help="A number.")) -> None:
+        """Has help."""
+
+    @bare.command()
+    def silent(y: int = typer.Option(2)) -> None:
+        pass
+
+    assert missing_help(bare) == ["silent", "silent --y"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help(command):
+def test_every_command_prints_its_help(command):
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output and len(result.output.splitlines()) > 4

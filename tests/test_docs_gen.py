@@ -4,7 +4,7 @@ from __future__ import annotations
 from casekit.data.dictionary import render_data_format, write_data_format
 from casekit.paths import PROJECT_DIR
 from casekit.data.schema.tables import TABLES, VALUE_ALIASES
-from casekit.data.validation import standard_checklist
+from casekit.data.checklist import standard_checklist
 
 
 def test_committed_data_format_equals_generated():

@@ -16,7 +16,7 @@ from casekit.diagnosis.rules_causes import CAUSE_RULES, rule_c1, rule_c2, rule_c
 from casekit.diagnosis.criteria import severity
 from casekit.diagnosis.rules_linkage import rule_p4, rule_p5
 from casekit.diagnosis.finding import Criterion
-from casekit.indicators.governance import standard_checklist
+from casekit.data.checklist import standard_checklist
 from test_indicators_performance import DEPTS, EXPENSE, build_five_dept_hospital
 
 CONSTRUCTS = ["participation", "staff", "supervision", "assessment", "integration"]

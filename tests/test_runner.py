@@ -114,6 +114,10 @@ def test_check_outputs_catches_missing_figures_and_sections(tmp_path):
     (tmp_path / "report.html").write_text("P1 P2 P4 P5")
     with pytest.raises(OutputError, match="P3"):
         outputs.check_outputs(tmp_path, ["report.html"], figures=0)
+    # codes only inside embedded image data or attributes do not count: the reader cannot see them
+    (tmp_path / "report.html").write_text("<h2>P1 P2 P4 P5</h2><img alt='P3' src='data:image/png;base64,P3P3'>")
+    with pytest.raises(OutputError, match="P3"):
+        outputs.check_outputs(tmp_path, ["report.html"], figures=0)
     (tmp_path / "empty.json").write_text("")
     with pytest.raises(OutputError, match="empty.json"):
         outputs.check_outputs(tmp_path, ["empty.json"], figures=0)
@@ -315,3 +319,25 @@ def test_failing_notebook_keeps_previous_report_and_names_the_cell(j, tmp_path, 
     assert (failed / "executed_broken.ipynb").is_file() and (failed / "executed_ok_two_cells.ipynb").is_file()
     assert sorted(p.name for p in previous.iterdir()) == before
     assert not list(tmp_path.glob(".report.staging-*"))
+
+
+@pytest.mark.slow
+def test_finding_titles_are_the_same_in_json_workbook_and_page(j):
+    import json
+
+    import openpyxl
+
+    from casekit.labels import finding_titles
+    from casekit.report.html import visible_text
+
+    data = json.loads(j.diagnosis_json.read_text(encoding="utf-8"))
+    findings = [f for kind in ("aspects", "problems", "causes") for f in data[kind]]
+    assert len(findings) == 15
+    wb = openpyxl.load_workbook(j.out_dir / "tables.xlsx", read_only=True)
+    sheet = next(ws for ws in wb.worksheets if ws.title in ("findings", "Findings") or "finding" in ws.title.lower())
+    cells = {str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None}
+    page = visible_text((j.out_dir / "report.html").read_text(encoding="utf-8"))
+    for f in findings:
+        assert (f["title_en"], f["title_zh"]) == finding_titles(f["code"])
+        assert f["title_en"] in cells, (f["code"], f["title_en"])
+        assert f"{f['code']} {f['title_en']}" in page, (f["code"], f["title_en"])

@@ -7,14 +7,14 @@ a test checks that the committed file equals :func:`render_data_format`.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from casekit.fs.atomic import write_text
 
 from casekit.errors import OutputError
 from casekit.data.schema.tables import (BOOL_FALSE, BOOL_TRUE, PROFILE_FIELDS, REQUIRED_TABLES, TABLES, VALUE_ALIASES,
                                    Column)
-from casekit.data.validation import standard_checklist
+from casekit.data.checklist import standard_checklist
 
 _TYPES = {"str": "text", "int": "integer", "float": "number", "bool": "yes/no", "date": "date"}
 
@@ -197,10 +197,7 @@ def write_data_format(path: str | Path) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(render_data_format())
-        os.replace(tmp, path)
+        write_text(path, render_data_format())
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}", "Check the folder exists and is writable.") from None
     return path

@@ -79,9 +79,10 @@ def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
 
     Examples
     --------
-    >>> h = load("data/sample/j_hospital")      # doctest: +SKIP
-    >>> h.budget.columns.tolist()[:3]           # doctest: +SKIP
-    ['year', 'dept_id', 'account_id']
+    >>> from casekit.paths import J_HOSPITAL_DIR
+    >>> h = load(J_HOSPITAL_DIR)
+    >>> h.budget.columns.tolist()[:3], len(h.departments)
+    (['year', 'dept_id', 'account_id'], 30)
     """
     hospital, issues = read_and_validate(path, ledger_aggregator=ledger_aggregator, max_bytes=max_bytes,
                                          config=config)

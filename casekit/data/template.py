@@ -21,8 +21,8 @@ from casekit.data.io.hints import PROFILE_CHOICES
 from casekit.fs.atomic import atomic_path
 from casekit.labels import description, label
 from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, PROFILE_FIELDS, TABLES, VALUE_ALIASES, Column
+from casekit.labels import LANGS
 
-LANGS = ("en", "zh")
 TEMPLATE_ROWS = 2000
 """Rows below the header that carry the drop-down lists."""
 PROFILE_SHEET = {"en": "profile", "zh": "医院概况"}

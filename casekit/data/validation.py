@@ -14,7 +14,6 @@ DOMAIN.md section 2 (data a hospital provides, annual-only data); docs/architect
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from casekit.data.quality import copied_budget_issues
 from casekit.data.amounts import UNIT_FACTORS, amount_issues, plausibility_limits, unit_issues
 from casekit.data.io.hints import leading_zero_message, restored_code
 from casekit.data.io.raw import SourceRows, user_file, user_row
-from casekit.paths import STANDARD_CHECKLIST_FILE
+from casekit.data.checklist import standard_checklist
 from casekit.data.schema.pandera_schemas import normalise_enum_values, schema_issues
 from casekit.data.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, PROFILE_FIELDS, REQUIRED_TABLES,
                                    TABLES, TIERS, VALUE_ALIASES, Table)
@@ -325,28 +324,6 @@ def fill_adjusted(budget: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@lru_cache(maxsize=1)
-def _standard_checklist() -> pd.DataFrame:
-    return pd.read_csv(STANDARD_CHECKLIST_FILE, dtype=str, keep_default_na=False, encoding="utf-8")
-
-
-def standard_checklist() -> pd.DataFrame:
-    """The standard governance checklist restating the 2020 measures.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``item_id``, ``aspect`` (A1-A5 or INFO), ``cause`` (C1-C5 or ``""``),
-        ``requirement_en``, ``requirement_zh``, ``source``; all text.
-
-    References
-    ----------
-    2020 Measures for comprehensive budget management in public hospitals (国卫财务发〔2020〕30号);
-    2020 Guidance on operations management (国卫财务发〔2020〕27号).
-    """
-    return _standard_checklist().copy()
-
-
 def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.DataFrame, list[Issue]]:
     """Complete a hospital's checklist from the standard items.
 
@@ -367,7 +344,7 @@ def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.Data
     issues : list of Issue
         An error for each non-standard item without an aspect.
     """
-    std = _standard_checklist().set_index("item_id")
+    std = standard_checklist().set_index("item_id")
     out = checklist.copy()
     ids = out["item_id"]
     known = ids.isin(std.index)

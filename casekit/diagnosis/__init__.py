@@ -1,7 +1,11 @@
 """Diagnosis of comprehensive budget management: aspects A1-A5, problems P1-P5, causes C1-C5.
 
->>> from casekit.diagnosis import diagnose, Thresholds   # doctest: +SKIP
->>> d = diagnose(hospital, config={"p3": {"line_share_beyond": 0.3}})   # doctest: +SKIP
+>>> from casekit.diagnosis import diagnose
+>>> from casekit.sample import generate
+>>> hospital = generate("j", departments=6, years=2)   # a small synthetic J hospital
+>>> d = diagnose(hospital, config={"p3": {"line_share_beyond": 0.3}})
+>>> d.present("problem"), d.thresholds["p3.line_share_beyond"]
+(['P1', 'P3', 'P4', 'P5'], 0.3)
 """
 from __future__ import annotations
 

@@ -36,14 +36,9 @@ from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import Check, check, construct_row, fmt_value, profile_number
 from casekit.diagnosis.robustness import label, rating_sensitivity
+from casekit.labels import finding_titles
 
-TITLES = {
-    "A1": ("Organisation system", "预算管理组织体系"),
-    "A2": ("Preparation process", "预算编制流程"),
-    "A3": ("Preparation content", "预算编制内容"),
-    "A4": ("Implementation and control", "预算执行与控制"),
-    "A5": ("Assessment and evaluation", "预算考核与评价"),
-}
+TITLES = {code: finding_titles(code) for code in ("A1", "A2", "A3", "A4", "A5")}
 RATING_ZH = {"good": "良好", "adequate": "一般", "weak": "薄弱"}
 EVIDENCE_COLUMNS = ["source", "item", "requirement", "requirement_zh", "status", "met"]
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -247,10 +245,9 @@ class Diagnosis:
             path = Path(path)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)
+                from casekit.fs.atomic import write_text
+
+                write_text(path, text)
             except OSError as exc:
                 raise OutputError(f"cannot write {path}: {exc}",
                                   "Check that the folder exists and is writable.") from None

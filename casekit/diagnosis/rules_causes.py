@@ -15,14 +15,9 @@ from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.criteria import (Check, alpha_caveat, check, construct_row, decide, is_missing,
                                         profile_number)
 from casekit.diagnosis.finding import Finding
+from casekit.labels import finding_titles
 
-TITLES = {
-    "C1": ("Participatory budget management not sound", "全员参与的预算管理机制不健全"),
-    "C2": ("Professional budget staff insufficient", "预算专业人才队伍有待加强"),
-    "C3": ("Weak supervision of and feedback on execution", "预算执行监督与反馈不足"),
-    "C4": ("No budget assessment system", "未建立预算考核评价体系"),
-    "C5": ("Information systems and finance not integrated", "业财融合与信息系统集成不紧密"),
-}
+TITLES = {code: finding_titles(code) for code in ("C1", "C2", "C3", "C4", "C5")}
 CONSTRUCT = {"C1": "participation", "C2": "staff", "C3": "supervision", "C4": "assessment", "C5": "integration"}
 CONSTRUCT_ZH = {"participation": "全员参与", "staff": "专业人才", "supervision": "监督反馈", "assessment": "考核评价",
                 "integration": "业财融合"}

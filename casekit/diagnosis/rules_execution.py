@@ -13,8 +13,9 @@ from casekit.diagnosis.rules_preparation import BASIS, with_headline
 from casekit.indicators.adjustments import adjustment_summary, line_adjustment_rates
 from casekit.indicators.execution import accuracy_summary, execution_table
 from casekit.indicators.progress import time_progress, year_end_surge
+from casekit.labels import finding_titles
 
-P3_TITLE = ("Large deviation in budget execution", "预算执行偏差大")
+P3_TITLE = finding_titles("P3")
 
 
 def rule_p3(ctx: RuleContext) -> Finding:

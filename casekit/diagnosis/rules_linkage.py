@@ -10,9 +10,10 @@ from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.criteria import (alpha_caveat, check, construct_row, decide, fmt_value, is_missing,
                                         profile_number)
 from casekit.diagnosis.finding import Finding
+from casekit.labels import finding_titles
 
 # --------------------------------------------------------------------------------------- P4
-P4_TITLE = ("Budget disconnected from performance appraisal", "预算管理与绩效考核脱节")
+P4_TITLE = finding_titles("P4")
 
 
 def rule_p4(ctx: RuleContext) -> Finding:
@@ -61,7 +62,7 @@ def rule_p4(ctx: RuleContext) -> Finding:
 
 
 # --------------------------------------------------------------------------------------- P5
-P5_TITLE = ("Low informatisation of budget management", "预算管理信息化水平低")
+P5_TITLE = finding_titles("P5")
 
 
 def integration_construct(ctx: RuleContext) -> tuple[float | None, float | None]:

@@ -24,10 +24,11 @@ from casekit.indicators.execution import accuracy_summary, line_table, missing_i
 from casekit.indicators.forecast import forecast_value_added, naive_forecasts
 from casekit.indicators.rigidity import (budget_growth, phasing_flatness, rigidity_summary, volume_shocks,
                                          workload_growth)
+from casekit.labels import finding_titles
 
 BASIS = "budget accounting (预算会计)"
-P1_TITLE = ("Rigid budget targets", "预算目标刚性")
-P2_TITLE = ("Unscientific budget preparation", "预算编制不科学")
+P1_TITLE = finding_titles("P1")
+P2_TITLE = finding_titles("P2")
 TWO_YEARS = "budget and actuals of two consecutive years"
 DIRECTION_ZH = {"revenue": "收入", "expense": "支出"}
 

@@ -8,30 +8,19 @@ and the cause (C1-C5) each item bears on. See DOMAIN.md sections 2 and 4.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from casekit.data.hospital import Hospital
 from casekit.indicators.performance import require_table
-from casekit.paths import STANDARD_CHECKLIST_FILE
+from casekit.data.checklist import standard_checklist
 
 POINTS = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 ITEM_COLUMNS = ["item_id", "aspect", "cause", "requirement_en", "requirement_zh", "source", "status", "points",
                 "evidence", "standard"]
 SCORE_COLUMNS = ["group_type", "group", "n_items", "n_answered", "n_yes", "n_partial", "n_no", "points",
                  "share_met"]
-
-
-@lru_cache(maxsize=1)
-def _standard_cached() -> pd.DataFrame:
-    return pd.read_csv(STANDARD_CHECKLIST_FILE, dtype=str, keep_default_na=False, encoding="utf-8")
-
-
-def standard_checklist() -> pd.DataFrame:
-    """casekit's standard checklist: ``item_id``, ``aspect``, ``cause`` ("" if none), requirement en/zh, source."""
-    return _standard_cached().copy()
 
 
 def checklist_items(h: Hospital, standard: pd.DataFrame | None = None) -> pd.DataFrame:

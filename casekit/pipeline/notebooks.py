@@ -151,7 +151,7 @@ def split(executed: Any) -> dict[str, Any]:
 
 
 def execute(combined_path: Path, output_path: Path, parameters: dict[str, Any], *, cwd: str | os.PathLike,
-            progress: bool = True) -> Any:
+            progress: bool = True, kernel: "StartedKernel | None" = None) -> Any:
     """Execute a (combined) notebook with papermill's Python API in one ``python3`` kernel.
 
     Parameters
@@ -164,6 +164,8 @@ def execute(combined_path: Path, output_path: Path, parameters: dict[str, Any], 
         Working directory of the kernel.
     progress : bool
         Show papermill's progress bar.
+    kernel : StartedKernel, optional
+        A kernel :func:`start_kernel` started earlier (in ``cwd``); by default papermill starts one.
 
     Returns
     -------
@@ -184,7 +186,8 @@ def execute(combined_path: Path, output_path: Path, parameters: dict[str, Any], 
     try:
         return pm.execute_notebook(os.fspath(combined_path), os.fspath(output_path), parameters=parameters,
                                    kernel_name=KERNEL, progress_bar=progress, cwd=os.fspath(cwd),
-                                   request_save_on_cell_execute=False, **_kernel_manager(sockets))
+                                   request_save_on_cell_execute=False,
+                                   **({"km": kernel.manager} if kernel is not None else _kernel_manager(sockets)))
     except pm.PapermillExecutionError as exc:
         combined = nbformat.read(os.fspath(combined_path), as_version=4)
         name, index = _failed_cell(combined, output_path, exc.cell_index)
@@ -233,6 +236,52 @@ def _kernel_manager(sockets: str) -> dict[str, Any]:
             return os.path.join(runtime, sockets)
 
     return {"kernel_manager_class": IPCKernelManager}
+
+
+WARM_UP = "import casekit.pipeline.analysis, casekit.report.narrative, casekit.report.plots.from_session"
+"""What a kernel started by :func:`start_kernel` imports while the runner is still diagnosing."""
+
+
+class StartedKernel:
+    """A ``python3`` kernel started before its notebook is ready, importing the report modules meanwhile.
+
+    The kernel process boots and imports :data:`WARM_UP` on its own core while the runner
+    diagnoses; :func:`execute` then runs the notebook in it (papermill's ``km``). The warm-up is
+    a silent request outside the notebook: it defines nothing the notebook uses and is not in
+    the kernel's history.
+
+    Parameters
+    ----------
+    cwd : path-like
+        Working directory of the kernel.
+    """
+
+    def __init__(self, cwd: str | os.PathLike):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._sockets = f"casekit-{uuid.uuid4().hex[:12]}-ipc"
+        manager_class = _kernel_manager(self._sockets).get("kernel_manager_class", AsyncKernelManager)
+        self.manager = manager_class(kernel_name=KERNEL)
+        run_sync(self.manager.start_kernel)(cwd=os.fspath(cwd))
+        self._client = self.manager.blocking_client()
+        self._client.start_channels(iopub=False, stdin=False, hb=False, control=False)
+        self._client.execute(WARM_UP, silent=True, store_history=False)
+
+    def shutdown(self) -> None:
+        """Stop the kernel (papermill leaves a kernel it did not start running)."""
+        from jupyter_core.utils import run_sync
+
+        self._client.stop_channels()
+        if self.manager.has_kernel:
+            run_sync(self.manager.shutdown_kernel)()
+        _remove_sockets(self._sockets)
+
+    def __enter__(self) -> "StartedKernel":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.shutdown()
 
 
 def _failed_cell(combined: Any, output_path: Path, index: int) -> tuple[str, int | None]:

@@ -119,9 +119,10 @@ def _citation() -> str:
 def check_outputs(folder: Path, names: Iterable[str], *, figures: int) -> None:
     """Raise :class:`OutputError` unless each file exists and is non-empty and the HTML is complete.
 
-    ``report.html`` must name every problem code P1-P5 and embed at least ``figures`` PNG images.
+    ``report.html`` must name every problem code P1-P5 in its visible text (not in embedded
+    image data or attributes) and embed at least ``figures`` PNG images.
     """
-    from casekit.report.html import count_images
+    from casekit.report.html import count_images, visible_text
 
     hint = "Open the executed notebooks to see which step produced nothing."
     for name in names:
@@ -129,7 +130,8 @@ def check_outputs(folder: Path, names: Iterable[str], *, figures: int) -> None:
         if not p.is_file() or p.stat().st_size == 0:
             raise OutputError(f"expected output {name} is missing or empty in {folder}", hint)
     page = (folder / "report.html").read_text(encoding="utf-8")
-    absent = [c for c in PROBLEM_CODES if c not in page]
+    text = visible_text(page)
+    absent = [c for c in PROBLEM_CODES if c not in text]
     if absent:
         raise OutputError(f"report.html lacks the problem section(s) {', '.join(absent)}", hint)
     n = count_images(page)

@@ -8,9 +8,11 @@
    data, never pasted into code);
 2. validate the data (:func:`casekit.data.loader.validate`): on errors, stop before any
    kernel starts;
-3. compute the run's one :class:`~casekit.pipeline.analysis.Analysis` (years, redaction,
-   diagnosis) and save it in the staging folder; its path is the notebooks' ``analysis``
-   parameter, so the kernel only loads it and draws;
+3. start the kernel (it boots and imports the report modules on the other core meanwhile,
+   :class:`~casekit.pipeline.notebooks.StartedKernel`), compute the run's one
+   :class:`~casekit.pipeline.analysis.Analysis` (years, redaction, diagnosis) and save it in
+   the staging folder; its path is the notebooks' ``analysis`` parameter, so the kernel only
+   loads it and draws;
 4. execute the five notebooks combined into one (:mod:`casekit.pipeline.notebooks`, one
    kernel start per hospital) while a thread writes ``findings.json`` and ``tables.xlsx`` from
    the same analysis (:func:`casekit.pipeline.outputs.write_exports`);
@@ -39,7 +41,8 @@ from casekit.errors import ConfigError, NotebookExecutionError, OutputError
 from casekit.fs.safe_paths import check_user_path, safe_join, slugify
 from casekit.labels import LANGS
 from casekit.paths import NOTEBOOKS_DIR, REPORTS_DIR
-from casekit.pipeline.notebooks import check_figures, combine, drawn_figures, execute, for_audit, notebook_paths, split
+from casekit.pipeline.notebooks import (StartedKernel, check_figures, combine, drawn_figures, execute, for_audit,
+                                        notebook_paths, split)
 from casekit.pipeline.outputs import check_outputs, render, write_exports
 from casekit.pipeline.params import AUDIT_RESET, declared_parameters, parse_params, parse_years
 
@@ -239,7 +242,9 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     log.step("validate", time.perf_counter() - t)
 
     staging = make_staging_dir(out, inputs=[data_path] + ([config_path] if config_path is not None else []))
+    kernel = None
     try:
+        kernel = StartedKernel(NOTEBOOKS_DIR)  # boots and imports on the other core while we diagnose
         t = time.perf_counter()
         analysis = analyse(report, data_path, config=config_path, years=span, redact=redact)
         analysis_file = save(analysis, staging / ANALYSIS_FILE)
@@ -254,9 +259,11 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
             t = time.perf_counter()
             try:
                 executed = execute(combined_path, staging / ".executed.ipynb", parameters,
-                                   cwd=NOTEBOOKS_DIR, progress=progress)
+                                   cwd=NOTEBOOKS_DIR, progress=progress, kernel=kernel)
             finally:
                 log.step("execute", time.perf_counter() - t)
+                kernel.shutdown()
+                kernel = None
                 _write_split(staging, parameters)
             for name, seconds in exports.result().items():
                 log.step(f"{name} (thread)", seconds)
@@ -278,6 +285,8 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         figures = drawn_figures(executed)
         check_outputs(staging, names, figures=figures)
     except BaseException as exc:
+        if kernel is not None:
+            kernel.shutdown()
         if staging.exists():
             (staging / ANALYSIS_FILE).unlink(missing_ok=True)
             failed = _keep_failed(staging, out) if isinstance(exc, (NotebookExecutionError, OutputError)) else None

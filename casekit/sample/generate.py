@@ -29,7 +29,7 @@ import pandas as pd
 
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital, Profile
-from casekit.paths import STANDARD_CHECKLIST_FILE
+from casekit.data.checklist import standard_checklist
 from casekit.sample import catalog as cat
 from casekit.sample.profiles import SampleProfile, get_profile
 from casekit.data.schema.tables import TABLES
@@ -526,7 +526,7 @@ class _Generator:
         return {"survey_items": items, "survey_responses": responses}
 
     def _checklist(self) -> pd.DataFrame:
-        std = standard_checklist_items()
+        std = standard_checklist()[["item_id", "aspect", "cause", "requirement_en", "requirement_zh"]]
         rows = []
         for group, grp in std.groupby(std["cause"].where(std["cause"] != "", std["aspect"]), sort=True):
             target = self.p.checklist.get(group, 0.5)
@@ -559,19 +559,6 @@ class _Generator:
 _EVIDENCE = {"yes": "制度文件与记录齐全 (documents and records in place)",
              "partial": "有制度但执行不完整 (rule exists, partly applied)",
              "no": "未见相关制度或记录 (no rule or record found)"}
-
-
-def standard_checklist_items() -> pd.DataFrame:
-    """The standard checklist items (``item_id``, ``aspect``, ``cause``, ``requirement_en``, ``requirement_zh``).
-
-    Read from ``casekit/diagnosis/standard_checklist.csv``; ``cause`` is ``""`` for items that
-    bear on no cause.
-    """
-    if not STANDARD_CHECKLIST_FILE.exists():
-        raise ConfigError(f"the standard checklist {STANDARD_CHECKLIST_FILE} is missing",
-                          "Reinstall casekit; the file ships with the package.")
-    std = pd.read_csv(STANDARD_CHECKLIST_FILE, dtype=str, keep_default_na=False, encoding="utf-8")
-    return std[["item_id", "aspect", "cause", "requirement_en", "requirement_zh"]]
 
 
 # --------------------------------------------------------------------------- dtypes

@@ -10,9 +10,7 @@ a file. Excel workbooks get fixed zip timestamps and document dates.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -23,9 +21,9 @@ import yaml
 from casekit.errors import ConfigError, OutputError
 from casekit.data.hospital import Hospital
 from casekit.data.schema.tables import PROFILE_FIELDS, TABLES, VALUE_ALIASES
+from casekit.labels import LANGS
 
 FORMATS = ("csv", "xlsx", "parquet")
-LANGS = ("en", "zh")
 PROFILE_SHEET = {"en": "profile", "zh": "医院概况"}
 _PROFILE_HEADER = {"en": ("key", "value"), "zh": ("项目", "值")}
 _BOOL_TEXT = {"en": ("yes", "no"), "zh": ("是", "否")}
@@ -50,29 +48,22 @@ _ZH_VALUES = _zh_values()
 
 # --------------------------------------------------------------------------- atomic
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
+    """Write ``data`` to ``path`` atomically (:func:`casekit.fs.atomic.write_bytes`), creating its folder.
 
     Raises
     ------
     OutputError
         If the folder cannot be created or the file cannot be written.
     """
+    from casekit.fs.atomic import write_bytes
+
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        return write_bytes(path, data)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}",
                           "Check that the folder is writable and the disk is not full.") from None
-    return path
 
 
 # --------------------------------------------------------------------------- values
