@@ -2,7 +2,7 @@
 
 The notebooks and figures never hard-code display text: they ask :func:`label` for a key in
 the report language. Finding codes (``A1``..``A5``, ``P1``..``P5``, ``C1``..``C5``, ``R1``..``R5``)
-follow the structure of the J public hospital case (DOMAIN.md section 1).
+follow the structure of the J public hospital case (docs/methodology.md).
 
 Examples
 --------

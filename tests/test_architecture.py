@@ -114,3 +114,25 @@ def test_modules_stay_under_the_size_limit():
     long = {str(p.relative_to(PACKAGE.parent)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert set(long) <= DATA_MODULES | KNOWN_OVER, long
+
+
+OUTSIDE = ("DOMAIN.md", "/work/shared")
+
+
+def citations_outside_the_repo(root: Path) -> list[str]:
+    """``file: cited`` for every text file under ``root`` that cites a document the repository does not hold."""
+    found = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".md", ".ipynb", ".yaml", ".csv", ".css", ".cff"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found += [f"{path.relative_to(root)}: {o}" for o in OUTSIDE if o in text]
+    return found
+
+
+def test_docs_and_docstrings_cite_only_the_projects_own_documents(tmp_path):
+    project = PACKAGE.parent
+    cited = [c for part in ("casekit", "docs", "notebooks") for c in citations_outside_the_repo(project / part)]
+    cited += [f"README.md: {o}" for o in OUTSIDE if o in (project / "README.md").read_text(encoding="utf-8")]
+    assert cited == []
+    (tmp_path / "m.py").write_text('"""Formula from DOMAIN.md section 3."""\n')  # the check can fail
+    assert citations_outside_the_repo(tmp_path) == ["m.py: DOMAIN.md"]

@@ -48,7 +48,7 @@ def subtotal_issues(raws: Mapping[str, Any]) -> list[Issue]:
 
     References
     ----------
-    DOMAIN.md section 2: "Subtotal rows that do not add up to their parts are a data-quality
+    docs/data-format.md: "Subtotal rows that do not add up to their parts are a data-quality
     finding in themselves."
     """
     issues: list[Issue] = []
@@ -154,7 +154,7 @@ def leaf_lines(frames: dict[str, pd.DataFrame], raws: Mapping[str, Any]) -> tupl
 
     References
     ----------
-    DOMAIN.md section 2 ("Subtotal rows that do not add up to their parts are a data-quality finding").
+    docs/data-format.md ("Subtotal rows that do not add up to their parts are a data-quality finding").
     """
     from casekit.data.io.raw import user_file, user_row
 

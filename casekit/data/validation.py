@@ -8,7 +8,7 @@ governance checklist. Errors prevent loading; warnings travel with the hospital 
 
 References
 ----------
-DOMAIN.md section 2 (data a hospital provides, annual-only data); docs/architecture.md
+docs/data-format.md (data a hospital provides, annual-only data); docs/architecture.md
 (conventions inside a Hospital: ids str, year int64, month Int64, money float64 yuan).
 """
 from __future__ import annotations
@@ -72,7 +72,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
 
     References
     ----------
-    DOMAIN.md section 2; 2020 measures (standard checklist, ``standard_checklist.csv``).
+    docs/data-format.md; 2020 measures (standard checklist, ``standard_checklist.csv``).
     """
     issues: list[Issue] = list(file_issues)
     reported = [i.column for i in file_issues if i.column and i.table is None and i.severity == "error"]

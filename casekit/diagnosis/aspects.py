@@ -2,7 +2,7 @@
 
 The case described J hospital's budget management in five aspects before naming its problems:
 A1 organisation system, A2 preparation process, A3 preparation content, A4 implementation and
-control, A5 assessment and evaluation (DOMAIN.md section 1). casekit scores each aspect by the
+control, A5 assessment and evaluation (docs/methodology.md). casekit scores each aspect by the
 share of its requirements met:
 
     share_met = (checklist points + data requirements met) / (checklist items answered + data requirements computable)

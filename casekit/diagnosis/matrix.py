@@ -1,4 +1,4 @@
-"""The cause -> problem matrix (DOMAIN.md section 4).
+"""The cause -> problem matrix (docs/methodology.md).
 
 The case traced each problem to causes: C1 participation feeds P1 rigid targets and P2
 unscientific preparation; C2 professional staff feeds P2 and P3; C3 supervision feeds P3

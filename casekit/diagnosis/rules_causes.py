@@ -1,4 +1,4 @@
-"""Rules C1-C5: the causes behind the problems (DOMAIN.md section 4).
+"""Rules C1-C5: the causes behind the problems (docs/methodology.md).
 
 Each cause draws on three kinds of evidence: the staff survey construct of the cause (mean
 below ``causes.construct_min``), the governance checklist items mapped to the cause (share met
@@ -101,7 +101,7 @@ def rule_c1(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md section 4 (C1); 2020 Measures (国卫财务发〔2020〕30号), budget preparation
+    docs/methodology.md (C1); 2020 Measures (国卫财务发〔2020〕30号), budget preparation
     ("two up, two down").
     """
     from casekit.indicators.survey import construct_vs_deviation, department_construct_deviation
@@ -140,7 +140,7 @@ def rule_c2(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md section 4 (C2); 2020 Operations guidance (国卫财务发〔2020〕27号): equip the
+    docs/methodology.md (C2); 2020 Operations guidance (国卫财务发〔2020〕27号): equip the
     operation-management departments with finance and other professional staff.
     """
     staff = profile_number(ctx, "budget_staff")
@@ -177,7 +177,7 @@ def rule_c3(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md section 4 (C3); 2020 Measures (国卫财务发〔2020〕30号), execution and analysis.
+    docs/methodology.md (C3); 2020 Measures (国卫财务发〔2020〕30号), execution and analysis.
     """
     analyses = profile_number(ctx, "execution_analyses_per_year")
     surv, rows, caveat = _survey_check(ctx, "C3")
@@ -201,7 +201,7 @@ def rule_c4(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md section 4 (C4); 2020 Measures (国卫财务发〔2020〕30号), budget assessment.
+    docs/methodology.md (C4); 2020 Measures (国卫财务发〔2020〕30号), budget assessment.
     """
     from casekit.indicators.performance import budget_weight
 
@@ -237,7 +237,7 @@ def rule_c5(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md section 4 (C5); 2020 Operations guidance (国卫财务发〔2020〕27号): integrate business
+    docs/methodology.md (C5); 2020 Operations guidance (国卫财务发〔2020〕27号): integrate business
     and economic management; connect the information systems.
     """
     from casekit.indicators.governance import systems_summary

@@ -45,7 +45,7 @@ def rule_p3(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md sections 3-4 (P3); 2020 measures (国卫财务发〔2020〕30号): monthly monitoring against
+    docs/methodology.md (P3); 2020 measures (国卫财务发〔2020〕30号): monthly monitoring against
     the time schedule, adjustments only by procedure.
     """
     h, cfg = ctx.hospital, ctx.cfg

@@ -30,7 +30,7 @@ def rule_p4(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md section 4 (P4); 2020 Measures (国卫财务发〔2020〕30号), budget assessment tied to
+    docs/methodology.md (P4); 2020 Measures (国卫财务发〔2020〕30号), budget assessment tied to
     internal performance pay.
     """
     from casekit.indicators.performance import budget_weight, department_linkage_table, performance_linkage
@@ -86,7 +86,7 @@ def rule_p5(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md section 4 (P5); 2020 Operations guidance (国卫财务发〔2020〕27号), information support.
+    docs/methodology.md (P5); 2020 Operations guidance (国卫财务发〔2020〕27号), information support.
     """
     from casekit.indicators.governance import systems_summary
 

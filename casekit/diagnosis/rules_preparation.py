@@ -67,7 +67,7 @@ def rule_p1(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md section 4 (P1); 2020 measures (国卫财务发〔2020〕30号): budgets built from the
+    docs/methodology.md (P1); 2020 measures (国卫财务发〔2020〕30号): budgets built from the
     departments' business plans ("two up, two down"), not by a uniform increment.
     """
     h, cfg = ctx.hospital, ctx.cfg
@@ -187,7 +187,7 @@ def rule_p2(ctx: RuleContext) -> Finding:
 
     References
     ----------
-    DOMAIN.md sections 3-4 (P2, forecast value added, bias, missing items); 2020 measures:
+    docs/methodology.md (P2, forecast value added, bias, missing items); 2020 measures:
     "no spending without a budget", departments take part in preparation.
     """
     h, cfg = ctx.hospital, ctx.cfg

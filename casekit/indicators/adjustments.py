@@ -2,7 +2,7 @@
 
 The 2020 measures allow adjustments only for material changes, by procedure, in practice about
 once mid-year. Repeated adjustments, adjustments in the fourth quarter and unapproved ones are
-signs of weak execution control (DOMAIN.md sections 1 and 3).
+signs of weak execution control (docs/methodology.md).
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
 
     References
     ----------
-    DOMAIN.md section 3 (adjustments); 2020 measures (adjustment procedure).
+    docs/methodology.md (adjustments); 2020 measures (adjustment procedure).
     """
     keys = ["year", "dept_id", "direction"]
     b = h.budget.merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")

@@ -10,7 +10,7 @@ item, the secondary list does not.
 Accounting basis: the appraisal computes these ratios on the **financial accounting** basis
 (财务会计, accrual). casekit has budget-accounting actuals (预算会计, cash-like), so every ratio
 computed from ``actuals`` is a *proxy*, labelled as such in the ``accounting`` column.
-See DOMAIN.md section 3, "Context ratios".
+See docs/methodology.md, "Context ratios".
 """
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def appraisal_ratios(h: Hospital, business_expense_excludes: tuple[str, ...] = B
 
     References
     ----------
-    DOMAIN.md section 3, "Context ratios"; 国办发〔2019〕4号 (tertiary list), 国卫办医发〔2019〕23号
+    docs/methodology.md, "Context ratios"; 国办发〔2019〕4号 (tertiary list), 国卫办医发〔2019〕23号
     (secondary list), operating-efficiency dimension.
     """
     tier_list = TIER_LISTS.get(h.profile.tier, "") if h.profile.tier else ""

@@ -1,6 +1,6 @@
 """Budget execution: execution rate, deviation, bands, accuracy, missing items, revenue slack.
 
-Formulas (DOMAIN.md section 3). B0 = original budget (年初预算), B1 = adjusted budget
+Formulas (docs/methodology.md). B0 = original budget (年初预算), B1 = adjusted budget
 (调整后预算), A = actual. ``basis="original"`` compares A with B0 and judges *preparation*;
 ``basis="adjusted"`` compares A with B1 and judges *execution*. Every figure here is on the
 budget-accounting basis (预算会计); output tables carry ``accounting="budget"``.
@@ -167,7 +167,7 @@ def execution_table(h: Hospital, level: Sequence[str] = ("year", "dept_id", "acc
 
     References
     ----------
-    DOMAIN.md section 3 (execution rate, deviation rate, banding used in practice);
+    docs/methodology.md (execution rate, deviation rate, banding used in practice);
     Hospital financial rules (2010) for 预算收入/支出执行率.
 
     Examples
@@ -221,7 +221,7 @@ def accuracy_summary(h: Hospital, basis: str = "adjusted", good: float = 0.05,
 
     References
     ----------
-    DOMAIN.md section 3 (WAPE, bias, share of lines outside each band).
+    docs/methodology.md (WAPE, bias, share of lines outside each band).
     """
     lines = add_rates(line_table(h, basis), good, warning)
     lines = lines[(lines["budget"] != 0) | (lines["actual"] != 0)].copy()
@@ -273,7 +273,7 @@ def missing_items(h: Hospital) -> pd.DataFrame:
 
     References
     ----------
-    DOMAIN.md section 3 (missing items); 2020 measures: "no spending without a budget".
+    docs/methodology.md (missing items); 2020 measures: "no spending without a budget".
     """
     b0 = line_table(h, "original")
     b1 = line_table(h, "adjusted")
@@ -371,7 +371,7 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
 
     References
     ----------
-    DOMAIN.md section 3 (execution rate, deviation rate); finance-system exports (预算执行情况表).
+    docs/methodology.md (execution rate, deviation rate); finance-system exports (预算执行情况表).
 
     Examples
     --------

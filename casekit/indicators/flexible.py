@@ -50,7 +50,7 @@ def flexible_budget_variance(h: Hospital, basis: str = "original") -> pd.DataFra
 
     References
     ----------
-    DOMAIN.md section 3 (flexible-budget variance, Chinese revenue split).
+    docs/methodology.md (flexible-budget variance, Chinese revenue split).
     """
     check_basis(basis)
     if not h.has("workload"):

@@ -19,7 +19,7 @@ casekit compares the WAPE of the original budget B0 with the WAPE of:
   running away; a forecast of a never-negative series is floored at 0.
 
 FVA = WAPE(forecast) - WAPE(B0). Negative FVA means the budget was *less* accurate than the naive
-forecast: it added no information (DOMAIN.md section 3, P2 unscientific preparation).
+forecast: it added no information (docs/methodology.md, P2 unscientific preparation).
 """
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def forecast_value_added(h: Hospital, methods: Sequence[str] = METHODS) -> pd.Da
 
     References
     ----------
-    DOMAIN.md section 3 (forecast value added); Gilliland, "Forecast value added analysis".
+    docs/methodology.md (forecast value added); Gilliland, "Forecast value added analysis".
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:

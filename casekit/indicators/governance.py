@@ -4,7 +4,7 @@ The checklist restates the requirements of the 2020 Measures for comprehensive b
 management in public hospitals (国卫财务发〔2020〕30号) and the 2020 Guidance on operations
 management (国卫财务发〔2020〕27号). A hospital answers each item yes / partial / no; casekit's
 standard checklist (``casekit/diagnosis/standard_checklist.csv``) adds the aspect (A1-A5, INFO)
-and the cause (C1-C5) each item bears on. See DOMAIN.md sections 2 and 4.
+and the cause (C1-C5) each item bears on. See docs/methodology.md and docs/data-format.md.
 """
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def systems_summary(h: Hospital) -> pd.DataFrame:
 
     References
     ----------
-    DOMAIN.md section 4, P5 and C5; 2020 Operations guidance (国卫财务发〔2020〕27号), part on
+    docs/methodology.md, P5 and C5; 2020 Operations guidance (国卫财务发〔2020〕27号), part on
     information support: integrate the operation-management information systems.
     """
     s = require_table(h, "systems").copy()

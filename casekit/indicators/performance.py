@@ -1,7 +1,7 @@
 """Budget and performance appraisal: how much the budget counts in the department appraisal.
 
 Problem P4 (budget cut off from appraisal) and cause C4 (no budget assessment system) rest on
-these tables. See DOMAIN.md section 3, "Performance linkage".
+these tables. See docs/methodology.md, "Performance linkage".
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def budget_weight(h: Hospital) -> pd.DataFrame:
 
     References
     ----------
-    DOMAIN.md section 4, P4: zero or low weight of budget indicators in the appraisal.
+    docs/methodology.md, P4: zero or low weight of budget indicators in the appraisal.
     2020 Measures (国卫财务发〔2020〕30号), assessment: budget results enter the internal appraisal.
 
     Examples
@@ -149,7 +149,7 @@ def performance_linkage(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
 
     References
     ----------
-    DOMAIN.md section 3, "Performance linkage"; scipy.stats.spearmanr.
+    docs/methodology.md, "Performance linkage"; scipy.stats.spearmanr.
     """
     tab = department_linkage_table(h, basis=basis)
     rows = []

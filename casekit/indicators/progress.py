@@ -143,7 +143,7 @@ def time_progress(h: Hospital, basis: str = "adjusted", by: Sequence[str] = ()) 
 
     References
     ----------
-    DOMAIN.md section 3 (time-progress gap); 2020 measures (monthly monitoring against the time
+    docs/methodology.md (time-progress gap); 2020 measures (monthly monitoring against the time
     schedule, with warnings).
     """
     by = [by] if isinstance(by, str) else list(by)
@@ -192,7 +192,7 @@ def year_end_surge(h: Hospital, level: Sequence[str] = ("year",)) -> pd.DataFram
 
     References
     ----------
-    DOMAIN.md section 3 (year-end surge: rushed spending before the budget lapses).
+    docs/methodology.md (year-end surge: rushed spending before the budget lapses).
     """
     level = [level] if isinstance(level, str) else list(level)
     if level not in (["year"], ["year", "dept_id"]):

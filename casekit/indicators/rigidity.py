@@ -2,7 +2,7 @@
 
 A rigid budget is set top-down as B0 = last year's actual x (1 + g) with the same g for every
 department or line, does not follow workload, is phased flat (1/12 a month) although actuals are
-seasonal, and is not adjusted when volumes move far from plan (DOMAIN.md sections 3-4).
+seasonal, and is not adjusted when volumes move far from plan (docs/methodology.md).
 
 Volume index
 ------------
@@ -53,7 +53,7 @@ def budget_growth(h: Hospital, level: str = "dept") -> pd.DataFrame:
 
     References
     ----------
-    DOMAIN.md section 3 (rigidity: B0 = last year's actual x (1 + g)).
+    docs/methodology.md (rigidity: B0 = last year's actual x (1 + g)).
     """
     if level not in ("dept", "line"):
         raise ConfigError(f"invalid level {level!r} for budget_growth", "Use level='dept' or level='line'.")
@@ -151,7 +151,7 @@ def rigidity_summary(h: Hospital, tolerance: float = 0.001) -> pd.DataFrame:
 
     References
     ----------
-    DOMAIN.md sections 3-4 (P1 rigid targets).
+    docs/methodology.md (P1 rigid targets).
     """
     bg = budget_growth(h, "dept").dropna(subset=["growth"])
     by_line = budget_growth(h, "line").dropna(subset=["growth"]).groupby(["year", "direction"])

@@ -1,7 +1,7 @@
 """Staff survey: construct scores, reliability, role differences, link with deviation.
 
 The survey measures five constructs, one per cause: participation (C1), staff (C2),
-supervision (C3), assessment (C4) and integration (C5), on a 1-5 Likert scale. See DOMAIN.md
+supervision (C3), assessment (C4) and integration (C5), on a 1-5 Likert scale. See docs/methodology.md
 section 3, "Survey".
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ def cronbach_alpha(wide_items: pd.DataFrame) -> float:
     References
     ----------
     Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
-    Psychometrika 16(3), 297-334. 0.7 is acceptable, 0.8 good (DOMAIN.md section 3).
+    Psychometrika 16(3), 297-334. 0.7 is acceptable, 0.8 good (docs/methodology.md).
 
     Examples
     --------

@@ -1,7 +1,7 @@
 """Generate a synthetic hospital from the mechanisms that cause budget problems in life.
 
 Nothing here paints a finding onto the output. Each problem of the J-hospital case comes from
-the behaviour that produces it (DOMAIN.md sections 3-5):
+the behaviour that produces it (docs/methodology.md):
 
 - **P1 rigid targets** — incremental preparation: each department's budget is last year's
   actual x (1 + g) with one g per direction for all, spread over last year's budget lines;
@@ -236,7 +236,7 @@ def generate(profile: str | SampleProfile = "j", seed: int | None = None, depart
 
     References
     ----------
-    DOMAIN.md sections 2-5; data/sample/README.md describes the mechanism behind each problem.
+    docs/methodology.md and docs/data-format.md; data/sample/README.md describes the mechanism behind each problem.
 
     Examples
     --------

@@ -3,7 +3,7 @@
 A :class:`SampleProfile` sets the *mechanisms* of :mod:`casekit.sample.generate` — how the
 budget is prepared, phased, controlled, adjusted and appraised, how the staff answer the
 survey — never the findings themselves. The findings follow from the mechanisms, so the
-diagnosis can be seen to discriminate (DOMAIN.md section 5).
+diagnosis can be seen to discriminate (data/sample/README.md).
 
 ``expected`` is machine-readable: the problems (P1-P5) and causes (C1-C5) the diagnosis
 should find present for the profile at its default seed; every other code should be absent.

@@ -290,7 +290,7 @@ _README = README_TITLE + """
 
 **Every file in this folder is synthetic.** No real hospital's data is here: the published
 J-hospital case gives no raw data, so casekit generates hospitals whose budget problems come from
-the mechanisms that cause them in life (DOMAIN.md section 5). Each profile says `synthetic: true`
+the mechanisms that cause them in life (data/sample/README.md). Each profile says `synthetic: true`
 and reports print that on their first page. Money is in yuan.
 
 ## Regenerate

@@ -371,7 +371,7 @@ def aggregate_ledger(files: list[Path], *, memory_limit: str = "1GB",
 
     References
     ----------
-    DOMAIN.md section 2 (actuals, or a transaction ledger aggregated on load).
+    docs/data-format.md (actuals, or a transaction ledger aggregated on load).
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 This module is the single source of truth. The loaders, the pandera schemas, the Excel
 template and ``docs/data-format.md`` are all generated from :data:`TABLES`, so they cannot
-drift apart. See DOMAIN.md section 2 for the concepts.
+drift apart. See docs/data-format.md for the concepts.
 
 Money columns (``money=True``) are converted to yuan once on load, using the profile's
 ``currency_unit``.

@@ -502,7 +502,7 @@ def performance_linkage(points: pd.DataFrame, *, lang: str = "en", rho: float = 
 
     References
     ----------
-    DOMAIN.md section 3, "Performance linkage"; 2020 Measures (国卫财务发〔2020〕30号), budget
+    docs/methodology.md, "Performance linkage"; 2020 Measures (国卫财务发〔2020〕30号), budget
     assessment tied to internal performance pay.
     """
     _require(points, ("year", "abs_deviation_rate", "appraisal_score"), "performance linkage figure")
@@ -543,7 +543,7 @@ def systems_integration(systems: pd.DataFrame, *, lang: str = "en", latency_max:
 
     References
     ----------
-    DOMAIN.md section 4 (P5, C5); 2020 Operations guidance (国卫财务发〔2020〕27号), information support.
+    docs/methodology.md (P5, C5); 2020 Operations guidance (国卫财务发〔2020〕27号), information support.
     """
     _require(systems, ("system", "in_use", "integrated_with_finance"), "systems figure")
     data = systems.copy()
