@@ -81,10 +81,11 @@ def _measure(repeats: int, code_dir: Path) -> dict:
     return {**m.result, "peak_mb": m.peak_mb, "load_ratio": m.result["load_s"] / m.result["read_csv_s"]}
 
 
-def run(repeats: int, baseline_ref: str) -> dict:
+def run(repeats: int, baseline_ref: str, after_ref: str | None = None) -> dict:
     before = _measure(repeats, export_ref(baseline_ref))
-    after = _measure(repeats, PROJECT_DIR)
+    after = _measure(repeats, export_ref(after_ref) if after_ref else PROJECT_DIR)
     return {"benchmark": "speed", "machine": machine(), "repeats": repeats, "baseline_ref": baseline_ref,
+            "after_ref": after_ref or "working tree",
             "before": before, "after": after, "same_findings": before["findings"] == after["findings"]}
 
 
@@ -103,7 +104,8 @@ def markdown(result: dict) -> str:
             + machine_markdown(result["machine"]) + "\n"
             + f"Median of {result['repeats']} repeats in one warm child process per code version "
               f"({a['actuals_rows']} actuals rows, {a['files']} CSV files); \"before\" is commit "
-              f"{result['baseline_ref']} measured in the same run, just before \"after\". Peak memory "
+              f"{result['baseline_ref']} measured in the same run, just before \"after\" "
+              f"({result.get('after_ref', 'working tree')}). Peak memory "
               f"{b['peak_mb']:.0f} MB before, {a['peak_mb']:.0f} MB after. Same findings before and after: "
             + ("yes" if result["same_findings"] else "**no**") + f" ({', '.join(a['findings'])}).\n\n"
             + markdown_table(rows, "{:.3f}"))
@@ -113,10 +115,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--baseline-ref", default=BASELINE_REF, help="git commit measured as 'before'")
+    ap.add_argument("--after-ref", default=None, help="git commit measured as 'after' (default: the working tree)")
     ap.add_argument("--quick", action="store_true", help="3 repeats")
     args = ap.parse_args(argv)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    result = run(3 if args.quick else args.repeats, args.baseline_ref)
+    result = run(3 if args.quick else args.repeats, args.baseline_ref, args.after_ref)
     return save_result(result, RESULT_FILE, args.quick, markdown)
 
 
