@@ -1,6 +1,8 @@
 """--redact: department names become codes in every table, note, output table and page."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -46,3 +48,26 @@ def test_redact_tables_text_cells_only():
 def test_nothing_to_redact(names):
     deps = pd.DataFrame({"dept_id": ["D01"][: len(names)], "name": names})
     assert redact_text("Cardiology", deps) == ("Cardiology", 0)
+
+
+def test_subtotal_rows_naming_a_department_are_redacted_in_the_notes(tmp_path):
+    """A subtotal row '内科小计' puts the name into a loading note; redaction must cover it too."""
+    import sys
+
+    from casekit import load
+
+    sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+    try:
+        import make_corpus
+    finally:
+        sys.path.pop(0)
+    files = dict(make_corpus.BASE)
+    files["departments.csv"] = make_corpus.DEPARTMENTS.replace("Internal medicine", "内科")
+    files["budget.csv"] = make_corpus.BUDGET_TOTALS.replace("D01小计", "内科小计")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    hospital = load(tmp_path)
+    assert any("内科小计" in (n.value or "") for n in hospital.notes)
+    redacted = redact(hospital)
+    texts = [t for n in redacted.notes for t in (n.value or "", n.problem, n.fix)]
+    assert not any("内科" in t for t in texts) and any("D01小计" in t for t in texts)
