@@ -144,6 +144,15 @@ def test_dates():
     assert "YYYY-MM-DD" in p.problems.loc[9, "fix"]
 
 
+def test_dates_outside_the_timestamp_range_are_problems_not_overflows():
+    # found by hypothesis: "10990701" raised OutOfBoundsDatetime instead of being "not a date"
+    p = parse_date(S("10990701", "1099-07-01", "99991231", "2958465", "2023-01-05"))
+    assert p.values.iloc[:4].isna().all()
+    assert p.values.iloc[4] == pd.Timestamp("2023-01-05")
+    assert sorted(p.problems.index) == [0, 1, 2, 3]
+    assert (p.problems["problem"] == "not a date").all()
+
+
 def test_text_is_stripped_codes_stay_text():
     p = parse_text(S(" 6001.10 ", "0101", "—", "#REF!"))
     assert p.values.iloc[:2].tolist() == ["6001.10", "0101"]

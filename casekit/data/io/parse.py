@@ -64,6 +64,8 @@ _PERIOD = re.compile(r"^\d{4}(?:[-/.年]\s*(\d{1,2})月?|(\d{2}))$")
 _DATE_YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ t].*)?$", re.IGNORECASE)
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_MIN_YEAR, _MAX_YEAR = pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1
+_MAX_SERIAL = (pd.Timestamp(f"{_MAX_YEAR}-12-31") - pd.Timestamp("1899-12-30")).days  # Excel day serial
 _MULTIPLIER_UNITS = ("万", "亿", "千", "百", "k", "m", "w")
 
 MAX_WHOLE = 1e15
@@ -423,14 +425,15 @@ def parse_date(s: pd.Series) -> Parsed:
     parts = parts.fillna(compact)
     ymd = parts.apply(pd.to_numeric, errors="coerce")
     ymd.columns = ["year", "month", "day"]
-    have = ymd.notna().all(axis=1)
+    # years a nanosecond timestamp can hold; others are "not a date", never an overflow
+    have = ymd.notna().all(axis=1) & ymd["year"].between(_MIN_YEAR, _MAX_YEAR)
     values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if have.any():
         values.loc[have] = pd.to_datetime(ymd[have].astype(int), errors="coerce").astype("datetime64[ns]")
     serial = live.notna() & ~have & live.str.fullmatch(_DATE_SERIAL.pattern).fillna(False).astype(bool)
     if serial.any():
         days = pd.to_numeric(live[serial], errors="coerce")
-        ok = days.between(1, 2958465)
+        ok = days.between(1, _MAX_SERIAL)
         conv = pd.to_datetime(days[ok].astype(float), unit="D", origin="1899-12-30").astype("datetime64[ns]")
         values.loc[conv.index] = conv.dt.floor("s")
     bad = live.notna() & values.isna()
