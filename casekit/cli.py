@@ -158,15 +158,19 @@ def run(
     redact: Annotated[bool, typer.Option("--redact", help="Replace department names by codes in all outputs.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf.")] = True,
     allow_outside_links: Annotated[bool, typer.Option("--allow-outside-links", help=LINKS_HELP)] = False,
+    formats: Annotated[Optional[str], typer.Option(
+        "--formats", metavar="LIST",
+        help="Outputs to write, comma-separated: html,pdf,docx,xlsx,json (default: all).")] = None,
 ) -> None:
-    """Validate, execute the notebooks and write report.html, report.pdf, findings.json and tables.xlsx."""
+    """Validate, execute the notebooks and write report.html, report.pdf, report.docx, tables.xlsx and findings.json."""
+    from casekit.labels import label
     from casekit.pipeline.runner import run as run_hospital
 
     _allow_outside_links(allow_outside_links)
     # papermill's progress bar only on a terminal: in a log file it would write a line per cell.
     result = run_hospital(data_path, out_dir=out_dir, lang=lang, config=config, params=param or [],
-                          redact=redact, pdf=pdf, progress=sys.stderr.isatty())
-    out.print(f"report written to {result.out_dir}")
+                          redact=redact, pdf=pdf, progress=sys.stderr.isatty(), formats=formats)
+    out.print(label("cli.report_written", lang, path=result.out_dir), markup=False, highlight=False)
     for p in result.outputs:
         out.print(f"  {p}")
 

@@ -22,6 +22,11 @@ from casekit.texts_zh import DESCRIPTIONS_ZH, ISSUE_PATTERNS_ZH, THRESHOLD_WHY_Z
 
 LANGS = ("en", "zh")
 
+ENUM_COLUMNS = frozenset({"status", "band", "direction", "basis", "rating", "grade", "kind", "scope", "level",
+                          "method", "target", "phasing", "group_type", "area", "unit", "accounting", "source",
+                          "adjustment_source", "cause_status", "problem_status"})
+"""Table columns whose text values are enumerations, shown by their ``value.<word>`` labels in Chinese."""
+
 LABELS: dict[str, tuple[str, str]] = {
     # ---- five aspects of the current situation
     "A1": ("A1 Organisation system", "A1 预算管理组织体系"),

@@ -6,6 +6,7 @@ here; pytest's ``tmp_path_factory`` base folder is the same for the whole sessio
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from pathlib import Path
 
@@ -30,3 +31,40 @@ def j_report(base: Path):
     out = base / "j_report"
     shutil.rmtree(out, ignore_errors=True)
     return run(j_data(base), out_dir=out, lang="en", pdf=True, progress=False)
+
+
+EMPTY_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{fonts}</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+def empty_fontconfig(base: Path) -> Path:
+    """A fontconfig file whose only font folder is empty: a machine without any (CJK) font."""
+    folder = base / "no-fonts"
+    (folder / "fonts").mkdir(parents=True, exist_ok=True)
+    conf = folder / "fonts.conf"
+    conf.write_text(EMPTY_FONTCONFIG.format(fonts=folder / "fonts", cache=folder / "cache"), encoding="utf-8")
+    return conf
+
+
+@functools.lru_cache(maxsize=None)
+def j_report_zh(base: Path):
+    """The Chinese J report, printed by a Chromium that sees no system font at all.
+
+    ``FONTCONFIG_FILE`` points at :func:`empty_fontconfig` while the run prints the PDF, so
+    every glyph in report.pdf comes from the font subset report.html embeds.
+    """
+    from casekit.pipeline.runner import run
+
+    out = base / "j_report_zh"
+    shutil.rmtree(out, ignore_errors=True)
+    old = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(empty_fontconfig(base))
+    try:
+        return run(j_data(base), out_dir=out, lang="zh", pdf=True, progress=False)
+    finally:
+        if old is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = old

@@ -28,11 +28,11 @@ def _sections(page: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _run(data: Path, out: Path):
+def _run(data: Path, out: Path, formats: str | None = None):
     from casekit.pipeline.runner import run
 
     shutil.rmtree(out, ignore_errors=True)
-    return run(data, out_dir=out, lang="en", pdf=False, progress=False)
+    return run(data, out_dir=out, lang="en", pdf=False, progress=False, formats=formats)
 
 
 def _sample(name: str, profile: str, base: Path) -> Path:
@@ -47,7 +47,10 @@ def _sample(name: str, profile: str, base: Path) -> Path:
 
 @pytest.mark.slow
 def test_well_run_hospital_reports_every_problem_and_cause_absent(tmp_path):
-    result = _run(_sample("well_run_hospital", "well_run", tmp_path), tmp_path / "well_run")
+    result = _run(_sample("well_run_hospital", "well_run", tmp_path), tmp_path / "well_run", formats="json,html")
+    # --formats chooses the outputs: no report.docx, tables.xlsx (nor report.pdf, with pdf=False)
+    assert {p.name for p in result.outputs if not p.name.startswith("executed_")} == {
+        "report.html", "findings.json", "run.log"}
     data = json.loads(result.diagnosis_json.read_text(encoding="utf-8"))
     status = {f["code"]: f["status"] for f in data["problems"] + data["causes"]}
     assert status == {code: "absent" for code in PROBLEMS_AND_CAUSES}

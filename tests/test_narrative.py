@@ -191,7 +191,7 @@ def test_criteria_frame_lists_value_threshold_and_trigger():
     frame = blocks.criteria_frame(_diagnosis().problems[0], "en")
     row = frame.iloc[0]
     assert row["Criterion"] == "share of departments with one growth rate"
-    assert (row["Value"], row["Threshold"], row["Triggered"]) == ("90.00%", ">= 60.00%", "yes")  # a share
+    assert (row["Value"], row["Threshold"], row["Triggered"]) == ("90.00%", ">= 60%", "yes")  # a share; thresholds at full precision
 
 
 def test_table_html_escapes_and_says_when_rows_are_cut():
@@ -323,7 +323,7 @@ def test_table_html_aligns_text_left_numbers_right_and_translates_headers():
     assert "unknown_col" in zh  # no label: the raw name stays
     assert '<th class="text">Requirement</th>' in blocks.table_html(df, lang="en")
     criteria = blocks.table_html(blocks.criteria_frame(_diagnosis().problems[0], "zh"), lang="zh")
-    assert '<th class="num">数值</th>' in criteria and '<td class="num">&gt;= 60.00%</td>' in criteria
+    assert '<th class="num">数值</th>' in criteria and '<td class="num">&gt;= 60%</td>' in criteria
 
 
 def test_table_css_left_aligns_text_cells_over_nbconvert():

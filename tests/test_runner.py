@@ -210,7 +210,7 @@ def test_j_run_writes_every_output(j):
     from casekit.report.plots.from_session import FIGURES_FOR
 
     names = {p.name for p in j.outputs}
-    assert {"report.html", "report.pdf", "findings.json", "tables.xlsx", "run.log"} <= names
+    assert {"report.html", "report.pdf", "report.docx", "findings.json", "tables.xlsx", "run.log"} <= names
     assert sorted(n for n in names if n.startswith("executed_")) == [
         "executed_01_data_check.ipynb", "executed_02_current_situation.ipynb", "executed_03_problems.ipynb",
         "executed_04_causes.ipynb", "executed_05_recommendations.ipynb"]

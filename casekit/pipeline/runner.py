@@ -43,7 +43,7 @@ from casekit.labels import LANGS
 from casekit.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from casekit.pipeline.notebooks import (StartedKernel, check_figures, combine, drawn_figures, execute, for_audit,
                                         notebook_paths, split)
-from casekit.pipeline.outputs import check_outputs, render, write_exports
+from casekit.pipeline.outputs import check_outputs, parse_formats, render, write_exports
 from casekit.pipeline.params import AUDIT_RESET, declared_parameters, parse_params, parse_years
 
 
@@ -172,7 +172,7 @@ def _write_error(exc: OSError, out: Path) -> OutputError:
 
 def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, lang: str = "en",
         config: str | os.PathLike | None = None, params: Sequence[str] = (), redact: bool = False,
-        pdf: bool = True, progress: bool = True) -> RunResult:
+        pdf: bool = True, progress: bool = True, formats: str | Sequence[str] | None = None) -> RunResult:
     """Diagnose one hospital and write its report folder.
 
     Parameters
@@ -194,6 +194,9 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         Also write ``report.pdf`` (no browser is started when False).
     progress : bool
         Show papermill's progress bar.
+    formats : str or sequence of str, optional
+        Outputs to publish, a subset of ``html,pdf,docx,xlsx,json`` (default: all;
+        ``pdf=False`` removes ``pdf``). run.log and the executed notebooks are always written.
 
     Returns
     -------
@@ -223,6 +226,8 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     t_start = time.perf_counter()
     log = _Log()
     check_options(lang, config)
+    chosen = parse_formats(formats, pdf=pdf)
+    pdf = "pdf" in chosen
     data_path = Path(data_path).expanduser().resolve()
     config_path = None if config is None else Path(config).resolve()
     out = check_user_path(out_dir) if out_dir is not None else default_out_dir(data_path)
@@ -255,7 +260,8 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         combined_path = staging / ".combined.ipynb"
         nbformat.write(combine(sources), os.fspath(combined_path))
         with ThreadPoolExecutor(1, thread_name_prefix="casekit-exports") as pool:
-            exports = pool.submit(write_exports, analysis.diagnosis, staging)  # while the kernel draws
+            exports = pool.submit(write_exports, analysis.diagnosis, staging, lang=lang,
+                                  xlsx="xlsx" in chosen)  # while the kernel draws
             t = time.perf_counter()
             try:
                 executed = execute(combined_path, staging / ".executed.ipynb", parameters,
@@ -269,7 +275,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                 log.step(f"{name} (thread)", seconds)
         analysis_file.unlink()
         findings = json.loads((staging / "findings.json").read_text(encoding="utf-8"))
-        outputs = render(executed, findings, analysis.hospital, staging, lang=lang, pdf=pdf, log=log)
+        outputs = render(executed, findings, analysis.hospital, staging, lang=lang, formats=chosen, log=log)
         missing = check_figures(executed)
         if missing:
             raise OutputError(f"figure cell(s) produced no figure: {', '.join(missing)}",
@@ -281,9 +287,12 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         log.add(f"figures: {len(notebook_pngs(executed))} in the executed notebooks")
         log.step("total", time.perf_counter() - t_start)
         write_text(staging / "run.log", _header(data_path, lang, redact, pdf) + log.text())
-        names = [p.name for p in outputs] + ["run.log", "findings.json", "tables.xlsx"]
+        names = [p.name for p in outputs] + ["run.log", "findings.json"] + (["tables.xlsx"] if "xlsx" in chosen else [])
         figures = drawn_figures(executed)
         check_outputs(staging, names, figures=figures)
+        for fmt, name in (("html", "report.html"), ("json", "findings.json")):  # made for the others, not chosen
+            if fmt not in chosen:
+                (staging / name).unlink()
     except BaseException as exc:
         if kernel is not None:
             kernel.shutdown()

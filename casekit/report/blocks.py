@@ -22,7 +22,7 @@ import pandas as pd
 from casekit.data.hospital import Hospital
 from casekit.diagnosis.finding import Finding
 from casekit.errors import Issue
-from casekit.labels import LABELS, label
+from casekit.labels import ENUM_COLUMNS, LABELS, issue_text, label
 
 CITATION = {
     "en": ("Method after the case study of comprehensive budget management in \"J public hospital\" "
@@ -78,8 +78,6 @@ def is_rate_name(name: str) -> bool:
     return bool(_RATE_NAME.search(str(name))) and not _P_NAME.search(str(name))
 
 
-_ENUM_COLUMNS = frozenset({"band", "status", "source", "basis"})
-"""Columns whose enumerated values are translated in Chinese reports (labels ``value.<word>``)."""
 
 
 def format_value(v: Any, name: str = "", lang: str = "en") -> str:
@@ -124,12 +122,36 @@ def format_value(v: Any, name: str = "", lang: str = "en") -> str:
         return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}"
     if str(name) == "direction" and f"direction.{v}" in LABELS:
         return label(f"direction.{v}", lang).lower() if lang == "en" else label(f"direction.{v}", lang)
-    if lang == "zh" and str(name) in _ENUM_COLUMNS and f"value.{v}" in LABELS:
+    if lang == "zh" and str(name) in ENUM_COLUMNS and f"value.{v}" in LABELS:
         return label(f"value.{v}", lang)
     return str(v)
 
 
 _PLAIN_INTEGER_NAMES = ("year", "month", "row", "n", "年度", "行")
+
+
+def format_threshold(v: Any, name: str = "") -> str:
+    """A threshold at full precision: a rate as a percentage, other numbers with every digit given.
+
+    Examples
+    --------
+    >>> format_threshold(0.001, "identical_growth_share"), format_threshold(0.068, "deviation_rate")
+    ('0.1%', '6.8%')
+    >>> format_threshold(0.001), format_threshold(1.5), format_threshold(24)
+    ('0.001', '1.5', '24')
+    """
+    if v is None or isinstance(v, bool) or not pd.api.types.is_number(v) or pd.isna(v):
+        return format_value(v, name)
+    x = float(v)
+    if is_rate_name(name):
+        return f"{_plain(x * 100)}%"
+    return _plain(x)
+
+
+def _plain(x: float) -> str:
+    """Shortest plain decimal of ``x`` (never scientific notation)."""
+    text = f"{x:.12f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
 
 
 def column_label(name: Any, lang: str = "en") -> str:
@@ -266,14 +288,14 @@ def criteria_frame(f: Finding, lang: str = "en") -> pd.DataFrame:
     test column gives p, n and rho of a statistical criterion."""
     rows = [{label("col.criterion", lang): (c.label_en if lang == "en" else c.label_zh or c.label_en) or c.name,
              label("col.value", lang): _display(c.value, c.name, lang),
-             label("col.threshold", lang): f"{c.op} {_display(c.threshold, c.name, lang)}".strip(),
+             label("col.threshold", lang): f"{c.op} {format_threshold(c.threshold, c.name)}".strip(),
              label("col.triggered", lang): {True: label("word.yes", lang), False: label("word.no", lang)}.get(
                  c.triggered, label("status.not_assessed", lang)),
              label("col.margin", lang): "–" if c.margin is None else f"{c.margin:+.1%}",
              label("col.test", lang): "" if c.n is None else (
                  f"p = {_display(c.value, 'p', lang)}, n = {c.n}"
                  + ("" if c.statistic is None else f", rho = {c.statistic:.2f}")),
-             label("col.basis", lang): c.basis,
+             label("col.basis", lang): format_value(c.basis, "basis", lang),
              label("col.config_key", lang): c.config_key} for c in f.criteria]
     return pd.DataFrame(rows)
 
@@ -320,6 +342,27 @@ def inventory_frame(h: Hospital, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def thresholds_frame(records: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """The thresholds used (``Thresholds.as_records()``) as a display table: key, value at full
+    precision, justification in ``lang`` and whether the user's file overrode it."""
+    from casekit.labels import threshold_why
+
+    return pd.DataFrame([{label("col.key", lang): r["key"],
+                          label("col.value", lang): format_threshold(r["value"], str(r["key"]).rsplit(".", 1)[-1]),
+                          label("col.why", lang): threshold_why(r["key"], r.get("why", ""), lang),
+                          label("col.overridden", lang): label("word.yes" if r.get("overridden") else "word.no", lang)}
+                         for r in records])
+
+
+def issue_note(issue: Issue, lang: str) -> str:
+    """An issue as one caveat sentence in ``lang`` (where it is, what is wrong, what to do)."""
+    if lang == "en":
+        return str(issue)
+    where = issue.file + ("" if issue.row is None else f"，第{issue.row}行") + (f"，“{issue.column}”列" if issue.column else "")
+    severity = "错误" if issue.severity == "error" else "警告"
+    return f"{severity}：{where}：{issue_text(issue.problem, lang)}。修改建议：{issue_text(issue.fix, lang)}"
+
+
 def notes_frame(issues: list[Issue], lang: str) -> pd.DataFrame:
     """Issues as a display table (severity, file, row, column, problem, fix)."""
     cols = {"severity": label("col.severity", lang), "file": label("col.file", lang), "row": label("col.row", lang),
@@ -327,6 +370,8 @@ def notes_frame(issues: list[Issue], lang: str) -> pd.DataFrame:
     seen, rows = set(), []
     for i in issues:
         d = i.as_dict()
+        d["problem"], d["fix"] = issue_text(d["problem"], lang), issue_text(d["fix"], lang)
+        d["severity"] = label(f"severity.{d['severity']}", lang)
         key = tuple(d.values())
         if key not in seen:
             seen.add(key)

@@ -26,7 +26,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from casekit.errors import OutputError
 from casekit.fs.atomic import atomic_path
-from casekit.labels import LABELS, check_lang, label
+from casekit.labels import ENUM_COLUMNS, LABELS, check_lang, label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -35,11 +35,6 @@ PERCENT_COLUMN = re.compile(r"(^|_)(execution|deviation|adjustment)_rate($|_)")
 PERCENT_FORMAT = "0.00%"  # rates shown with two decimals (96.38%), stored as fractions
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 MAX_SHEET = 31
-# Columns whose text values are enumerations translated by ``value.<word>`` labels.
-ENUM_COLUMNS = frozenset({"status", "band", "direction", "basis", "rating", "grade", "kind", "scope", "level",
-                          "method", "target", "phasing", "group_type", "area", "unit", "accounting", "source",
-                          "adjustment_source", "cause_status", "problem_status", "evidence_strength", "robustness",
-                          "row_type"})
 
 
 def escape_cell(value: Any) -> Any:

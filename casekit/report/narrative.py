@@ -36,12 +36,14 @@ from casekit.report.blocks import (
     finding_card_html,
     finding_title,
     heading_html,
+    issue_note,
     inventory_frame,
     localised_columns,
     notes_frame,
     pefa_frame,
     recommendations_html,
     table_html,
+    thresholds_frame,
     verdict,
 )
 from casekit.report.session import Session, session
@@ -262,7 +264,7 @@ def caveats(s: Session) -> None:
 def method_notes(s: Session) -> None:
     """How the figures were computed, and the thresholds used (with their justification)."""
     _emit(_html(f"<p>{html.escape(METHOD[s.lang])}</p>"))
-    table(pd.DataFrame(s.thresholds.as_records()), s.t("sec.thresholds"), max_rows=80, lang=s.lang)
+    table(thresholds_frame(s.thresholds.as_records(), s.lang), s.t("sec.thresholds"), max_rows=120, lang=s.lang)
 
 
 def citation(s: Session) -> None:
@@ -317,7 +319,7 @@ def _caveat_texts(s: Session) -> list[str]:
         texts.append(f"{s.t('word.synthetic')}{': ' if s.lang == 'en' else '：'}{SYNTHETIC_BANNER[s.lang]}")
     for note in getattr(s.diagnosis, "notes", []) or []:
         if isinstance(note, Issue):
-            texts.append(str(note))
+            texts.append(str(note) if s.lang == "en" else issue_note(note, s.lang))
         elif isinstance(note, dict):
             texts.append(str(note.get(f"text_{s.lang}") or note.get("text") or note))
         else:
