@@ -68,3 +68,9 @@ def test_fonts_and_paper(tmp_path, lang):
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert doc.core_properties.title == "J hospital"
     assert "PAGE" in section.footer.paragraphs[0]._p.xml
+
+
+def test_characters_xml_cannot_hold_become_replacement_characters():
+    page = "<html><body><main><h2>P1\x1b[31m</h2><p>a\x07b</p></main></body></html>"
+    doc = html_to_docx(page, title="J\x1b")
+    assert [p.text for p in doc.paragraphs if p.text] == ["P1\ufffd[31m", "a\ufffdb"]

@@ -33,6 +33,12 @@ _STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4"
 _TOC_TEXT = {"en": "Right-click and choose Update Field to show page numbers.",
              "zh": "右键单击并选择“更新域”以显示页码。"}
 _SPACE = re.compile(r"\s+")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` with the characters a .docx (XML) cannot hold shown as U+FFFD, as in tables.xlsx."""
+    return _NOT_XML.sub("\ufffd", text)
 _DATA_URI = re.compile(r"data:image/(?:png|jpeg);base64,(.*)", re.S)
 _CARD_CLASSES = {"casekit-card", "casekit-source", "casekit-banner"}
 
@@ -73,7 +79,7 @@ def _new_document(title: str, lang: str) -> Any:
     for name in _STYLES:
         _set_fonts(doc.styles[name], lang)
     doc.styles["Normal"].font.size = Pt(10.5)
-    doc.core_properties.title = title
+    doc.core_properties.title = _xml(title)
     doc.core_properties.language = "zh-CN" if lang == "zh" else "en-GB"
     _page_number_footer(section)
     return doc
@@ -146,7 +152,7 @@ class _Writer:
                 text = _SPACE.sub(" ", str(child))
                 if not text.strip() and not paragraph.runs:
                     continue
-                run = paragraph.add_run(text)
+                run = paragraph.add_run(_xml(text))
                 run.bold, run.italic = bold or None, italic or None
                 if mono:
                     run.font.name = MONO_FONT
@@ -178,7 +184,7 @@ class _Writer:
         if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
             text = _text(node).replace("¶", "").strip()
             if text:
-                self.doc.add_heading(text, level=min(int(name[1]), 4))
+                self.doc.add_heading(_xml(text), level=min(int(name[1]), 4))
         elif name == "nav" and "casekit-toc" in classes:
             self.toc(node)
         elif name == "p":
@@ -213,7 +219,7 @@ class _Writer:
     def toc(self, nav: Any) -> None:
         title = nav.find(class_="toc-title")
         if title is not None:  # "TOC Heading" looks like a heading but is not listed in the TOC
-            self.doc.add_paragraph(_text(title), style="TOC Heading")
+            self.doc.add_paragraph(_xml(_text(title)), style="TOC Heading")
         _field(self.doc.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', _TOC_TEXT[self.lang])
 
     def card(self, node: Any) -> None:
@@ -286,7 +292,7 @@ class _Writer:
         width = Cm(min(16.5, width_px / 100 * 2.54)) if width_px else Cm(16.5)
         self.doc.add_picture(io.BytesIO(data), width=width)
         shape = self.doc.inline_shapes[-1]
-        alt = node.get("alt", "")
+        alt = _xml(node.get("alt", ""))
         shape._inline.docPr.set("descr", alt)
         shape._inline.docPr.set("title", alt[:80])
         self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
