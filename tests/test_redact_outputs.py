@@ -35,6 +35,12 @@ def file_text(path: Path) -> str | None:
             pytest.skip("pdftotext (poppler-utils) is needed to read report.pdf")
         return subprocess.run([tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                               check=True).stdout
+    if path.suffix == ".docx":
+        import docx
+
+        doc = docx.Document(path)
+        cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+        return "\n".join([p.text for p in doc.paragraphs] + cells + [doc.core_properties.title or ""])
     if path.suffix == ".png":
         return None
     raise AssertionError(f"no reader for published file {path.name}: add one to this test")
