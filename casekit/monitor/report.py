@@ -19,15 +19,14 @@ import pandas as pd
 from casekit.errors import Issue
 from casekit.labels import LABELS, label
 from casekit.monitor.analysis import MonitorResult
-from casekit.pipeline.params import Param
+from casekit.pipeline.params import CONFIG, DATA_PATH, LANG, Param
 from casekit.report.blocks import caveat_html, heading_html, table_html
 
 MONITOR_PARAMETERS: dict[str, Param] = {p.name: p for p in (
-    Param("data_path", "str", "../data/sample/j_hospital",
-          "hospital data folder or workbook; relative paths are tried from the notebooks folder and the project"),
+    DATA_PATH,
     Param("through", "str", "", "last month of the analysis, YYYY-MM; empty means the latest month with actuals"),
-    Param("lang", "str", "en", "report language: en or zh"),
-    Param("config", "str", "", "YAML file overriding default thresholds; empty means defaults"),
+    LANG,
+    CONFIG,
     Param("comments", "str", "", "last month's filled comments.xlsx; empty means none"),
     Param("prepared", "str", "", "analysis pickled by casekit monitor (set by the runner)"),
     Param("output_dir", "str", "", "report folder (set by casekit monitor)"),

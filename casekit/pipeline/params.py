@@ -41,12 +41,17 @@ class Param:
     help: str = ""
 
 
+# parameters every notebook of casekit declares (the report's and the monitor's)
+DATA_PATH = Param("data_path", "str", "../data/sample/j_hospital",
+                  "hospital data folder or workbook; relative paths are tried from the notebooks folder and the project")
+LANG = Param("lang", "str", "en", "report language: en or zh")
+CONFIG = Param("config", "str", "", "YAML file overriding default thresholds; empty means defaults")
+
 REPORT_PARAMETERS: dict[str, Param] = {p.name: p for p in (
-    Param("data_path", "str", "../data/sample/j_hospital",
-          "hospital data folder or workbook; relative paths are tried from the notebooks folder and the project"),
+    DATA_PATH,
     Param("years", "str", "", "years to analyse, e.g. 2021-2024 or 2023; empty means all"),
-    Param("lang", "str", "en", "report language: en or zh"),
-    Param("config", "str", "", "YAML file overriding default thresholds; empty means defaults"),
+    LANG,
+    CONFIG,
     Param("output_dir", "str", "", "report folder (set by casekit run)"),
     Param("redact", "bool", False, "replace department names by codes"),
     Param("analysis", "str", "", "analysis file written by casekit run; empty: load and diagnose the data here"),
