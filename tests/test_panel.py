@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -82,6 +83,8 @@ def test_diagnose_prints_the_ten_findings_and_json_is_valid():
     lines = {ln.split("\t")[0]: ln for ln in result.output.splitlines() if "\t" in ln}
     for code in EXPECTED["j_hospital"]:
         assert lines[code].split("\t")[1] == "present", lines[code]
+    # deciding values are formatted as in the report: shares as percentages, never 1.41e-05
+    assert "(trips if < 1%)" in lines["P1"] and not re.search(r"\de-\d", result.output), lines["P1"]
     result = runner.invoke(app, ["diagnose", str(SAMPLES / "mixed_hospital"), "--json", "-"])
     data = json.loads(result.stdout)
     assert {f["code"] for f in data["problems"] + data["causes"] if f["status"] == "present"} == \

@@ -9,17 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from casekit.labels import label, title_only
+from casekit.report.blocks import format_threshold, format_value
 
 MAX_DECIDING = 3
 """Criteria shown per finding (the others are in ``--json`` and the report)."""
-
-
-def _value(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return str(v)
-    return f"{v:.3g}" if abs(v) < 1e4 else f"{v:,.0f}"
 
 
 def deciding_values(finding: Any, lang: str = "en") -> str:
@@ -45,7 +38,8 @@ def deciding_values(finding: Any, lang: str = "en") -> str:
     parts = []
     for c in crit[:MAX_DECIDING]:
         name = (c.label_zh if lang == "zh" else c.label_en) or c.name
-        parts.append(f"{name} {_value(c.value)} ({label('cli.trips', lang, op=c.op, t=_value(c.threshold))})")
+        parts.append(f"{name} {format_value(c.value, c.name, lang)} "
+                     f"({label('cli.trips', lang, op=c.op, t=format_threshold(c.threshold, c.name))})")
     if len(crit) > MAX_DECIDING:
         parts.append(label("cli.more", lang, n=len(crit) - MAX_DECIDING))
     return "; ".join(parts)
