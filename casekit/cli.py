@@ -150,7 +150,12 @@ def sample(
 @app.command()
 @friendly
 def run(
-    data_path: Annotated[Path, typer.Argument(help="Hospital data folder or workbook.")],
+    data_path: Annotated[Optional[Path], typer.Argument(
+        help="Hospital data folder or workbook (or leave it out and give --sample).")] = None,
+    sample_name: Annotated[Optional[str], typer.Option(
+        "--sample", metavar="NAME",
+        help="Run a generated sample hospital instead: j, well_run or mixed (written to casekit's cache folder, "
+             "e.g. ~/.cache/casekit/samples/j_hospital, the same files as casekit sample).")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Report folder (default reports/<folder name>).")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
     config: Annotated[Optional[Path], typer.Option("--config", help="YAML file overriding default thresholds.")] = None,
@@ -162,10 +167,25 @@ def run(
         "--formats", metavar="LIST",
         help="Outputs to write, comma-separated: html,pdf,docx,xlsx,json (default: all).")] = None,
 ) -> None:
-    """Validate, execute the notebooks and write report.html, report.pdf, report.docx, tables.xlsx and findings.json."""
-    from casekit.labels import label
+    """Validate, execute the notebooks and write report.html, report.pdf, report.docx, tables.xlsx and findings.json.
+
+    ``casekit run --sample j`` generates the J sample hospital and runs it (report in
+    reports/j_hospital), with no data folder needed.
+    """
+    from casekit.errors import ConfigError
+    from casekit.labels import LANGS, label
     from casekit.pipeline.runner import run as run_hospital
 
+    if (data_path is None) == (sample_name is None):
+        raise ConfigError("give a data folder or workbook, or --sample NAME" +
+                          (", not both" if data_path is not None else ""),
+                          "For example: casekit run data/sample/j_hospital, or casekit run --sample j.")
+    if sample_name is not None:
+        from casekit.sample.cli_support import cached_sample
+
+        data_path = cached_sample(sample_name)
+        out.print(label("cli.sample_written", lang if lang in LANGS else "en", path=data_path),
+                  markup=False, highlight=False)
     _allow_outside_links(allow_outside_links)
     # papermill's progress bar only on a terminal: in a log file it would write a line per cell.
     result = run_hospital(data_path, out_dir=out_dir, lang=lang, config=config, params=param or [],
@@ -214,7 +234,7 @@ def batch(
     allow_outside_links: Annotated[bool, typer.Option("--allow-outside-links", help=LINKS_HELP)] = False,
 ) -> None:
     """Run every hospital under ROOT in parallel; write the panel (Parquet, CSV) and a cross-hospital benchmark."""
-    from casekit.labels import label
+    from casekit.labels import LANGS, label
     from casekit.pipeline.batch import BatchError, run_batch
 
     _allow_outside_links(allow_outside_links)
@@ -261,6 +281,27 @@ def diagnose(
     if json_out:
         diagnosis.to_json(Path(json_out))
         out.print(label("cli.json_written", lang, path=json_out), markup=False, highlight=False)
+
+
+@app.command()
+@friendly
+def notebooks(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write into, e.g. casekit-notebooks; it gets notebooks/ "
+                                                 "and data/sample/j_hospital.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace existing notebooks that differ from casekit's (your edits are lost) and a data "
+                        "folder that is not a casekit sample.")] = False,
+) -> None:
+    """Copy the report notebooks and the sample they open on into a folder, to open and run in JupyterLab.
+
+    Then: jupyter lab OUT_DIR/notebooks. The notebooks' default data_path, ../data/sample/j_hospital,
+    is the sample written beside them; set data_path in a notebook's parameters cell to use your own data.
+    """
+    from casekit.pipeline.workspace import write_workspace
+
+    for path in write_workspace(out_dir, force=force):
+        out.print(f"wrote {path}", markup=False, highlight=False)
+    out.print(f"open them with: jupyter lab {out_dir / 'notebooks'}", markup=False, highlight=False)
 
 
 @app.command()

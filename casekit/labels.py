@@ -424,6 +424,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "severity.error": ("error", "错误"),
     "severity.warning": ("warning", "警告"),
     "cli.report_written": ("report written to {path}", "报告已写入 {path}"),
+    "cli.sample_written": ("sample hospital generated in {path}", "样本医院数据已生成于 {path}"),
     "value.True": ("yes", "是"),
     "value.False": ("no", "否"),
     # ---- sheets of tables.xlsx (sheet.<table>; Excel allows 31 characters)

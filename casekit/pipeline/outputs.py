@@ -156,9 +156,8 @@ def render(executed: Any, findings: dict[str, Any], hospital: Any, staging: Path
 
 
 def _citation() -> str:
-    from casekit.paths import PROJECT_DIR
+    from casekit.paths import CITATION_FILE as cff
 
-    cff = PROJECT_DIR / "CITATION.cff"
     title = "casekit"
     if cff.is_file():
         for line in cff.read_text(encoding="utf-8").splitlines():

@@ -190,22 +190,31 @@ def _value_problems(ns: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def resolve_input(path: str, name: str = "data_path") -> Path:
-    """Resolve a user path: absolute, or relative to the current folder, the notebooks folder or the project.
+    """Resolve a user path: absolute, or relative to the current folder (and, in a checkout, the notebooks folder or the project).
+
+    A notebook opened in JupyterLab runs in its own folder, so the notebooks' default
+    ``../data/sample/j_hospital`` is found beside ``notebooks/`` both in the repository and in a
+    folder written by ``casekit notebooks DIR``. An installed casekit never looks inside its
+    package (:data:`casekit.paths.IN_CHECKOUT`).
 
     Raises
     ------
     ConfigError
         None of the candidates exists; the message lists where casekit looked.
     """
-    from casekit.paths import NOTEBOOKS_DIR, PROJECT_DIR
+    from casekit.paths import IN_CHECKOUT, NOTEBOOKS_DIR, PROJECT_DIR
 
     p = Path(path).expanduser()
-    candidates = [p] if p.is_absolute() else [Path.cwd() / p, NOTEBOOKS_DIR / p, PROJECT_DIR / p]
+    if p.is_absolute():
+        candidates = [p]
+    else:
+        candidates = [Path.cwd() / p] + ([NOTEBOOKS_DIR / p, PROJECT_DIR / p] if IN_CHECKOUT else [])
     for c in candidates:
         if c.exists():
             return c.resolve()
+    base = PROJECT_DIR if IN_CHECKOUT else Path.cwd()
     raise ConfigError(f"{name} {path!r} does not exist (looked in: {', '.join(str(c) for c in candidates)})",
-                      f"Pass an absolute path, or one relative to {PROJECT_DIR}.")
+                      f"Pass an absolute path, or one relative to {base}.")
 
 
 def parse_years(years: str) -> tuple[int, int] | None:

@@ -14,7 +14,7 @@ LEDGER_FORMATS = ("csv", "parquet")
 ZH_WORKBOOK = {"j": "j_hospital_zh.xlsx"}
 
 
-def _is_sample_folder(folder: Path) -> bool:
+def is_sample_folder(folder: Path) -> bool:
     """A hospital folder written by ``casekit sample`` (its ``hospital.yaml`` starts with the synthetic header)."""
     return has_header(folder / "hospital.yaml", YAML_HEADER.encode("utf-8"))
 
@@ -77,7 +77,7 @@ def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False
     keys = list(PROFILES) if all_profiles else [get_profile(profile).key]
     out = Path(out_dir)
     for key in keys:
-        check_output(out / PROFILES[key].folder, force=force, ours=_is_sample_folder, what="folder")
+        check_output(out / PROFILES[key].folder, force=force, ours=is_sample_folder, what="folder")
         if all_profiles and key in ZH_WORKBOOK:
             check_output(out / ZH_WORKBOOK[key], force=force, ours=lambda _: _is_sample_root(out))
     if all_profiles:
@@ -110,3 +110,27 @@ def sample_command(out_dir: Path, profile: str = "j", all_profiles: bool = False
         for path in written:
             console.print(f"wrote {path}", highlight=False)
     return written
+
+
+def cached_sample(profile: str) -> Path:
+    """Write sample hospital ``profile`` into casekit's cache folder and return its folder (``casekit run --sample``).
+
+    The folder is :func:`casekit.paths.sample_cache_dir` ``/ <profile folder>``, e.g.
+    ``~/.cache/casekit/samples/j_hospital``. It is written again on every call: the generator is
+    seeded, so the files are byte-identical each time (the same as ``casekit sample``), never stale
+    after an upgrade, and the executed notebooks of the report can be re-run from it.
+
+    Raises
+    ------
+    ConfigError
+        Unknown profile.
+    OutputError
+        The cache folder cannot be written.
+    """
+    from casekit.paths import sample_cache_dir
+
+    key = get_profile(profile).key
+    root = sample_cache_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    sample_command(out_dir=root, profile=key, force=True)  # casekit's own cache: always replaced
+    return root / PROFILES[key].folder
