@@ -290,3 +290,16 @@ def test_sample_command_writes_index_and_readme(tmp_path):
     assert (tmp_path / "j_hospital_zh.xlsx") in written
     with pytest.raises(ConfigError):
         sample_command(tmp_path, ledger_format="json")
+
+
+def test_column_number_text_is_the_cell_number_text():
+    """The vectorised writer formats every number exactly as the per-cell one (sample files unchanged)."""
+    from casekit.sample.write import _number_text, _numbers_text
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.lognormal(8, 3, 3000) * rng.choice([-1, 1], 3000), rng.uniform(-1, 1, 500),
+                             [0.0, -0.0, -0.004, 0.005, 1e14, 123456789012.345678, 2.675, np.nan]])
+    s = pd.Series(values)
+    for digits in (2, 6):
+        want = ["" if np.isnan(v) else _number_text(v, digits) for v in values]
+        assert _numbers_text(s, digits).tolist() == want

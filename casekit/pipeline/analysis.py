@@ -156,9 +156,11 @@ def save(analysis: Analysis, path: str | Path) -> Path:
     A pickle runs code when it is loaded: :func:`load` only files casekit wrote itself (the
     runner keeps this file in its private staging folder and deletes it before publishing).
     """
-    from casekit.fs.atomic import write_bytes
+    from casekit.fs.atomic import atomic_path
 
-    return write_bytes(path, pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:  # streamed: no second copy of the data as bytes
+        pickle.dump(analysis, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return Path(path)
 
 
 def load(path: str | Path) -> Analysis:
@@ -174,7 +176,8 @@ def load(path: str | Path) -> Analysis:
     if not file.is_file():
         raise ConfigError(f"analysis file {file} does not exist", hint)
     try:
-        analysis = pickle.loads(file.read_bytes())
+        with file.open("rb") as fh:
+            analysis = pickle.load(fh)
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
         raise ConfigError(f"analysis file {file} cannot be read ({type(exc).__name__})", hint) from None
     if not isinstance(analysis, Analysis):

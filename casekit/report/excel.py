@@ -16,12 +16,17 @@ OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from casekit.errors import OutputError
@@ -35,6 +40,7 @@ PERCENT_COLUMN = re.compile(r"(^|_)(execution|deviation|adjustment)_rate($|_)")
 PERCENT_FORMAT = "0.00%"  # rates shown with two decimals (96.38%), stored as fractions
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 MAX_SHEET = 31
+_BOLD = Font(bold=True)
 
 
 def escape_cell(value: Any) -> Any:
@@ -243,35 +249,67 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *,
                           label("sheet.index.columns", lang): [df.shape[1] for df in tables.values()]})
     path = Path(path)
     with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            _sheet(xw, index_name, escape_frame(index))
-            ws = xw.sheets[index_name]
-            for row, name in enumerate(names, start=2):  # each index row links to its sheet
-                cell = ws.cell(row=row, column=1)
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A1")
-                cell.style = "Hyperlink"
-            for sheet, df in zip(names, tables.values()):
-                ready = localise(_excel_ready(df), "en")  # English names decide the percent columns
-                percent = [bool(PERCENT_COLUMN.search(str(c))) and pd.api.types.is_numeric_dtype(ready[c].dtype)
-                           for c in ready.columns]
-                shown = ready if lang == "en" else localise(_excel_ready(df), lang)
-                _sheet(xw, sheet, escape_frame(shown), percent)
+        wb = Workbook(write_only=True)  # rows streamed to disk: memory does not grow with the tables
+        links = [Hyperlink(ref="", location=f"'{name}'!A1") for name in names]
+        _sheet(wb, index_name, escape_frame(index), links=links)
+        for sheet, df in zip(names, tables.values()):
+            ready = localise(_excel_ready(df), "en")  # English names decide the percent columns
+            percent = [bool(PERCENT_COLUMN.search(str(c))) and pd.api.types.is_numeric_dtype(ready[c].dtype)
+                       for c in ready.columns]
+            shown = ready if lang == "en" else localise(_excel_ready(df), lang)
+            _sheet(wb, sheet, escape_frame(shown), percent)
+        wb.save(tmp)
     return path
 
 
-def _sheet(xw: pd.ExcelWriter, sheet: str, frame: pd.DataFrame, percent: list[bool] | None = None) -> None:
-    """Write one sheet with a frozen, readable header row; ``percent[i]`` formats column i as ``0.00%``."""
-    frame.to_excel(xw, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex))
-    ws = xw.sheets[sheet]
+def _cell_value(v: Any) -> Any:
+    """A value openpyxl writes: missing values blank, numpy scalars as Python numbers."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
+        return v.item()
+    return v
+
+
+def _sheet(wb: Workbook, sheet: str, frame: pd.DataFrame, percent: list[bool] | None = None,
+           links: list[Hyperlink] | None = None) -> None:
+    """Write one sheet with a frozen, bold header row; ``percent[i]`` formats column i as ``0.00%``.
+
+    A frame with a named (not range) index gets its index levels as the first columns;
+    ``links[r]`` makes the first cell of data row ``r`` a hyperlink.
+    """
+    ws = wb.create_sheet(sheet)
     ws.freeze_panes = "A2"
-    offset = 0 if isinstance(frame.index, pd.RangeIndex) else frame.index.nlevels
-    for i, col in enumerate(frame.columns, start=1 + offset):
+    if not isinstance(frame.index, pd.RangeIndex):
+        levels = frame.index.nlevels
+        frame = frame.reset_index()
+        percent = [False] * levels + list(percent or [False] * (frame.shape[1] - levels))
+    for i, col in enumerate(frame.columns, start=1):
         text = str(col)
         wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK characters are double width
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, max(8, wide + 2))
-        if percent and percent[i - 1 - offset]:
-            for (cell,) in ws.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=i, max_col=i):
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, wide + 2))
+    head = []
+    for col in frame.columns:
+        cell = WriteOnlyCell(ws, value=str(col))
+        cell.font = _BOLD
+        head.append(cell)
+    ws.append(head)
+    pct = [j for j, flag in enumerate(percent or []) if flag]
+    for r, row in enumerate(frame.itertuples(index=False, name=None)):
+        values = [_cell_value(v) for v in row]
+        for j in pct:
+            if values[j] is not None:
+                cell = WriteOnlyCell(ws, value=values[j])
                 cell.number_format = PERCENT_FORMAT
+                values[j] = cell
+        if links is not None and values:
+            cell = WriteOnlyCell(ws, value=values[0])
+            cell.hyperlink = links[r]
+            cell.style = "Hyperlink"
+            values[0] = cell
+        ws.append(values)
 
 
 def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:

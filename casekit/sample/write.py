@@ -72,6 +72,22 @@ def _number_text(x: float, digits: int = 6) -> str:
     return np.format_float_positional(round(float(x), digits) + 0.0, trim="-")
 
 
+def _numbers_text(s: pd.Series, digits: int) -> pd.Series:
+    """:func:`_number_text` of a whole column at once (the same text; ``""`` where missing).
+
+    Values whose fixed-point text would have more than 15 significant digits, where printf
+    rounding and the shortest round-trip text can differ, go through :func:`_number_text`.
+    """
+    arr = np.nan_to_num(s.to_numpy(dtype="float64"))
+    # printf rounds the exact binary value to the nearest decimal, as Python's round() does
+    text = pd.Series(np.char.mod(f"%.{digits}f", arr), index=s.index, dtype="str")
+    text = text.str.rstrip("0").str.rstrip(".").replace("-0", "0")
+    odd = s.notna() & (s.abs() >= 10.0 ** (15 - digits))
+    if odd.any():
+        text[odd] = [_number_text(v, digits) for v in s[odd]]
+    return text.where(s.notna(), "")
+
+
 def _ordered(df: pd.DataFrame, table: str) -> pd.DataFrame:
     """Schema columns in schema order, rows sorted by the key (stable)."""
     spec = TABLES[table]
@@ -90,10 +106,9 @@ def _text_column(s: pd.Series, table: str, column: str, lang: str) -> pd.Series:
     elif col.dtype == "date":
         out = pd.to_datetime(s).dt.strftime("%Y-%m-%d")
     elif col.dtype == "int":
-        out = s.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        out = s.astype("Int64").astype("str")
     elif col.dtype == "float":
-        digits = 2 if col.money else 6
-        out = s.map(lambda v: "" if pd.isna(v) else _number_text(v, digits))
+        out = _numbers_text(s.astype("float64"), 2 if col.money else 6)
     else:
         out = s.astype("str")
         if lang == "zh" and column in _ZH_VALUES and col.enum:

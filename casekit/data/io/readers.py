@@ -24,6 +24,7 @@ from casekit.data.accounts import subtotal_issues
 from casekit.data.exports import probe, read_exports
 from casekit.data.exports.mapping import MAPPING_NAMES, find_mapping
 from casekit.fs.input_files import entry_problem
+from casekit.data.io.chunked import is_large, read_chunked
 from casekit.data.io.frame import raw_from_grid, short
 from casekit.data.io.hints import blank_profile_value, unknown_sheet_fix
 from casekit.data.io.grids import (DEFAULT_MAX_BYTES, Books, Grid, csv_grid, decode_text, parquet_grid,
@@ -114,6 +115,12 @@ def _read_table(path_or_sheet: Path | str | tuple[Path, str], table: Table, labe
                                  hint=f"sheets present: {', '.join(wb.sheet_names)}")
         label = label or _label(path, sheet)
         grid = sheet_grid(wb, sheet, label)
+    elif suffix in PARQUET_SUFFIXES + TEXT_SUFFIXES and is_large(path):  # millions of rows: chunk by chunk
+        label = label or path.name
+        raw = read_chunked(path, table, label)
+        if raw is not None:
+            return raw
+        grid = parquet_grid(path, label) if suffix in PARQUET_SUFFIXES else csv_grid(path, label)
     elif suffix in PARQUET_SUFFIXES:
         label = label or path.name
         grid = parquet_grid(path, label)
