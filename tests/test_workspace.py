@@ -105,3 +105,33 @@ def test_the_sample_of_run_sample_is_written_to_the_user_cache_folder(monkeypatc
     first = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert cached_sample("mixed") == folder  # written again, byte for byte the same
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
+
+
+def test_a_python3_kernel_spec_of_another_python_is_refused(monkeypatch, tmp_path):
+    import json
+    import sys
+
+    from casekit.pipeline.notebooks import check_kernel
+
+    spec = tmp_path / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))  # searched before every other Jupyter data folder
+
+    def kernel(exe: str) -> None:
+        (spec / "kernel.json").write_text(json.dumps({"argv": [exe, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                                      "display_name": "Python 3", "language": "python"}))
+
+    for ok in ("python", sys.executable):  # Jupyter runs the current interpreter / this interpreter
+        kernel(ok)
+        check_kernel()
+    other = tmp_path / "other-env" / "bin" / "python"  # an interpreter of another environment
+    other.parent.mkdir(parents=True)
+    other.write_text("#!/bin/sh\necho /opt/other-env\n")
+    other.chmod(0o755)
+    kernel(str(other))
+    with pytest.raises(ConfigError, match="not the Python of this casekit") as exc:
+        check_kernel()
+    assert "ipykernel install --user" in exc.value.hint
+    kernel(str(tmp_path / "missing" / "python"))
+    with pytest.raises(ConfigError, match="runs .*missing/python"):
+        check_kernel()

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from casekit.errors import NotebookExecutionError, OutputError
+from casekit.errors import ConfigError, NotebookExecutionError, OutputError
 from casekit.paths import NOTEBOOKS_DIR
 from casekit.pipeline.params import declared_parameters
 from casekit.report.blocks import FIGURE_METADATA
@@ -150,6 +150,45 @@ def split(executed: Any) -> dict[str, Any]:
     return parts
 
 
+def check_kernel(name: str = KERNEL) -> None:
+    """Refuse a ``python3`` kernel that would run another Python than this casekit's.
+
+    Jupyter finds the kernel by name; a spec a user installed earlier for another environment
+    (``~/.local/share/jupyter/kernels/python3``) shadows ipykernel's own, and the notebooks would
+    import that environment's casekit, or none. A spec whose command is ``python`` (Jupyter runs
+    the current interpreter) or this interpreter passes; any other command must report this
+    interpreter's ``sys.prefix``.
+
+    Raises
+    ------
+    ConfigError
+        The kernel spec is missing or runs another Python.
+    """
+    import subprocess
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise ConfigError(f"no Jupyter kernel named {name!r} is installed", "Install ipykernel: pip install ipykernel.") from None
+    exe = spec.argv[0] if spec.argv else ""
+    if exe in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}", sys.executable):
+        return
+    try:
+        prefix = subprocess.run([exe, "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True,
+                                timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        prefix = ""
+    if prefix and os.path.realpath(prefix) == os.path.realpath(sys.prefix):
+        return
+    raise ConfigError(f"the Jupyter kernel {name!r} ({spec.resource_dir}) runs {exe}, not the Python of this casekit "
+                      f"({sys.executable}): the notebooks would import another casekit, or none",
+                      f"Remove that kernel spec (jupyter kernelspec remove {name}) or replace it with this Python's: "
+                      f"{sys.executable} -m ipykernel install --user")
+
+
 def execute(combined_path: Path, output_path: Path, parameters: dict[str, Any], *, cwd: str | os.PathLike,
             progress: bool = True, kernel: "StartedKernel | None" = None) -> Any:
     """Execute a (combined) notebook with papermill's Python API in one ``python3`` kernel.
@@ -182,6 +221,8 @@ def execute(combined_path: Path, output_path: Path, parameters: dict[str, Any], 
 
     from nbclient.exceptions import DeadKernelError
 
+    if kernel is None:
+        check_kernel()
     sockets = f"casekit-{uuid.uuid4().hex[:12]}-ipc"
     try:
         return pm.execute_notebook(os.fspath(combined_path), os.fspath(output_path), parameters=parameters,
@@ -260,6 +301,7 @@ class StartedKernel:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
+        check_kernel()
         self._sockets = f"casekit-{uuid.uuid4().hex[:12]}-ipc"
         manager_class = _kernel_manager(self._sockets).get("kernel_manager_class", AsyncKernelManager)
         self.manager = manager_class(kernel_name=KERNEL)
