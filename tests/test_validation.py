@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pandas as pd
+from pandera import errors as pa_errors
 
 from casekit.errors import Issue
 from casekit.data.io.raw import RawTable, SourceRows
-from casekit.data.schema.pandera_schemas import build_schema, schema_issues
+from casekit.data.schema.pandera_schemas import build_schema, normalise_enum_values, passes_schema, schema_issues
 from casekit.data.schema.tables import TABLES
 from casekit.data.validation import parse_profile, standard_checklist, validate_tables
 
@@ -162,6 +163,38 @@ def test_schema_is_generated_from_tables():
     rng = raw("performance", [{"year": 2024, "dept_id": "D01", "appraisal_score": 101.0, "budget_weight": 0.2}])
     found = schema_issues(rng)
     assert [(i.column, i.value) for i in found] == [("appraisal_score", "101")]
+
+
+def _pandera_passes(df, table):
+    try:
+        build_schema(table, df.columns).validate(df, lazy=True)
+    except pa_errors.SchemaErrors:
+        return False
+    return True
+
+
+def test_vectorised_schema_check_agrees_with_pandera():
+    """The fast yes/no test says 'clean' exactly when pandera finds nothing (else pandera reports)."""
+    t = TABLES["performance"]
+    good = pd.DataFrame({"year": pd.array([2023, 2024], dtype="Int64"), "dept_id": pd.array(["D01", "D01"], dtype="str"),
+                         "appraisal_score": [88.0, 91.5], "budget_weight": [0.2, 0.3]})
+    assert passes_schema(good, t) and _pandera_passes(good, t)
+    bad = {
+        "out of range": good.assign(appraisal_score=[88.0, 101.0]),
+        "below range": good.assign(budget_weight=[0.2, -0.1]),
+        "blank key": good.assign(dept_id=pd.array(["D01", None], dtype="str")),
+        "repeated key": good.assign(year=pd.array([2024, 2024], dtype="Int64")),
+        "missing column": good.drop(columns="dept_id"),
+        "other dtype": good.assign(appraisal_score=pd.array([88, 91], dtype="Int64")),
+    }
+    for what, df in bad.items():
+        assert not passes_schema(df, t), what
+    for what in ("out of range", "below range", "blank key", "repeated key", "missing column"):
+        assert not _pandera_passes(bad[what], t), what
+    d = TABLES["departments"]
+    depts = pd.DataFrame({"dept_id": ["D01", "D02"], "name": ["内科", "外科"], "type": ["clinical", "臨床x"]}, dtype="str")
+    assert not passes_schema(normalise_enum_values(depts, d), d) and not _pandera_passes(depts, d)
+    assert passes_schema(normalise_enum_values(depts.assign(type=["clinical", "临床"]), d), d)
 
 
 # ------------------------------------------------------------------ references

@@ -12,6 +12,7 @@ each returning :class:`~casekit.errors.Issue` objects that name the file, row an
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,14 @@ UNIT_WORD = {"yuan": "元", "10k_yuan": "万元"}
 LIMIT_KEYS = ("line_rate_max", "total_rate_max")
 
 
+@functools.lru_cache(maxsize=1)
+def _default_limits() -> dict[str, float]:
+    """The ``data`` limits of the packaged thresholds file, read once per process."""
+    with open(THRESHOLDS_FILE, encoding="utf-8") as fh:
+        defaults = yaml.safe_load(fh)["data"]
+    return {k: float(defaults[k]["value"]) for k in LIMIT_KEYS}
+
+
 def plausibility_limits(config: str | Path | Mapping[str, Any] | None = None) -> dict[str, float]:
     """The plausibility thresholds ``data.line_rate_max`` and ``data.total_rate_max``.
 
@@ -55,9 +64,7 @@ def plausibility_limits(config: str | Path | Mapping[str, Any] | None = None) ->
     ConfigError
         A ``data`` limit that is not a positive number.
     """
-    with open(THRESHOLDS_FILE, encoding="utf-8") as fh:
-        defaults = yaml.safe_load(fh)["data"]
-    limits = {k: float(defaults[k]["value"]) for k in LIMIT_KEYS}
+    limits = dict(_default_limits())
     user: Any = config
     if isinstance(config, (str, Path)):
         try:

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterable
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from casekit.errors import Issue
 from casekit.data.io.grids import Grid
 from casekit.data.io.headers import accepted_headers, count_header_matches, header_lookup, map_headers, normalise_header
-from casekit.data.io.parse import FREE_TEXT_COLUMNS, parse_column
+from casekit.data.io.parse import FREE_TEXT_COLUMNS, arrow_text, parse_column
 from casekit.data.io.raw import RawTable
 from casekit.data.schema.tables import Table
 
@@ -297,11 +298,11 @@ def total_mask(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
     columns = list(columns)
     if not columns:
         return mask
-    distinct = pd.unique(frame[columns].to_numpy(dtype=object).ravel())
-    if not any(isinstance(u, str) and ("计" in u or "total" in u.lower()) for u in distinct):
-        return mask
     for c in columns:
         s = frame[c].astype("str")
+        arr = arrow_text(s)       # one Arrow pass: most columns mention no total at all
+        if arr is not None and not pc.any(pc.match_substring_regex(arr, "计|total", ignore_case=True)).as_py():
+            continue
         cand = s.str.contains(r"计|total", case=False, regex=True).fillna(False).astype(bool)
         if not cand.any():
             continue

@@ -27,6 +27,8 @@ PANDAS_DTYPES: dict[str, str] = {
     "date": "datetime64[ns]",
 }
 
+_DTYPES = {k: pd.api.types.pandas_dtype(v) for k, v in PANDAS_DTYPES.items()}
+
 TYPE_WORDS: dict[str, str] = {
     "str": "text",
     "int": "a whole number",
@@ -92,7 +94,7 @@ def normalise_enum_values(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     pandas.DataFrame
         A copy with enum columns mapped.
     """
-    out = df.copy()
+    out = df.copy(deep=False)          # copy-on-write: replacing a column never touches df
     for col in table.columns:
         if col.name not in out.columns:
             continue
@@ -105,6 +107,52 @@ def normalise_enum_values(df: pd.DataFrame, table: Table) -> pd.DataFrame:
         elif col.dtype == "bool" and not pd.api.types.is_bool_dtype(out[col.name]):
             out[col.name] = out[col.name].map(_bool_or_same)
     return out
+
+
+def passes_schema(df: pd.DataFrame, table: Table) -> bool:
+    """Whether ``df`` passes every check of :func:`build_schema`, tested vectorised without pandera.
+
+    The same checks (required columns, dtypes, blanks in non-nullable columns, allowed values,
+    ranges, the unique key) on whole columns at once, with none of pandera's per-column and
+    per-check machinery; a table of a dozen rows costs tens of microseconds instead of
+    milliseconds. It answers only yes or no: a table that fails any check is validated by pandera,
+    whose failure cases name every offending cell (:func:`schema_issues`), so the messages are
+    pandera's. The test is strict where it can differ: a dtype that is not exactly the schema's
+    (pandera would coerce it) counts as a failure, and so does any repeated key, blank or not.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table with canonical column names, after :func:`normalise_enum_values`.
+    table : casekit.data.schema.tables.Table
+
+    Returns
+    -------
+    bool
+    """
+    for col in table.columns:
+        if col.name not in df.columns:
+            if col.required:
+                return False
+            continue
+        s = df[col.name]
+        if s.dtype != _DTYPES[col.dtype]:
+            return False
+        na = s.isna().to_numpy()
+        if na.any():
+            if not col.nullable:
+                return False
+            s = s[~na]
+        if col.enum and not s.isin(col.enum).all():
+            return False
+        if col.min is not None or col.max is not None:
+            values = s.to_numpy(dtype=float)
+            if col.min is not None and not (values >= col.min).all():
+                return False
+            if col.max is not None and not (values <= col.max).all():
+                return False
+    key = [k for k in table.key if k in df.columns]
+    return not (key and df.duplicated(subset=key, keep=False).any())
 
 
 def schema_issues(raw: Any) -> list[Issue]:
@@ -125,6 +173,8 @@ def schema_issues(raw: Any) -> list[Issue]:
     """
     table = TABLES[raw.name]
     df = normalise_enum_values(raw.df, table)
+    if passes_schema(df, table):
+        return []
     schema = build_schema(table, df.columns)
     try:
         schema.validate(df, lazy=True)
