@@ -48,8 +48,10 @@ def test_panel_of_the_samples_has_every_finding_once_with_its_status(sample_batc
         got = set(mine.loc[mine["status"].eq("present") & mine["kind"].isin(["problem", "cause"]), "code"])
         assert got == present, name
         crit = panel[(panel["hospital"] == name) & (panel["row_type"] == "indicator")]
-        n_crit = sum(len(f["criteria"]) for sec in ("aspects", "problems", "causes") for f in data[sec])
-        assert len(crit) == n_crit
+        criteria = [c for sec in ("aspects", "problems", "causes") for f in data[sec] for c in f["criteria"]]
+        assert crit["year"].isna().sum() == len(criteria)          # one all-years row per criterion
+        assert crit["year"].notna().sum() == sum(len(c["by_year"] or {}) for c in criteria)
+        assert set(crit["year"].dropna()) <= set(data["hospital"]["years"])
         assert (mine["tier"] == data["hospital"]["profile"]["tier"]).all()
     # the CSV holds the same rows; the benchmark page is built from the panel
     assert len(pd.read_csv(out / "panel.csv", encoding="utf-8-sig")) == len(panel)
@@ -58,21 +60,58 @@ def test_panel_of_the_samples_has_every_finding_once_with_its_status(sample_batc
     assert not (out / "j_hospital" / "report.html").exists()  # findings only: no report
 
 
+def test_panel_year_rows_of_j_hand_worked(sample_batch):
+    """Per-year rows: hospital |deviation| from B1 and the budget weight, recomputed from the CSV files."""
+    out, _ = sample_batch
+    panel = pd.read_parquet(out / "panel.parquet")
+    j = panel[(panel["hospital"] == "j_hospital") & (panel["row_type"] == "indicator")]
+    src = SAMPLES / "j_hospital"
+    ids = {"dept_id": str, "account_id": str}
+    budget = pd.read_csv(src / "budget.csv", dtype=ids)
+    actuals = pd.read_csv(src / "actuals.csv", dtype=ids)
+    direction = pd.read_csv(src / "accounts.csv", dtype=ids).set_index("account_id")["direction"]
+    b1 = budget.assign(direction=budget["account_id"].map(direction)).groupby(["year", "direction"])["adjusted"].sum()
+    a = actuals.assign(direction=actuals["account_id"].map(direction)).groupby(["year", "direction"])["amount"].sum()
+    expected = ((a.reindex(b1.index) - b1).abs() / b1).groupby("year").mean()     # mean of revenue and expense
+    p3 = j[(j["code"] == "P3") & (j["indicator"] == "hospital_abs_deviation_rate")]
+    yearly = p3.dropna(subset=["year"]).set_index("year")["value"]
+    assert yearly.index.tolist() == [2021, 2022, 2023, 2024]
+    assert yearly.to_numpy() == pytest.approx(expected.loc[[2021, 2022, 2023, 2024]].to_numpy(), rel=1e-9)
+    assert yearly.loc[2022] == pytest.approx(0.100156, abs=1e-6)
+    overall = p3[p3["year"].isna()]
+    assert len(overall) == 1 and bool(overall["triggered"].iloc[0]) and p3["year"].notna().sum() == 4
+    assert p3.loc[p3["year"].notna(), "triggered"].isna().all()          # the rule decides on all years only
+    assert (p3["threshold"] == overall["threshold"].iloc[0]).all() and (p3["status"] == "present").all()
+    weights = pd.read_csv(src / "performance.csv").groupby("year")["budget_weight"].mean()   # 2021: 0.004
+    p4 = j[(j["code"] == "P4") & (j["indicator"] == "mean_budget_weight")].dropna(subset=["year"])
+    assert p4.set_index("year")["value"].to_dict() == pytest.approx(weights.to_dict())
+    assert weights.loc[2021] == pytest.approx(0.004)
+    # criteria without yearly values have only their all-years row
+    assert j.loc[j["indicator"] == "report_days", "year"].isna().all()
+
+
 def test_panel_rows_hand_worked_values():
     data = {"hospital": {"name": "H", "years": [2022, 2023], "profile": {"tier": "tertiary", "beds": 800,
                                                                       "region": "Zhejiang"}},
             "problems": [{"code": "P3", "status": "present", "severity": 60.0, "grade": "high",
                           "evidence_strength": "strong",
                           "criteria": [{"name": "share", "value": 0.3, "threshold": 0.25, "op": ">=",
-                                        "triggered": True, "config_key": "p3.x"},
+                                        "triggered": True, "config_key": "p3.x",
+                                        "by_year": {"2023": 0.4, "2022": 0.2}},
                                        {"name": "text", "value": "n/a", "threshold": None, "op": "==",
                                         "triggered": None}]}]}
     rows = panel_rows(data, "h")
-    assert rows["row_type"].tolist() == ["finding", "indicator", "indicator"]
-    assert rows["beds"].tolist() == [800] * 3 and rows["region"].eq("Zhejiang").all()
+    assert rows["row_type"].tolist() == ["finding", "indicator", "indicator", "indicator", "indicator"]
+    assert rows["beds"].tolist() == [800] * 5 and rows["region"].eq("Zhejiang").all()
     assert rows["first_year"].iloc[0] == 2022 and rows["last_year"].iloc[0] == 2023
     assert rows.loc[1, "value"] == 0.3 and rows.loc[1, "threshold"] == 0.25 and bool(rows.loc[1, "triggered"])
-    assert pd.isna(rows.loc[2, "value"]) and rows.loc[2, "value_text"] == "n/a" and pd.isna(rows.loc[2, "triggered"])
+    assert pd.isna(rows.loc[1, "year"])
+    # per-year rows follow their criterion in year order; threshold kept, triggered blank
+    assert rows.loc[2:3, "year"].tolist() == [2022, 2023] and rows.loc[2:3, "value"].tolist() == [0.2, 0.4]
+    assert rows.loc[2:3, "indicator"].eq("share").all() and rows.loc[2:3, "threshold"].eq(0.25).all()
+    assert rows.loc[2:3, "triggered"].isna().all()
+    assert pd.isna(rows.loc[4, "value"]) and rows.loc[4, "value_text"] == "n/a" and pd.isna(rows.loc[4, "triggered"])
+    assert pd.isna(rows.loc[4, "year"])
     assert rows.loc[0, "evidence_strength"] == "strong"  # extra finding fields travel into the panel
 
 

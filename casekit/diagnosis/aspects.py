@@ -34,7 +34,7 @@ import pandas as pd
 
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
-from casekit.diagnosis.criteria import Check, check, construct_row, fmt_value, profile_number
+from casekit.diagnosis.criteria import Check, budget_weight_check, check, construct_row, fmt_value, profile_number
 from casekit.diagnosis.robustness import label, rating_sensitivity
 from casekit.labels import finding_titles
 
@@ -208,16 +208,7 @@ def aspect_a4(ctx: RuleContext) -> Finding:
 
 def aspect_a5(ctx: RuleContext) -> Finding:
     """A5 assessment and evaluation: budget indicators and rewards in the appraisal."""
-    from casekit.indicators.performance import budget_weight
-
-    mean_w = None
-    if ctx.hospital.has("performance"):
-        bw = ctx.get(budget_weight)
-        if bw["n_departments"].sum():
-            mean_w = float(bw["mean_weight"].mean())
-    checks = [check(ctx, "mean_budget_weight", mean_w, "p4.budget_weight_min", "<",
-                    "mean weight of budget indicators in the appraisal", "预算指标在绩效考核中的平均权重",
-                    "performance appraisal", fmt="pct", missing="performance.budget_weight")]
+    checks = [budget_weight_check(ctx)]
     return _assess(ctx, "A5", checks, ["performance table"])
 
 

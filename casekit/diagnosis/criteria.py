@@ -60,14 +60,48 @@ def is_missing(v: Any) -> bool:
         return False
 
 
+def yearly(frame: pd.DataFrame | None, value: Callable[[pd.DataFrame], Any]) -> dict[int, float] | None:
+    """A criterion's formula applied to each year's rows alone (:attr:`Criterion.by_year`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or None
+        The indicator table the criterion is computed from, with a ``year`` column.
+    value : callable
+        The criterion's formula: takes rows of ``frame``, returns a number or None. The rule
+        computes its all-years value with the same callable on the whole frame.
+
+    Returns
+    -------
+    dict of int to float, or None
+        ``{year: value}`` in year order, years whose value is missing left out; None when
+        ``frame`` has no ``year`` column or no year gives a value.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"year": [2023, 2023, 2024], "x": [0.1, 0.3, 0.5]})
+    >>> yearly(df, lambda g: g["x"].mean())
+    {2023: 0.2, 2024: 0.5}
+    """
+    if frame is None or "year" not in frame.columns or not len(frame):
+        return None
+    out = {}
+    for year, rows in frame.groupby("year", sort=True):
+        v = value(rows)
+        if not is_missing(v):
+            out[int(year)] = float(v)
+    return out or None
+
+
 def check(ctx: RuleContext, name: str, value: Any, config_key: str, op: str, label_en: str, label_zh: str,
           basis: str, fmt: str = "num", missing: str = "", threshold: Any = None, n: int | None = None,
-          statistic: float | None = None) -> Check:
+          statistic: float | None = None, by_year: dict[int, float] | None = None) -> Check:
     """Build one criterion: compare ``value`` with ``ctx.cfg[config_key]`` by ``op``.
 
     ``threshold`` replaces the configured value for fixed requirements (then ``config_key`` is
     ""). The criterion is not computable (``triggered=None``) when ``value`` is missing. ``n``
-    and ``statistic`` describe a statistical test whose p-value is ``value``.
+    and ``statistic`` describe a statistical test whose p-value is ``value``; ``by_year`` holds
+    the value of each year (:func:`yearly`), kept only when the criterion is computable.
     """
     if config_key:
         threshold = ctx.cfg[config_key]
@@ -82,7 +116,26 @@ def check(ctx: RuleContext, name: str, value: Any, config_key: str, op: str, lab
     rel, dist = margin(value, threshold, op) if trig is not None else (None, None)
     stat = None if is_missing(statistic) else float(statistic)
     return Check(Criterion(name, value, threshold, op, trig, config_key, label_en, label_zh, basis, rel, dist,
-                           None if n is None else int(n), stat), fmt, missing)
+                           None if n is None else int(n), stat, by_year if trig is not None else None), fmt, missing)
+
+
+def budget_weight_check(ctx: RuleContext) -> Check:
+    """The criterion "mean weight of budget indicators in the appraisal" (P4, C4 and A5 share it).
+
+    The mean over years of :func:`casekit.indicators.performance.budget_weight`'s yearly mean
+    weight, ``<`` ``p4.budget_weight_min``; not computable without a performance table or any
+    weight given. ``by_year`` holds each year's mean weight.
+    """
+    from casekit.indicators.performance import budget_weight
+
+    def mean_weight(rows: pd.DataFrame) -> float | None:
+        return float(rows["mean_weight"].mean()) if rows["n_departments"].sum() else None
+
+    bw = ctx.get(budget_weight) if ctx.hospital.has("performance") else None
+    return check(ctx, "mean_budget_weight", None if bw is None else mean_weight(bw), "p4.budget_weight_min", "<",
+                 "mean weight of budget indicators in the appraisal", "预算指标在绩效考核中的平均权重",
+                 "performance appraisal", fmt="pct", missing="performance.budget_weight",
+                 by_year=yearly(bw, mean_weight))
 
 
 def fmt_value(v: Any, fmt: str) -> str:

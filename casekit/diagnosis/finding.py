@@ -64,6 +64,12 @@ class Criterion:
         correlation); ``None`` for other criteria.
     statistic : float or None
         The test statistic (e.g. Spearman rho) of a criterion whose value is a p-value.
+    by_year : dict of int to float, or None
+        For a criterion computed over several years (a mean or a pooled share over the years),
+        the same formula on each year's rows alone: ``{year: value}`` (years where it cannot be
+        computed are left out). ``None`` for criteria that have no yearly value (profile
+        entries, survey means, checklist shares, tests pooled over department-years). The
+        rule decides on ``value`` only; the yearly values are for the reader (and the panel).
     """
 
     name: str
@@ -79,9 +85,12 @@ class Criterion:
     distance: float | None = None
     n: int | None = None
     statistic: float | None = None
+    by_year: dict[int, float] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: _plain(v) for k, v in self.__dict__.items()}
+        out = {k: _plain(v) for k, v in self.__dict__.items() if k != "by_year"}
+        out["by_year"] = None if self.by_year is None else {str(y): _plain(v) for y, v in self.by_year.items()}
+        return out
 
 
 @dataclass

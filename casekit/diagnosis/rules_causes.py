@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from casekit.diagnosis.config import RuleContext
-from casekit.diagnosis.criteria import (Check, alpha_caveat, check, construct_row, decide, is_missing,
-                                        profile_number)
+from casekit.diagnosis.criteria import (Check, alpha_caveat, budget_weight_check, check, construct_row, decide,
+                                        is_missing, profile_number)
 from casekit.diagnosis.finding import Finding
 from casekit.labels import finding_titles
 
@@ -206,11 +206,9 @@ def rule_c4(ctx: RuleContext) -> Finding:
     from casekit.indicators.performance import budget_weight
 
     h = ctx.hospital
-    mean_w, extra = None, []
+    extra = []
     if h.has("performance"):
         bw = ctx.get(budget_weight)
-        if bw["n_departments"].sum():
-            mean_w = float(bw["mean_weight"].mean())
         extra = [_evidence("performance", f"budget weight {int(r.year)}", r.mean_weight,
                            "" if is_missing(r.zero_share) else f"{r.zero_share:.0%} of departments with weight 0",
                            item_zh=f"{int(r.year)}年预算指标权重",
@@ -220,9 +218,7 @@ def rule_c4(ctx: RuleContext) -> Finding:
     chk, chk_rows = _checklist_check(ctx, "C4")
     checks = [
         chk,
-        check(ctx, "mean_budget_weight", mean_w, "p4.budget_weight_min", "<",
-              "mean weight of budget indicators in the appraisal", "预算指标在绩效考核中的平均权重",
-              "performance appraisal", fmt="pct", missing="performance.budget_weight"),
+        budget_weight_check(ctx),
         surv,
     ]
     return _finish(ctx, "C4", checks, extra + rows + chk_rows, caveat)

@@ -6,9 +6,11 @@ and :mod:`casekit.diagnosis.criteria`.
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
-from casekit.diagnosis.criteria import check, decide
+from casekit.diagnosis.criteria import check, decide, yearly
 from casekit.diagnosis.rules_preparation import BASIS, with_headline
 from casekit.indicators.adjustments import adjustment_summary, line_adjustment_rates
 from casekit.indicators.execution import accuracy_summary, execution_table
@@ -51,46 +53,49 @@ def rule_p3(ctx: RuleContext) -> Finding:
     h, cfg = ctx.hospital, ctx.cfg
     bands = {"good": cfg["bands.good"], "warning": cfg["bands.warning"]}
     acc = ctx.get(accuracy_summary, basis="adjusted", **bands)
-    hosp = float(acc["hospital_abs_deviation_rate"].mean()) if acc["hospital_abs_deviation_rate"].notna().any() \
-        else None
-    line_share = dept_share = None
-    if acc["n_lines"].sum():
-        line_share = float((acc["share_lines_beyond_warning"] * acc["n_lines"]).sum() / acc["n_lines"].sum())
-        dept_share = float((acc["share_depts_beyond_warning"] * acc["n_depts"]).sum() / acc["n_depts"].sum())
+    hosp, line_share, dept_share = _hospital_deviation(acc), _pooled_share(acc, "lines"), _pooled_share(acc, "depts")
     warn = f"±{cfg['bands.warning']:.0%}"
-    gap_share = surge = None
+    q = ys = done = None
     if h.is_monthly:
         tp = ctx.get(time_progress, basis="adjusted")
         q = tp[tp["month"].isin((3, 6, 9)) & tp["gap"].notna()]
-        gap_share = float((q["gap"].abs() > cfg["p3.progress_gap"]).mean()) if len(q) else None
         ys = ctx.get(year_end_surge)
-        surge = float(ys["surge"].mean()) if ys["surge"].notna().any() else None
+
+    def gap_of(rows: pd.DataFrame) -> float | None:
+        return float((rows["gap"].abs() > cfg["p3.progress_gap"]).mean()) if len(rows) else None
+
+    def surge_of(rows: pd.DataFrame) -> float | None:
+        return float(rows["surge"].mean()) if rows["surge"].notna().any() else None
+
+    gap_share = None if q is None else gap_of(q)
+    surge = None if ys is None else surge_of(ys)
     irregular = None
     if h.has("adjustments"):
         adj = ctx.get(adjustment_summary)
         done = adj[adj["n_adjustments"] > 0]
-        irregular = float((done["repeated"].fillna(False).astype(bool) | (done["share_q4"] > 0)).mean()) \
-            if len(done) else 0.0
+        irregular = _irregular_share(done) if len(done) else 0.0
     checks = [
         check(ctx, "hospital_abs_deviation_rate", hosp, "p3.hospital_deviation_max", ">",
               "hospital-level |deviation| from B1 (mean over years and directions)",
-              "全院执行数相对调整后预算的偏差率绝对值（各年、收支平均）", BASIS, fmt="pct", missing="budget and actuals"),
+              "全院执行数相对调整后预算的偏差率绝对值（各年、收支平均）", BASIS, fmt="pct", missing="budget and actuals",
+              by_year=yearly(acc, _hospital_deviation)),
         check(ctx, "share_lines_beyond_warning", line_share, "p3.line_share_beyond", ">=",
               f"share of department x line cells beyond {warn}", f"偏差超出{warn}的科室×科目比例", BASIS, fmt="pct",
-              missing="budget and actuals"),
+              missing="budget and actuals", by_year=yearly(acc, lambda rows: _pooled_share(rows, "lines"))),
         check(ctx, "share_depts_beyond_warning", dept_share, "p3.dept_share_beyond", ">=",
               f"share of departments beyond {warn}", f"偏差超出{warn}的科室比例", BASIS, fmt="pct",
-              missing="budget and actuals"),
+              missing="budget and actuals", by_year=yearly(acc, lambda rows: _pooled_share(rows, "depts"))),
         check(ctx, "progress_gap_share", gap_share, "p3.progress_gap_share", ">=",
               f"share of Q1-Q3 quarter ends with a time-progress gap beyond ±{cfg['p3.progress_gap'] * 100:.0f} pp",
               f"一至三季度末时间进度差超过±{cfg['p3.progress_gap'] * 100:.0f}个百分点的比例", BASIS, fmt="pct",
-              missing="monthly actuals"),
+              missing="monthly actuals", by_year=yearly(q, gap_of)),
         check(ctx, "year_end_surge", surge, "p3.year_end_surge", ">",
               "December expense / mean monthly expense (mean over years)", "12月支出与月均支出之比（各年平均）",
-              BASIS, fmt="num", missing="monthly actuals"),
+              BASIS, fmt="num", missing="monthly actuals", by_year=yearly(ys, surge_of)),
         check(ctx, "irregular_adjustment_share", irregular, "p3.irregular_adjustment_share", ">=",
               "share of adjusted department budgets adjusted repeatedly or in Q4",
-              "调整过的科室预算中多次调整或第四季度调整的比例", BASIS, fmt="pct", missing="adjustments table"),
+              "调整过的科室预算中多次调整或第四季度调整的比例", BASIS, fmt="pct", missing="adjustments table",
+              by_year=yearly(done, _irregular_share)),
     ]
     limit = cfg["p3.adjustment_rate_flag"]
     rates = ctx.get(line_adjustment_rates, limit=limit)
@@ -117,3 +122,23 @@ def rule_p3(ctx: RuleContext) -> Finding:
                f"(a written reason is required above {limit:.0%}).")
         zh += f"{len(rates)}个调整过的预算科目中有{len(flagged)}个调整幅度超过年初预算的{limit:.0%}（超过{limit:.0%}须书面说明理由）。"
     return with_headline(f, en.strip(), zh)
+
+
+def _hospital_deviation(acc: pd.DataFrame) -> float | None:
+    """Mean hospital-level |deviation| rate of the (year x direction) rows, None if none."""
+    rate = acc["hospital_abs_deviation_rate"]
+    return float(rate.mean()) if rate.notna().any() else None
+
+
+def _pooled_share(acc: pd.DataFrame, of: str) -> float | None:
+    """Share of lines (``of="lines"``) or departments beyond the warning band, pooled over the rows
+    (None when the rows hold no line)."""
+    if not acc["n_lines"].sum():
+        return None
+    n = acc[f"n_{of}"]
+    return float((acc[f"share_{of}_beyond_warning"] * n).sum() / n.sum())
+
+
+def _irregular_share(done: pd.DataFrame) -> float:
+    """Share of adjusted department budgets adjusted more than once or in Q4."""
+    return float((done["repeated"].fillna(False).astype(bool) | (done["share_q4"] > 0)).mean())

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from casekit.diagnosis.config import RuleContext
-from casekit.diagnosis.criteria import (alpha_caveat, check, construct_row, decide, fmt_value, is_missing,
-                                        profile_number)
+from casekit.diagnosis.criteria import (alpha_caveat, budget_weight_check, check, construct_row, decide, fmt_value,
+                                        is_missing, profile_number)
 from casekit.diagnosis.finding import Finding
 from casekit.labels import finding_titles
 
@@ -33,17 +33,13 @@ def rule_p4(ctx: RuleContext) -> Finding:
     docs/methodology.md (P4); 2020 Measures (国卫财务发〔2020〕30号), budget assessment tied to
     internal performance pay.
     """
-    from casekit.indicators.performance import budget_weight, department_linkage_table, performance_linkage
+    from casekit.indicators.performance import department_linkage_table, performance_linkage
 
     h = ctx.hospital
     title_en, title_zh = P4_TITLE
     if not h.has("performance"):
         return Finding.not_assessed("P4", title_en, title_zh, ["performance table"])
-    bw = ctx.get(budget_weight)
-    mean_w = bw["mean_weight"].mean() if bw["n_departments"].sum() else None
-    checks = [check(ctx, "mean_budget_weight", mean_w, "p4.budget_weight_min", "<",
-                    "mean weight of budget indicators in the appraisal", "预算指标在绩效考核中的平均权重",
-                    "performance appraisal", fmt="pct", missing="performance.budget_weight")]
+    checks = [budget_weight_check(ctx)]
     link = ctx.get(performance_linkage, basis="adjusted")
     pooled = link[link["scope"] == "pooled"].set_index("target")
     for target, en, zh in (("appraisal_score", "appraisal score", "考核得分"), ("bonus", "bonus", "绩效奖金")):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
-from casekit.diagnosis.criteria import Check, check, decide
+from casekit.diagnosis.criteria import Check, check, decide, yearly
 from casekit.indicators.execution import accuracy_summary, line_table, missing_items
 from casekit.indicators.forecast import forecast_value_added, naive_forecasts
 from casekit.indicators.rigidity import (budget_growth, phasing_flatness, rigidity_summary, volume_shocks,
@@ -73,24 +73,30 @@ def rule_p1(ctx: RuleContext) -> Finding:
     h, cfg = ctx.hospital, ctx.cfg
     tol = cfg["p1.identical_growth_tolerance"]
     rs = ctx.get(rigidity_summary, tolerance=tol)
-    disp = share = None
-    if not rs.empty:
-        disp = float(rs["growth_std"].median())
-        share = float((rs["share_identical"] * rs["n_units"]).sum() / rs["n_units"].sum())
-    rho = None
-    if h.has("workload") and not rs.empty and rs["spearman_rho"].notna().any():
-        rho = float(rs["spearman_rho"].mean())
+
+    def disp_of(rows: pd.DataFrame) -> float | None:
+        return None if rows.empty else float(rows["growth_std"].median())
+
+    def share_of(rows: pd.DataFrame) -> float | None:
+        return None if rows.empty else float((rows["share_identical"] * rows["n_units"]).sum() / rows["n_units"].sum())
+
+    def rho_of(rows: pd.DataFrame) -> float | None:
+        return float(rows["spearman_rho"].mean()) if rows["spearman_rho"].notna().any() else None
+
+    with_rho = h.has("workload") and not rs.empty
     checks = [
-        check(ctx, "growth_dispersion", disp, "p1.growth_dispersion_max", "<",
+        check(ctx, "growth_dispersion", disp_of(rs), "p1.growth_dispersion_max", "<",
               "std. dev. of budget growth over last year's actual across departments (or lines), median over years",
-              "各科室（或科目）年初预算较上年实际增长率的标准差（各年中位数）", BASIS, fmt="pct", missing=TWO_YEARS),
-        check(ctx, "identical_growth_share", share, "p1.identical_growth_share", ">=",
+              "各科室（或科目）年初预算较上年实际增长率的标准差（各年中位数）", BASIS, fmt="pct", missing=TWO_YEARS,
+              by_year=yearly(rs, disp_of)),
+        check(ctx, "identical_growth_share", share_of(rs), "p1.identical_growth_share", ">=",
               "share of departments (or lines) given the same budget growth rate", "采用相同预算增长率的科室（或科目）比例",
-              BASIS, fmt="pct", missing=TWO_YEARS),
-        check(ctx, "budget_workload_spearman", rho, "p1.workload_corr_min", "<",
+              BASIS, fmt="pct", missing=TWO_YEARS, by_year=yearly(rs, share_of)),
+        check(ctx, "budget_workload_spearman", rho_of(rs) if with_rho else None, "p1.workload_corr_min", "<",
               "Spearman rho of department budget growth with workload growth",
               "科室预算增长与业务量增长的Spearman相关系数", BASIS, fmt="num",
-              missing="workload table (actual, 3+ departments, two years)"),
+              missing="workload table (actual, 3+ departments, two years)",
+              by_year=yearly(rs, rho_of) if with_rho else None),
         _flat_phasing_check(ctx),
         _shock_check(ctx),
     ]
@@ -193,9 +199,15 @@ def rule_p2(ctx: RuleContext) -> Finding:
     h, cfg = ctx.hospital, ctx.cfg
     fv = ctx.get(forecast_value_added, methods=("last_year",))  # the criterion; ETS is for the report
     ly = fv[fv["method"] == "last_year"] if not fv.empty else fv
-    fva = float(ly["fva"].mean()) if len(ly) and ly["fva"].notna().any() else None
+
+    def fva_of(rows: pd.DataFrame) -> float | None:
+        return float(rows["fva"].mean()) if len(rows) and rows["fva"].notna().any() else None
+
+    def bias_of(rows: pd.DataFrame) -> float | None:
+        return float(rows["bias"].abs().median()) if rows["bias"].notna().any() else None
+
     acc0 = ctx.get(accuracy_summary, basis="original", good=cfg["bands.good"], warning=cfg["bands.warning"])
-    bias = float(acc0["bias"].abs().median()) if acc0["bias"].notna().any() else None
+    fva, bias = fva_of(ly), bias_of(acc0)
     exp_total = float(acc0.loc[acc0["direction"] == "expense", "actual"].sum())
     mi = ctx.get(missing_items)
     miss_share = float(mi.loc[mi["direction"] == "expense", "actual"].sum() / exp_total) if exp_total > 0 else None
@@ -204,10 +216,10 @@ def rule_p2(ctx: RuleContext) -> Finding:
         check(ctx, "forecast_value_added", fva, "p2.fva_min", "<",
               "forecast value added of B0 over last year's actual (WAPE of last year's actual minus WAPE of B0)",
               "年初预算相对“上年实际数”的预测增加值（上年实际数WAPE减年初预算WAPE）", BASIS, fmt="pct",
-              missing=TWO_YEARS),
+              missing=TWO_YEARS, by_year=yearly(ly, fva_of)),
         check(ctx, "median_abs_bias", bias, "p2.bias_max", ">",
               "median |bias| of B0 (|sum(B0 - A)| / sum A)", "年初预算偏倚绝对值中位数（|Σ(B0-A)|/ΣA）", BASIS,
-              fmt="pct", missing="budget and actuals"),
+              fmt="pct", missing="budget and actuals", by_year=yearly(acc0, bias_of)),
         check(ctx, "missing_items_share", miss_share, "p2.missing_items_share", ">",
               "share of expense on lines without an original budget", "无年初预算项目的支出占全部支出比例", BASIS,
               fmt="pct", missing="expense actuals"),

@@ -86,7 +86,7 @@ def tidy(results: Iterable[Any], panel: pd.DataFrame | None = None) -> tuple[pd.
                              **{k: (rows[k].astype(object).where(rows[k].notna(), None) if k in rows.columns
                                     else None) for k in ("evidence_strength", "robustness")}}
                             ).reset_index(drop=True)
-    crit = judged[judged["row_type"] == "indicator"]
+    crit = judged[(judged["row_type"] == "indicator") & judged["year"].isna()]     # all-years values only
     indicators = pd.DataFrame({"hospital": crit["hospital"].astype(object),
                                "indicator": (crit["code"] + "." + crit["indicator"]).astype(object),
                                "value": crit["value"].astype(float),

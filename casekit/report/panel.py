@@ -67,17 +67,20 @@ def panel_rows(data: Mapping[str, Any], hospital: str) -> pd.DataFrame:
     pandas.DataFrame
         Columns :data:`PANEL_COLUMNS` (plus any extra scalar finding fields); one
         ``row_type="finding"`` row per finding, one ``row_type="indicator"`` row per criterion
-        and one ``row_type="pefa"`` row per PEFA indicator (``code`` "PI-1" ..., ``grade`` the
-        A-D score, ``value_text`` the yearly values, ``threshold_text`` the years scored).
+        (``year`` blank: over all years) followed by one per year of a criterion that has
+        yearly values (``by_year`` in ``findings.json``; ``year`` filled, ``triggered``
+        blank), and one ``row_type="pefa"`` row per PEFA indicator (``code`` "PI-1" ...,
+        ``grade`` the A-D score, ``value_text`` the yearly values, ``threshold_text`` the years
+        scored).
 
     Examples
     --------
     >>> data = {"hospital": {"name": "H", "years": [2023], "profile": {"tier": "secondary"}},
     ...         "problems": [{"code": "P1", "status": "absent", "severity": 10.0,
     ...                       "criteria": [{"name": "x", "value": 0.2, "threshold": 0.5, "op": ">",
-    ...                                     "triggered": False}]}]}
-    >>> panel_rows(data, "h")[["row_type", "code", "indicator", "status", "value"]].values.tolist()
-    [['finding', 'P1', nan, 'absent', nan], ['indicator', 'P1', 'x', 'absent', 0.2]]
+    ...                                     "triggered": False, "by_year": {"2023": 0.2}}]}]}
+    >>> panel_rows(data, "h")[["row_type", "year", "indicator", "status", "value"]].values.tolist()
+    [['finding', <NA>, nan, 'absent', nan], ['indicator', <NA>, 'x', 'absent', 0.2], ['indicator', 2023, 'x', 'absent', 0.2]]
     """
     info = data.get("hospital", {}) or {}
     profile = info.get("profile", {}) or {}
@@ -100,12 +103,16 @@ def panel_rows(data: Mapping[str, Any], hospital: str) -> pd.DataFrame:
                          "triggered": None, "config_key": None, "basis": None, "label_en": f.get("title_en"),
                          "label_zh": f.get("title_zh")})
             for c in f.get("criteria", []) or []:
-                rows.append({**finding, "row_type": "indicator", "indicator": c.get("name"),
-                             "value": _number(c.get("value")), "value_text": _text(c.get("value")),
-                             "threshold": _number(c.get("threshold")), "threshold_text": _text(c.get("threshold")),
-                             "op": c.get("op"), "triggered": c.get("triggered"), "config_key": c.get("config_key"),
-                             "basis": c.get("basis"), "label_en": c.get("label_en"),
-                             "label_zh": c.get("label_zh")})
+                row = {**finding, "row_type": "indicator", "indicator": c.get("name"),
+                       "value": _number(c.get("value")), "value_text": _text(c.get("value")),
+                       "threshold": _number(c.get("threshold")), "threshold_text": _text(c.get("threshold")),
+                       "op": c.get("op"), "triggered": c.get("triggered"), "config_key": c.get("config_key"),
+                       "basis": c.get("basis"), "label_en": c.get("label_en"), "label_zh": c.get("label_zh")}
+                rows.append(row)
+                # the same criterion on each year's rows alone; the rule decides on all years only
+                for year, value in sorted((c.get("by_year") or {}).items(), key=lambda kv: int(kv[0])):
+                    rows.append({**row, "year": int(year), "value": _number(value), "value_text": _text(value),
+                                 "triggered": None})
     for r in data.get("pefa", []) or []:
         rows.append({**base, "row_type": "pefa", "kind": "pefa", "code": r.get("indicator"), "indicator": None,
                      "status": "assessed" if r.get("score") else "not_assessed", "severity": None,
