@@ -7,15 +7,22 @@ Both are timed in fresh child processes, after imports, best of the repeats.
 
 Target: casekit run <= 2x the floor.
 
+``--baseline-ref REF`` (repeatable) also runs the same child on the code and notebooks of commit
+REF, exported with ``git archive`` and put first on ``PYTHONPATH`` (the kernels inherit it): the
+commits and the working tree are run alternately in one session, so "before" and "after" share
+the machine's state. Issue 9 asks that its second design leave ``casekit run`` no slower.
+
 Usage::
 
     python benchmarks/bench_run.py            # J sample, 3 repeats
     python benchmarks/bench_run.py --quick    # small J hospital, 1 repeat
+    python benchmarks/bench_run.py --baseline-ref 9526e92 --baseline-ref 82e683e
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -23,16 +30,16 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import WORK_DIR, machine, machine_markdown, markdown_table, run_child  # noqa: E402
+from common import WORK_DIR, export_ref, machine, machine_markdown, markdown_table, run_child  # noqa: E402
 
 RESULT_FILE = WORK_DIR / "results_run.json"
 
 _CASEKIT = """
 import json, time
 import nbconvert, papermill  # imported before timing, as in the floor child
-from casekit.pipeline.runner import run
+import casekit
 t = time.perf_counter()
-result = run({data!r}, out_dir={out!r}, pdf=False, progress=False)
+result = casekit.run({data!r}, out_dir={out!r}, pdf=False, progress=False)
 seconds = time.perf_counter() - t
 steps = {{}}
 for line in result.log.split("timings:", 1)[-1].splitlines():
@@ -83,7 +90,7 @@ def sample_hospital(quick: bool) -> Path:
     return folder
 
 
-def run(repeats: int, quick: bool) -> dict:
+def run(repeats: int, quick: bool, baseline_refs: tuple[str, ...] = ()) -> dict:
     from casekit.paths import NOTEBOOKS_DIR
 
     data = sample_hospital(quick)
@@ -91,11 +98,17 @@ def run(repeats: int, quick: bool) -> dict:
     work = WORK_DIR / "run"
     work.mkdir(parents=True, exist_ok=True)
     nb = empty_notebook(work / "floor.ipynb", n_notebooks)
-    times: dict[str, list[float]] = {"casekit": [], "floor": []}
+    code = {ref: export_ref(ref, ("casekit", "notebooks")) for ref in baseline_refs}
+    times: dict[str, list[float]] = {"casekit": [], "floor": [], **{ref: [] for ref in baseline_refs}}
     steps: dict[str, float] = {}
     for i in range(repeats):
         m = run_child(_FLOOR.format(nb=str(nb), out_nb=str(work / "floor_out.ipynb"), html=str(work / "floor.html")))
         times["floor"].append(m.seconds)
+        for ref, folder in code.items():
+            out = work / f"report_{ref}_{i}"
+            env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
+            times[ref].append(run_child(_CASEKIT.format(data=str(data), out=str(out)), env=env).seconds)
+            shutil.rmtree(out, ignore_errors=True)
         out = work / f"report_{i}"
         m = run_child(_CASEKIT.format(data=str(data), out=str(out)))
         times["casekit"].append(m.seconds)
@@ -103,7 +116,8 @@ def run(repeats: int, quick: bool) -> dict:
         shutil.rmtree(out, ignore_errors=True)
     row = {"data": str(data), "notebooks": n_notebooks, "repeats": repeats,
            "casekit_s": min(times["casekit"]), "floor_s": min(times["floor"]),
-           "casekit_all_s": times["casekit"], "floor_all_s": times["floor"], "casekit_steps_last_run": steps}
+           "casekit_all_s": times["casekit"], "floor_all_s": times["floor"], "casekit_steps_last_run": steps,
+           "baselines": {ref: {"casekit_s": min(times[ref]), "casekit_all_s": times[ref]} for ref in baseline_refs}}
     row["ratio"] = row["casekit_s"] / row["floor_s"]
     print(json.dumps(row), flush=True)
     return {"benchmark": "run", "machine": machine(), "rows": [row], "quick": quick}
@@ -116,21 +130,30 @@ def markdown(result: dict) -> str:
         "floor s (papermill, empty cells, one kernel + nbconvert HTML)": r["floor_s"],
         "casekit / floor (target <= 2)": r["ratio"],
     }])
+    baselines = r.get("baselines") or {}
+    before = "" if not baselines else (
+        "\nThe same run on earlier commits (their code and notebooks, run alternately with the working tree; "
+        "ratio = working tree / commit, below 1 is faster now):\n\n" + markdown_table(pd.DataFrame([{
+            "commit": ref, "casekit run s (best)": b["casekit_s"],
+            "all runs s": ", ".join(f"{t:.1f}" for t in b["casekit_all_s"]),
+            "working tree / commit": r["casekit_s"] / b["casekit_s"]} for ref, b in baselines.items()])))
     return ("## 2. End-to-end `casekit run` (J sample, no PDF)\n\n" + machine_markdown(result["machine"]) + "\n"
             + f"Best of {r['repeats']} runs each; all runs: casekit {', '.join(f'{t:.1f}' for t in r['casekit_all_s'])} s; "
               f"floor {', '.join(f'{t:.1f}' for t in r['floor_all_s'])} s.\n\n" + markdown_table(table)
             + ("\nWhere casekit's time goes (its run.log, last run): "
                + ", ".join(f"{k} {v:.1f} s" for k, v in r.get("casekit_steps_last_run", {}).items()) + ".\n"
-               if r.get("casekit_steps_last_run") else ""))
+               if r.get("casekit_steps_last_run") else "") + before)
 
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="small J hospital, one repeat")
+    ap.add_argument("--baseline-ref", action="append", default=[],
+                    help="git commit also measured in the same run (repeatable)")
     args = ap.parse_args(argv)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    result = run(1 if args.quick else args.repeats, args.quick)
+    result = run(1 if args.quick else args.repeats, args.quick, tuple(args.baseline_ref))
     RESULT_FILE.write_text(json.dumps(result, indent=1))
     print(markdown(result))
     return result

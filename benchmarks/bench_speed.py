@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PROJECT_DIR, WORK_DIR, machine, machine_markdown, markdown_table, run_child, save_result  # noqa: E402
+from common import PROJECT_DIR, WORK_DIR, export_ref, machine, machine_markdown, markdown_table, run_child, save_result  # noqa: E402
 
 RESULT_FILE = WORK_DIR / "results_speed.json"
 SAMPLE = PROJECT_DIR / "data" / "sample" / "j_hospital"
@@ -61,18 +59,6 @@ print(json.dumps({{"seconds": med(loads) + med(diags), "load_s": med(loads), "re
 
 BASELINE_REF = "d8bf9a8"
 """The commit issue 16 started from (warm J load 27x pandas, diagnosis 1.3 s when filed)."""
-
-
-def export_ref(ref: str) -> Path:
-    """The ``casekit`` package of commit ``ref``, exported into ``_work/baseline_<ref>``."""
-    dest = WORK_DIR / f"baseline_{ref}"
-    if not (dest / "casekit").is_dir():
-        shutil.rmtree(dest, ignore_errors=True)
-        dest.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", ref, "casekit"], cwd=PROJECT_DIR, check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
-    return dest
 
 
 def _measure(repeats: int, code_dir: Path) -> dict:

@@ -51,11 +51,17 @@ def run_child(code: str, *, env: dict | None = None) -> Measure:
 
     Returns the child's own timing, its peak RSS in MB (the child's ``VmHWM``, printed by the
     child at exit) and the parsed JSON. Raises ``RuntimeError`` with the child's stderr on failure.
+
+    The child imports casekit from ``PYTHONPATH`` only: it runs with ``-P`` (no current folder on
+    ``sys.path``) and, unless ``env`` sets ``PYTHONPATH`` (a baseline commit from
+    :func:`export_ref`), with this working tree first on it. Without ``-P`` the project folder,
+    the child's working directory, would shadow a baseline's code.
     """
     code = code + _PEAK_REPORT
+    path = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([PYTHON, "-c", code], stdout=out, stderr=err, cwd=PROJECT_DIR,
-                                env={**os.environ, **(env or {})}, text=True)
+        proc = subprocess.Popen([PYTHON, "-P", "-c", code], stdout=out, stderr=err, cwd=PROJECT_DIR,
+                                env={**os.environ, "PYTHONPATH": path, **(env or {})}, text=True)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -72,6 +78,25 @@ def run_child(code: str, *, env: dict | None = None) -> Measure:
     # ru_maxrss of a child starts from the parent's RSS at fork time on Linux, so prefer the
     # child's own VmHWM (reset by execve); fall back to ru_maxrss where /proc is absent.
     return Measure(float(result["seconds"]), (peak_kb or usage.ru_maxrss) / 1024.0, result)
+
+
+def export_ref(ref: str, paths: tuple[str, ...] = ("casekit",)) -> Path:
+    """The files under ``paths`` of commit ``ref``, exported with ``git archive`` into ``_work/baseline_<ref>``.
+
+    Put the returned folder first on ``PYTHONPATH`` of a child (and of the kernels it starts) to
+    measure that commit's code in the same run as the working tree's. A folder exported earlier is
+    reused when it already holds every path.
+    """
+    import shutil
+
+    dest = WORK_DIR / f"baseline_{ref}"
+    if not all((dest / p).exists() for p in paths):
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", ref, *paths], cwd=PROJECT_DIR, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
 
 
 def machine() -> dict:
