@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -103,3 +104,24 @@ def test_small_files_are_not_large(tmp_path):
     path = tmp_path / "actuals.csv"
     path.write_text("year,month,dept_id,account_id,amount\n2023,1,D01,6001,1\n", encoding="utf-8")
     assert not chunked.is_large(path)
+
+
+def test_plain_chunks_typed_directly_give_the_same_table(tmp_path, monkeypatch):
+    """Chunks with no cell needing a rule skip the cell rules and still give the ordinary table."""
+    rng = np.random.default_rng(5)
+    n = 400
+    amounts = np.round(rng.lognormal(9, 3, n) * rng.choice([-1, 1], n), 2)
+    text = "年度,月份,科室,科目编码,执行数\n" + "".join(
+        f"{2020 + i % 5},{1 + i % 12},{['D01', '内科', '0102', 'x y'][i % 4]},{['001', '6001.10', '7201'][i % 3]},"
+        f"{'' if i % 97 == 0 else ('-0' if i % 89 == 0 else repr(float(a)) if i % 7 else int(a))}\n"
+        for i, a in enumerate(amounts))
+    path = tmp_path / "actuals.csv"
+    path.write_text(text, encoding="utf-8")
+    plain = []
+    real = chunked._plain_chunk
+    monkeypatch.setattr(chunked, "_plain_chunk", lambda *a: plain.append(real(*a)) or plain[-1])
+    ordinary, got = _both(path, "actuals", monkeypatch, 50)
+    assert sum(p is not None for p in plain) >= 6  # most chunks took the plain route
+    pd.testing.assert_frame_equal(got.df, ordinary.df)
+    assert got.rows.tolist() == ordinary.rows.tolist() == list(range(2, n + 2))
+    assert _issues(got) == _issues(ordinary)

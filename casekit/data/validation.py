@@ -537,7 +537,8 @@ def _partial_year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) 
     budget_years = set(frames["budget"]["year"].dropna().astype(int))
     last = monthly.groupby("year")["month"].max()
     annual = set(a.loc[a["month"].isna(), "year"].dropna().astype(int))
-    years = sorted(y for y in budget_years if y in set(a["year"].dropna().astype(int)))
+    actual_years = set(a["year"].dropna().astype(int).unique())  # once, not once per budget year
+    years = sorted(y for y in budget_years if y in actual_years)
     partial = [int(y) for y in years if y in last.index and int(last[y]) < 12 and y not in annual]
     complete = [y for y in years if y not in partial]
     raw = raws["actuals"]

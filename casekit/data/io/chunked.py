@@ -28,7 +28,8 @@ import pandas as pd
 from casekit.errors import Issue
 from casekit.data.io.frame import MAX_ISSUES_PER_COLUMN, _find_header, raw_from_grid
 from casekit.data.io.grids import Grid, _series_text, _sniff_delimiter
-from casekit.data.io.headers import header_lookup
+from casekit.data.io.headers import header_lookup, map_headers
+from casekit.data.io.parse import parse_column
 from casekit.data.io.raw import RawTable
 from casekit.data.schema.tables import Table
 
@@ -88,7 +89,13 @@ def read_chunked(path: Path, table: Table, label: str) -> RawTable | None:
     """
     try:
         grids = _parquet_chunks(path) if path.suffix.lower() in (".parquet", ".pq") else _csv_chunks(path, label)
-        return _merge([raw_from_grid(grid, table, label) for grid in _with_header(grids, table)])
+        parts, layout = [], None
+        for grid, body in _with_header(grids, table):
+            if layout is None:
+                layout = _Layout.of(grid, table, label)
+            plain = _plain_chunk(body, layout, table, label) if body is not None and layout.simple else None
+            parts.append(plain if plain is not None else raw_from_grid(grid, table, label))
+        return _merge(parts) if parts else None
     except _Fallback:
         return None
 
@@ -147,8 +154,11 @@ def _parquet_chunks(path: Path) -> Iterator[Grid]:
         raise _Fallback from None
 
 
-def _with_header(grids: Iterator[Grid], table: Table) -> Iterator[Grid]:
-    """Each chunk with the file's title and header rows (found in the first rows) above it."""
+def _with_header(grids: Iterator[Grid], table: Table) -> Iterator[tuple[Grid, Grid | None]]:
+    """Each chunk with the file's title and header rows (found in the first rows) above it, and without them.
+
+    The first item holds the first rows (at least ``_HEAD_ROWS``), header included, and no body.
+    """
     first: list[Grid] = []
     for grid in grids:  # the header is looked for in the first rows, as raw_from_grid does
         first.append(grid)
@@ -158,16 +168,85 @@ def _with_header(grids: Iterator[Grid], table: Table) -> Iterator[Grid]:
         return
     head = Grid(pd.concat([g.cells for g in first], ignore_index=True), np.concatenate([g.rownum for g in first]))
     stripped = head.cells.apply(lambda c: c.str.strip())
-    yield head
+    yield head, None
     if stripped.empty or not (stripped != "").to_numpy().any():
-        if next(grids, None) is not None:  # blank first rows of a long file: let the ordinary route judge
+        if next(grids, None) is not None:  # blank first rows of a long file: the ordinary route judges
             raise _Fallback
         return
     hpos, nrows, _ = _find_header(stripped, header_lookup(table))
     prefix = Grid(head.cells.iloc[:hpos + nrows].reset_index(drop=True), head.rownum[:hpos + nrows])
     for grid in grids:
         yield Grid(pd.concat([prefix.cells, grid.cells], ignore_index=True),
-                   np.concatenate([prefix.rownum, grid.rownum]))
+                   np.concatenate([prefix.rownum, grid.rownum])), grid
+
+
+# ---------------------------------------------------------------------------- plain chunks
+_PLAIN = {"int": r"^-?(?:0|[1-9][0-9]{0,14})$", "month": r"^(?:[1-9]|1[0-2])$",
+          "money": r"^-?(?:0|[1-9][0-9]{0,12})(?:\.[0-9]{1,2})?$", "float": r"^-?(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,6})?$"}
+"""Cell texts whose value needs no rule of :mod:`casekit.data.io.parse` (same value by a plain cast)."""
+_TOTAL_WORD = re.compile(r"计|total", re.IGNORECASE)
+
+
+class _Layout:
+    """Where the table's columns are in the file (from the header row), and whether plain chunks may skip rules."""
+
+    def __init__(self, columns: dict[int, str], blank: list[int], simple: bool):
+        self.columns, self.blank, self.simple = columns, blank, simple
+
+    @classmethod
+    def of(cls, grid: Grid, table: Table, label: str) -> "_Layout":
+        stripped = grid.cells.apply(lambda c: c.str.strip())
+        _, nrows, header = _find_header(stripped, header_lookup(table))
+        mapping = map_headers([m for m, _ in header], table, label, [w for _, w in header])
+        simple = nrows == 1 and not mapping.issues and bool(mapping.columns)
+        return cls(dict(mapping.columns), list(mapping.blank), simple)
+
+
+def _plain_chunk(body: Grid, layout: _Layout, table: Table, label: str) -> RawTable | None:
+    """A chunk without any cell that needs a rule, typed directly; ``None`` when some cell does.
+
+    A chunk is plain when it has no footnote-like row (one filled cell), no cell saying 计 or
+    total (total rows), no value under a blank header, and every number is a plain decimal
+    (:data:`_PLAIN`). Text columns go through :func:`~casekit.data.io.parse.parse_column` as in
+    :func:`~casekit.data.io.frame.raw_from_grid`, so a plain chunk gives what that function gives.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = body.cells.apply(lambda c: c.str.strip())
+    filled = cells != ""
+    count = filled.sum(axis=1)
+    keep = count > 0
+    if (count == 1).any() or any(filled[p].any() for p in layout.blank if p in filled):
+        return None
+    for c in cells.columns:
+        if cells[c].str.contains(_TOTAL_WORD).any():
+            return None
+    rows = pd.Series(body.rownum, index=cells.index)[keep]
+    data = cells.loc[keep]
+    order = sorted(layout.columns, key=lambda p: table.column_names.index(layout.columns[p]))
+    out: dict[str, pd.Series] = {}
+    for pos in order:
+        name = layout.columns[pos]
+        col = table.column(name)
+        text = data[pos] if pos in data else pd.Series("", index=data.index)
+        if col.dtype in ("int", "float"):
+            kind = "month" if name == "month" else "money" if col.money else col.dtype
+            arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+            blank = pc.equal(arr, "")
+            if not pc.all(pc.or_(blank, pc.match_substring_regex(arr, _PLAIN[kind]))).as_py():
+                return None
+            values = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), arr),
+                             pa.int64() if col.dtype == "int" else pa.float64())
+            out[name] = (pd.Series(pd.array(values.to_pandas(), dtype="Int64"), index=data.index)
+                         if col.dtype == "int" else pd.Series(values.to_numpy(zero_copy_only=False), index=data.index))
+        else:
+            result = parse_column(text, col)
+            if not result.problems.empty:
+                return None
+            out[name] = result.values
+    df = pd.DataFrame(out, index=data.index).reset_index(drop=True)
+    return RawTable(table.name, label, df, rows.reset_index(drop=True).astype("int64"), {}, [], [])
 
 
 # ---------------------------------------------------------------------------- merge
@@ -178,7 +257,7 @@ def _key(i: Issue) -> tuple:
 def _merge(parts: list[RawTable]) -> RawTable:
     """One RawTable from the chunks' tables: issues without a row once, cell problems capped per column."""
     first = parts[0]
-    if any(p.headers != first.headers for p in parts[1:]):
+    if any(p.headers not in ({}, first.headers) for p in parts[1:]):  # {}: a plain chunk
         raise _Fallback
     general: dict[tuple, Issue] = {}
     cells: list[Issue] = []
