@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,7 +158,8 @@ def _parquet_chunks(path: Path) -> Iterator[Grid]:
 def _with_header(grids: Iterator[Grid], table: Table) -> Iterator[tuple[Grid, Grid | None]]:
     """Each chunk with the file's title and header rows (found in the first rows) above it, and without them.
 
-    The first item holds the first rows (at least ``_HEAD_ROWS``), header included, and no body.
+    The first item holds the header and the ``_HEAD_ROWS`` rows below it (read the ordinary way,
+    with every header message), and no body.
     """
     first: list[Grid] = []
     for grid in grids:  # the header is looked for in the first rows, as raw_from_grid does
@@ -168,14 +170,17 @@ def _with_header(grids: Iterator[Grid], table: Table) -> Iterator[tuple[Grid, Gr
         return
     head = Grid(pd.concat([g.cells for g in first], ignore_index=True), np.concatenate([g.rownum for g in first]))
     stripped = head.cells.apply(lambda c: c.str.strip())
-    yield head, None
     if stripped.empty or not (stripped != "").to_numpy().any():
+        yield head, None
         if next(grids, None) is not None:  # blank first rows of a long file: the ordinary route judges
             raise _Fallback
         return
     hpos, nrows, _ = _find_header(stripped, header_lookup(table))
+    n = hpos + nrows + _HEAD_ROWS  # the first rows take the ordinary route with the header ...
+    yield Grid(head.cells.iloc[:n], head.rownum[:n]), None
     prefix = Grid(head.cells.iloc[:hpos + nrows].reset_index(drop=True), head.rownum[:hpos + nrows])
-    for grid in grids:
+    rest = Grid(head.cells.iloc[n:].reset_index(drop=True), head.rownum[n:])  # ... the rest as a body
+    for grid in itertools.chain([rest] if len(rest.cells) else [], grids):
         yield Grid(pd.concat([prefix.cells, grid.cells], ignore_index=True),
                    np.concatenate([prefix.rownum, grid.rownum])), grid
 
@@ -184,7 +189,7 @@ def _with_header(grids: Iterator[Grid], table: Table) -> Iterator[tuple[Grid, Gr
 _PLAIN = {"int": r"^-?(?:0|[1-9][0-9]{0,14})$", "month": r"^(?:[1-9]|1[0-2])$",
           "money": r"^-?(?:0|[1-9][0-9]{0,12})(?:\.[0-9]{1,2})?$", "float": r"^-?(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,6})?$"}
 """Cell texts whose value needs no rule of :mod:`casekit.data.io.parse` (same value by a plain cast)."""
-_TOTAL_WORD = re.compile(r"计|total", re.IGNORECASE)
+_TOTAL_WORD = "计|(?i:total)"
 
 
 class _Layout:
@@ -219,24 +224,26 @@ def _plain_chunk(body: Grid, layout: _Layout, table: Table, label: str) -> RawTa
     keep = count > 0
     if (count == 1).any() or any(filled[p].any() for p in layout.blank if p in filled):
         return None
-    for c in cells.columns:
-        if cells[c].str.contains(_TOTAL_WORD).any():
-            return None
     rows = pd.Series(body.rownum, index=cells.index)[keep]
     data = cells.loc[keep]
+    numeric = {p for p, name in layout.columns.items() if table.column(name).dtype in ("int", "float")}
+    for c in data.columns:  # a total row names 合计/小计/total in a text cell (numbers are checked below)
+        if c not in numeric and pc.any(pc.match_substring_regex(pa.array(data[c], pa.large_string()),
+                                                                _TOTAL_WORD)).as_py():
+            return None
     order = sorted(layout.columns, key=lambda p: table.column_names.index(layout.columns[p]))
     out: dict[str, pd.Series] = {}
     for pos in order:
         name = layout.columns[pos]
         col = table.column(name)
-        text = data[pos] if pos in data else pd.Series("", index=data.index)
-        if col.dtype in ("int", "float"):
+        text = data[pos] if pos in data else pd.Series("", index=data.index, dtype="str")
+        if pos in numeric:
             kind = "month" if name == "month" else "money" if col.money else col.dtype
-            arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+            arr = pa.array(text, pa.large_string())
             blank = pc.equal(arr, "")
             if not pc.all(pc.or_(blank, pc.match_substring_regex(arr, _PLAIN[kind]))).as_py():
                 return None
-            values = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), arr),
+            values = pc.cast(pc.if_else(blank, pa.scalar(None, pa.large_string()), arr),
                              pa.int64() if col.dtype == "int" else pa.float64())
             out[name] = (pd.Series(pd.array(values.to_pandas(), dtype="Int64"), index=data.index)
                          if col.dtype == "int" else pd.Series(values.to_numpy(zero_copy_only=False), index=data.index))
