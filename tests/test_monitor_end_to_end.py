@@ -33,6 +33,13 @@ def test_monitor_j_hospital_september(tmp_path):
     assert "设备维修合同未列入预算" in page  # August's explanation beside September's variance
     assert "Departments likely to end the year outside the bands" in page and "<img" in page
     assert not list(out.glob(".monitor-session*"))
+    import nbformat  # the executed notebook kept for audit names no staging file: it re-runs on its own
+
+    saved = nbformat.read(out / "executed_monitor.ipynb", as_version=4)
+    values = saved.metadata.papermill.parameters
+    assert values["prepared"] == values["output_dir"] == "" and values["through"] == "2024-09"
+    injected = [c.source for c in saved.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "staging" not in injected[0] and "prepared = \"\"" in injected[0]
     ws = openpyxl.load_workbook(out / "comments.xlsx")[label("comments.sheet", "en")]
     head = [c.value for c in ws[1]]
     rows = [dict(zip(head, [c.value for c in r])) for r in ws.iter_rows(min_row=2)]

@@ -9,7 +9,7 @@ import pytest
 
 from casekit.monitor import report
 from casekit.paths import NOTEBOOKS_DIR
-from casekit.pipeline.params import spec_from_source
+from casekit.pipeline.params import declared_parameters
 
 SECTIONS = ("title", "summary", "departments", "progress_figure", "variances", "exceptions", "adjustments",
             "accuracy", "caveats")
@@ -19,7 +19,7 @@ def test_notebook_declares_the_monitor_parameters_and_only_calls():
     nb = nbformat.read(NOTEBOOKS_DIR / "monitor.ipynb", as_version=4)
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    declared = {k: (p.type, p.default) for k, p in spec_from_source(params[0].source).items()}
+    declared = {k: (p.type, p.default) for k, p in declared_parameters(params[0].source).items()}
     assert declared == {k: (p.type, p.default) for k, p in report.MONITOR_PARAMETERS.items()}
     for cell in nb.cells:
         if cell.cell_type == "code" and cell is not params[0]:

@@ -76,11 +76,11 @@ def test_cli_parameter_is_read_by_its_declared_type():
 
 def test_check_can_parse_the_spec_from_the_parameters_cell_source():
     source = notebook_params.parameters_cell_source()
-    assert notebook_params.spec_from_source(source).keys() == notebook_params.REPORT_PARAMETERS.keys()
+    assert notebook_params.declared_parameters(source).keys() == notebook_params.REPORT_PARAMETERS.keys()
     with pytest.raises(ConfigError, match="not defined"):
         notebook_params.check({"lang": "en"}, allowed='lang: str = "en"\nredact: bool = False')
     with pytest.raises(ConfigError, match="name: type = default"):
-        notebook_params.spec_from_source("import os")
+        notebook_params.declared_parameters("import os")
 
 
 def test_parse_years():
@@ -204,13 +204,35 @@ def test_table_html_escapes_and_says_when_rows_are_cut():
 def test_problem_section_in_chinese(fake_engine, shown):
     _, path = fake_engine
     s = narrative.session(str(path), lang="zh", redact=True)
+    narrative.finding_heading(s, "P1")
+    assert label("P1", "zh") in _text(shown)
+    shown.clear()
     narrative.finding_section(s, "P1")
     text = _text(shown)
-    assert label("P1", "zh") in text and "判定标准" in text
+    assert label("P1", "zh") not in text and "判定标准" in text  # the heading is its own call
     assert "内科" not in text  # redacted evidence drops department names
     shown.clear()
     narrative.finding_section(s, "P4")
     assert "未评估" in _text(shown) and "performance" in _text(shown)
+
+
+def test_indicator_table_uses_the_report_labels_and_says_why_a_table_is_missing(fake_engine, shown):
+    from casekit import indicators
+
+    _, path = fake_engine
+    s = narrative.session(str(path), lang="zh")
+    accuracy = s.indicator(indicators.accuracy_summary, basis="adjusted", good=s.thresholds["bands.good"],
+                           warning=s.thresholds["bands.warning"])
+    narrative.indicator_table(s, accuracy)
+    text = _text(shown)
+    assert "判定规则读取的指标表" in text and label("col.share_depts_beyond_warning", "zh") in text
+    assert "share_depts_beyond_warning" not in text
+    s = narrative.session(str(path), lang="en")
+    missing = s.indicator(indicators.performance_linkage, basis="adjusted")  # the hospital has no performance table
+    assert missing.empty and "no 'performance' table" in missing.attrs["missing"]
+    shown.clear()
+    narrative.indicator_table(s, missing)
+    assert f"{label('status.not_assessed', 'en')}: hospital &#x27;Test hospital&#x27; has no &#x27;performance" in _text(shown)
 
 
 def test_title_page_states_synthetic_data_from_the_profile(fake_engine, shown):

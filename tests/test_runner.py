@@ -20,10 +20,18 @@ OK, BROKEN, NOPARAM = FIX / "ok_two_cells.ipynb", FIX / "broken.ipynb", FIX / "n
 
 
 def test_declared_parameters_types():
-    decl = params.declared_parameters(nbformat.read(OK, as_version=4))
-    assert decl["n"] == (3, int) and decl["scale"] == (1.5, float) and decl["label"] == ("x", str)
-    assert decl["redact"] == (False, bool) and decl["years"] == (None, None)
+    decl = {k: (p.default, p.type) for k, p in params.declared_parameters(nbformat.read(OK, as_version=4)).items()}
+    assert decl["n"] == (3, "int") and decl["scale"] == (1.5, "float") and decl["label"] == ("x", "str")
+    assert decl["redact"] == (False, "bool") and decl["years"] == (None, "")
     assert params.declared_parameters(nbformat.read(NOPARAM, as_version=4)) == {}
+
+
+def test_declared_parameters_reads_help_and_rejects_what_is_not_a_literal_assignment():
+    spec = params.declared_parameters('lang: str = "en"  # report language\nn = 3')
+    assert spec["lang"] == params.Param("lang", "str", "en", "report language") and spec["n"].type == "int"
+    for bad in ("import os", "x = compute()", "a, b = 1, 2", "x: int"):
+        with pytest.raises(ConfigError, match="name: type = default"):
+            params.declared_parameters(bad)
 
 
 @pytest.mark.parametrize("pair, expected", [
@@ -56,16 +64,20 @@ def test_parse_params_rejects_repeats():
         params.parse_params(["n=1", "n=2"], decl)
 
 
-def test_combine_keeps_first_parameters_and_tags_sources():
-    nb = notebooks.combine([OK, BROKEN, NOPARAM])
+def test_combine_keeps_first_parameters_and_tags_sources(tmp_path):
+    later = nbformat.read(BROKEN, as_version=4)
+    later.cells.insert(2, nbformat.v4.new_code_cell("notebook_params.check(globals())"))  # its setup cell stays
+    p = tmp_path / "broken.ipynb"
+    nbformat.write(later, p)
+    nb = notebooks.combine([OK, p, NOPARAM])
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    checks = [c for c in nb.cells if notebooks._is_strict_check(c)]
-    assert len(params) == 1 and len(checks) == 1
+    checks = [c for c in nb.cells if "check(" in c.source or "strict-check" in c.metadata.get("tags", [])]
+    assert len(params) == 1 and len(checks) == 2
     assert params[0].metadata["casekit"] == {"source": "ok_two_cells.ipynb", "index": 1}
-    # 5 cells of ok, broken minus its parameters cell (4), no_parameters (2)
-    assert len(nb.cells) == 5 + 4 + 2
-    assert [notebooks.source_of(nb, k) for k in (5, 8, 10)] == [
-        ("broken.ipynb", 0), ("broken.ipynb", 4), ("no_parameters.ipynb", 1)]
+    # 5 cells of ok, broken minus its parameters cell (5), no_parameters (2)
+    assert len(nb.cells) == 5 + 5 + 2
+    assert [notebooks.source_of(nb, k) for k in (5, 9, 11)] == [
+        ("broken.ipynb", 0), ("broken.ipynb", 5), ("no_parameters.ipynb", 1)]
     assert len({c.id for c in nb.cells}) == len(nb.cells)
     nbformat.validate(nb)
 
@@ -76,8 +88,38 @@ def test_combine_merges_parameters_only_later_notebooks_declare(tmp_path):
     p = tmp_path / "later.ipynb"
     nbformat.write(later, p)
     nb = notebooks.combine([OK, p])
-    assert params.declared_parameters(nb)["extra"] == (4, int)
+    assert params.declared_parameters(nb)["extra"] == params.Param("extra", "int", 4)
     assert nb.cells[1].source.count("data_path") == 1
+
+
+def _fake_run(nb, parameters):
+    """What papermill writes before executing: the injected-parameters cell after the parameters cell."""
+    from papermill.parameterize import parameterize_notebook
+
+    for cell in nb.cells:
+        cell.metadata.setdefault("tags", [])
+    nb.metadata.setdefault("papermill", {})
+    return parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
+
+
+def test_audit_notebooks_get_their_parameters_cell_back_with_the_values_used(tmp_path):
+    later = nbformat.read(BROKEN, as_version=4)
+    later.cells[1].source = 'data_path = ""\nlang = "en"\noutput_dir = ""'
+    p = tmp_path / "later.ipynb"
+    nbformat.write(later, p)
+    run = {"data_path": "/data/j", "lang": "zh", "output_dir": "/tmp/.staging-x", "n": 7}
+    parts = notebooks.split(_fake_run(notebooks.combine([OK, p]), run))
+    assert [c for c in parts["later.ipynb"].cells if "parameters" in c.metadata.get("tags", [])] == []
+    for name, source in (("ok_two_cells.ipynb", nbformat.read(OK, as_version=4)), ("later.ipynb", later)):
+        audit = notebooks.for_audit(parts[name], source, run, reset=("output_dir",))
+        tags = [c.metadata.get("tags", []) for c in audit.cells]
+        at = next(k for k, t in enumerate(tags) if "parameters" in t)
+        assert "injected-parameters" in tags[at + 1] and sum("injected-parameters" in t for t in tags) == 1
+        assert [c.source for k, c in enumerate(audit.cells) if k != at + 1] == [c.source for c in source.cells]
+        injected = audit.cells[at + 1].source
+        assert 'data_path = "/data/j"' in injected and 'lang = "zh"' in injected and 'output_dir = ""' in injected
+        assert "staging" not in injected and audit.metadata.papermill.parameters["output_dir"] == ""
+        nbformat.validate(audit)
 
 
 @pytest.mark.slow
@@ -244,7 +286,33 @@ def test_each_executed_notebook_has_its_own_cells(j):
         nb = nbformat.read(j.out_dir / f"executed_{name}.ipynb", as_version=4)
         sources = {c.metadata.get("casekit", {}).get("source") for c in nb.cells} - {None}
         assert sources == {f"{name}.ipynb"}
-        assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+        assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code" and not
+                   {"parameters", "injected-parameters"} & set(c.metadata.get("tags", [])))
+
+
+@pytest.mark.slow
+def test_a_saved_executed_notebook_re_runs_on_its_own_from_where_it_was_saved(j, tmp_path):
+    import papermill as pm
+
+    from _j_report import j_data
+
+    saved = j.out_dir / "executed_03_problems.ipynb"
+    nb = nbformat.read(saved, as_version=4)
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    at = next(k for k, t in enumerate(tags) if "parameters" in t)
+    assert "injected-parameters" in tags[at + 1]
+    values = nb.metadata.papermill.parameters
+    assert values["output_dir"] == values["analysis"] == "" and values["data_path"] == str(j_data(j.out_dir.parent))
+    before = sorted(p.name for p in j.out_dir.rglob("*"))
+    rerun = pm.execute_notebook(str(saved), str(tmp_path / "rerun.ipynb"), cwd=str(saved.parent),
+                                kernel_name="python3", progress_bar=False)
+
+    def cards(book):
+        return [o["data"]["text/html"] for c in book.cells if "finding_section(" in c.source
+                for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+
+    assert len(cards(nb)) >= 5 and cards(rerun) == cards(nb)  # the same five problem sections, computed anew
+    assert sorted(p.name for p in j.out_dir.rglob("*")) == before  # wrote nothing into the report folder
 
 
 @pytest.mark.slow

@@ -130,25 +130,31 @@ def rule_c1(ctx: RuleContext) -> Finding:
     return _finish(ctx, "C1", [surv, chk, corr], rows + chk_rows, caveat)
 
 
+def _capacity(ctx: RuleContext) -> dict[str, float | None]:
+    """The :func:`casekit.indicators.governance.budget_capacity` row, missing values as None."""
+    from casekit.indicators.governance import budget_capacity
+
+    row = ctx.get(budget_capacity).iloc[0]
+    return {k: None if is_missing(v) else float(v) for k, v in row.items()}
+
+
 def rule_c2(ctx: RuleContext) -> Finding:
     """C2: professional budget staff insufficient.
 
     Criteria: budget staff per 100 beds ``<`` ``causes.budget_staff_per_100_beds_min`` (profile
     ``budget_staff``, ``beds``); qualified share ``<`` ``causes.qualified_share_min`` (profile
     ``budget_staff_qualified``); training hours ``<`` ``causes.training_hours_min`` (profile
-    ``budget_training_hours``); survey staff construct; checklist items of C2.
+    ``budget_training_hours``), all from :func:`casekit.indicators.governance.budget_capacity`;
+    survey staff construct; checklist items of C2.
 
     References
     ----------
     docs/methodology.md (C2); 2020 Operations guidance (国卫财务发〔2020〕27号): equip the
     operation-management departments with finance and other professional staff.
     """
-    staff = profile_number(ctx, "budget_staff")
-    beds = profile_number(ctx, "beds")
-    qualified = profile_number(ctx, "budget_staff_qualified")
-    training = profile_number(ctx, "budget_training_hours")
-    per_100 = staff / beds * 100 if staff is not None and beds else None
-    q_share = qualified / staff if qualified is not None and staff else None
+    cap = _capacity(ctx)
+    per_100, q_share = cap["budget_staff_per_100_beds"], cap["budget_staff_qualified_share"]
+    training = cap["budget_training_hours"]
     surv, rows, caveat = _survey_check(ctx, "C2")
     chk, chk_rows = _checklist_check(ctx, "C2")
     checks = [
@@ -179,7 +185,7 @@ def rule_c3(ctx: RuleContext) -> Finding:
     ----------
     docs/methodology.md (C3); 2020 Measures (国卫财务发〔2020〕30号), execution and analysis.
     """
-    analyses = profile_number(ctx, "execution_analyses_per_year")
+    analyses = _capacity(ctx)["execution_analyses_per_year"]
     surv, rows, caveat = _survey_check(ctx, "C3")
     chk, chk_rows = _checklist_check(ctx, "C3")
     checks = [

@@ -142,3 +142,43 @@ def systems_summary(h: Hospital) -> pd.DataFrame:
         "max_latency_days": float(lat.max()) if lat.notna().any() else np.nan,
         "manual_steps": float(steps.sum()) if steps.notna().any() else np.nan,
     }])
+
+
+CAPACITY_KEYS = ("beds", "budget_staff", "budget_staff_qualified", "budget_training_hours",
+                 "execution_analyses_per_year", "report_days")
+"""Profile figures of the hospital's budget capacity (``profile.csv`` keys)."""
+
+
+def budget_capacity(h: Hospital) -> pd.DataFrame:
+    """The budget staff and routines the profile reports, with the two ratios causes C2 and C3 judge.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: the profile numbers of :data:`CAPACITY_KEYS` (NaN when absent or not a number),
+        ``budget_staff_per_100_beds`` = budget_staff / beds x 100 and
+        ``budget_staff_qualified_share`` = budget_staff_qualified / budget_staff (NaN when a
+        part is missing or the divisor is 0).
+
+    References
+    ----------
+    docs/methodology.md, causes C2 and C3; 2020 Operations guidance (国卫财务发〔2020〕27号): equip
+    the operation-management departments with professional staff; 2020 Measures
+    (国卫财务发〔2020〕30号): regular analysis of budget execution.
+
+    Examples
+    --------
+    Profile beds 800, budget_staff 4, budget_staff_qualified 1: 0.5 staff per 100 beds, 25% qualified.
+    """
+    row: dict[str, float] = {}
+    for key in CAPACITY_KEYS:
+        value = h.profile.get(key)
+        try:
+            row[key] = np.nan if value in (None, "") else float(value)
+        except (TypeError, ValueError):
+            row[key] = np.nan
+    staff, beds, qualified = row["budget_staff"], row["beds"], row["budget_staff_qualified"]
+    row["budget_staff_per_100_beds"] = staff / beds * 100 if pd.notna(staff) and pd.notna(beds) and beds else np.nan
+    row["budget_staff_qualified_share"] = qualified / staff if pd.notna(qualified) and pd.notna(staff) and staff \
+        else np.nan
+    return pd.DataFrame([row])

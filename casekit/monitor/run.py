@@ -6,8 +6,9 @@
 3. ``comments.xlsx`` (this month's flagged variances, with what was already filled in) and
    ``monitor.xlsx`` (every table, :func:`casekit.report.excel.write_tables`) are written.
 4. ``notebooks/monitor.ipynb`` is executed by the main runner's papermill call
-   (:func:`casekit.pipeline.notebooks.execute`) with the pickle's path; the executed notebook is
-   rendered with the main report's machinery: ``report.html`` (:func:`casekit.report.html.render_html`,
+   (:func:`casekit.pipeline.notebooks.execute`) with the pickle's path; ``executed_monitor.ipynb``
+   keeps the values used with ``prepared`` and ``output_dir`` emptied, so it re-runs on its own
+   (:func:`casekit.pipeline.notebooks.audit_parameters`). The executed notebook is rendered with the main report's machinery: ``report.html`` (:func:`casekit.report.html.render_html`,
    fonts embedded), ``report.pdf`` (:func:`casekit.report.pdf.write_pdf`) and ``report.docx``
    (:func:`casekit.report.word.write_docx`).
 5. Outputs are checked and the staging folder is published atomically
@@ -27,6 +28,8 @@ from casekit.paths import NOTEBOOKS_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "monitor.ipynb"
 PREPARED = ".monitor-session.pkl"
+AUDIT_RESET = ("prepared", "output_dir")
+"""Runner-only parameters emptied in ``executed_monitor.ipynb``: it then re-runs on its own from its values."""
 OUTPUTS = ("report.html", "monitor.xlsx", "comments.xlsx", "run.log", "executed_monitor.ipynb")
 
 
@@ -85,7 +88,7 @@ def run_monitor(data_path: str | os.PathLike, *, through: str | None = None, out
     from casekit.fs.atomic import make_staging_dir, publish_dir, write_text
     from casekit.monitor.comments import write_comments
     from casekit.monitor.report import prepare
-    from casekit.pipeline.notebooks import execute
+    from casekit.pipeline.notebooks import audit_parameters, execute
     from casekit.pipeline.runner import check_options
     from casekit.report.excel import write_tables
     from casekit.report.html import count_images, embed_fonts, render_html
@@ -119,6 +122,7 @@ def run_monitor(data_path: str | os.PathLike, *, through: str | None = None, out
         executed = execute(NOTEBOOK, staging / "executed_monitor.ipynb", params, cwd=NOTEBOOKS_DIR, progress=progress)
         log.append(f"notebook: {time.perf_counter() - t:.1f} s")
         prepared.unlink()
+        nbformat.write(audit_parameters(executed, params, AUDIT_RESET), staging / "executed_monitor.ipynb")
         title = f"{h.name}: {'月度预算执行分析' if lang == 'zh' else 'monthly budget execution analysis'} {r.period.label}"
         page = render_html(executed, title=title, lang=lang, version=casekit.__version__)
         page, font = embed_fonts(page)

@@ -3,7 +3,8 @@
 :func:`combine` concatenates ``notebooks/01..05`` into one notebook so a single kernel runs
 them all (one kernel start per hospital); :func:`execute` runs it with papermill's Python API;
 :func:`split` cuts the executed notebook back into one notebook per source file for audit, and
-:func:`for_audit` sets their runner-only parameters back to empty so each re-runs on its own.
+:func:`for_audit` gives each its source's cells back (its ``parameters`` cell included) with the
+values used, runner-only parameters emptied, so each re-runs on its own.
 :func:`check_figures` says which cells tagged ``figure`` drew nothing.
 """
 from __future__ import annotations
@@ -20,8 +21,6 @@ from casekit.paths import NOTEBOOKS_DIR
 from casekit.pipeline.params import declared_parameters
 from casekit.report.blocks import FIGURE_METADATA
 
-STRICT_CHECK_TAGS = ("strict-check", "parameters-check", "check-parameters")
-STRICT_CHECK_CALL = "notebook_params.check("  # an untagged strict-check cell is recognised by this call
 FIGURE_TAG = "figure"
 KERNEL = "python3"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"  # papermill's tag on the error cells it adds
@@ -39,19 +38,16 @@ def _tags(cell: Any) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
-def _is_strict_check(cell: Any) -> bool:
-    tags = _tags(cell)
-    return cell.cell_type == "code" and (any(t in tags for t in STRICT_CHECK_TAGS) or STRICT_CHECK_CALL in cell.source)
-
-
 def combine(paths: Sequence[str | os.PathLike]) -> Any:
     """Concatenate notebooks into one so a single kernel runs them all.
 
     The first notebook keeps its ``parameters`` cell (plus, appended to it, any parameter the
-    later notebooks declare that the first does not) and its strict-check cell; the later
-    notebooks' ``parameters`` and strict-check cells (tags ``strict-check``,
-    ``parameters-check`` or ``check-parameters``) are dropped. Every cell records its origin
-    in ``metadata.casekit = {"source": file name, "index": cell index in that file}``.
+    later notebooks declare that the first does not); the later notebooks' ``parameters``
+    cells are dropped (papermill injects the values once, after the first; a later one would
+    set the defaults back). Every other cell runs, each notebook's setup cell (imports, strict
+    check, session) included: the check is cheap and the session is memoised per kernel. Every
+    cell records its origin in ``metadata.casekit = {"source": file name, "index": cell index
+    in that file}``.
 
     Parameters
     ----------
@@ -77,8 +73,6 @@ def combine(paths: Sequence[str | os.PathLike]) -> Any:
                 else:
                     _merge_parameters(param_cell, cell, declared_first)
                     continue
-            elif i > 0 and _is_strict_check(cell):
-                continue
             new = copy.deepcopy(cell)
             new.metadata["casekit"] = {"source": Path(path).name, "index": j}
             new["id"] = f"n{i + 1}-{cell.get('id') or j}"[:64]
@@ -388,18 +382,24 @@ def check_figures(executed: Any) -> list[str]:
 
 
 
-def for_audit(nb: Any, parameters: dict[str, Any], reset: Iterable[str]) -> Any:
-    """Empty the runner-only parameters ``reset`` in papermill's injected-parameters cell.
+def for_audit(part: Any, source: Any, parameters: dict[str, Any], reset: Iterable[str]) -> Any:
+    """The executed notebook kept for audit of one source notebook, re-runnable on its own.
 
-    The executed notebooks kept for audit then re-run on their own (JupyterLab, papermill)
-    from the values they show: the staging folder and the runner's analysis file they name
-    are gone once the report is published, and the notebook loads and diagnoses the data
-    itself instead.
+    :func:`combine` leaves the later notebooks' ``parameters`` cells out of the one kernel run,
+    and papermill injects the values once, into the first notebook. Here every notebook gets
+    back the cells of its source in order: each executed cell with its outputs, a cell the run
+    left out (its ``parameters`` cell) as in the source, and papermill's error anchor where
+    the run put it; papermill's ``injected-parameters`` cell follows the ``parameters`` cell
+    with the values of this run, except the runner-only ``reset`` names, set to ``""``: the
+    staging folder and the runner's analysis file they name are gone once the report is
+    published, and the notebook then loads and diagnoses the data itself (JupyterLab, papermill).
 
     Parameters
     ----------
-    nb : nbformat.NotebookNode
-        An executed notebook (modified in place).
+    part : nbformat.NotebookNode
+        One notebook of :func:`split`.
+    source : nbformat.NotebookNode
+        The source notebook it came from.
     parameters : dict
         The parameters the run passed to papermill.
     reset : iterable of str
@@ -408,12 +408,64 @@ def for_audit(nb: Any, parameters: dict[str, Any], reset: Iterable[str]) -> Any:
     Returns
     -------
     nbformat.NotebookNode
+        A new notebook.
+    """
+    import nbformat
+
+    executed: dict[int, Any] = {}
+    pending: list[Any] = []  # cells papermill added (error anchor) go before the next executed cell
+    before: dict[int, list[Any]] = {}
+    for cell in part.cells:
+        origin = cell.metadata.get("casekit")
+        if origin is None:
+            if "injected-parameters" not in _tags(cell):
+                pending.append(copy.deepcopy(cell))
+            continue
+        executed[origin["index"]] = copy.deepcopy(cell)
+        before[origin["index"]], pending = pending, []
+    nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(part.metadata))
+    for j, cell in enumerate(source.cells):
+        nb.cells.extend(before.get(j, []))
+        if j in executed:
+            nb.cells.append(executed[j])
+        else:
+            new = copy.deepcopy(cell)
+            new.metadata["casekit"] = {"source": part.metadata.get("casekit", {}).get("source"), "index": j}
+            nb.cells.append(new)
+    nb.cells.extend(pending)
+    return audit_parameters(nb, parameters, reset)
+
+
+def audit_parameters(nb: Any, parameters: dict[str, Any], reset: Iterable[str]) -> Any:
+    """Write the run's values, ``reset`` names emptied, into ``nb``'s ``injected-parameters`` cell.
+
+    The cell is replaced where papermill put it, else inserted after the ``parameters`` cell
+    (at the top without one), as papermill does.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Modified in place.
+    parameters : dict
+        The parameters the run passed to papermill.
+    reset : iterable of str
+        Runner-only names (staging folder, prepared analysis) set to ``""``.
+
+    Returns
+    -------
+    nbformat.NotebookNode
         ``nb``.
     """
+    import nbformat
     from papermill.translators import translate_parameters
 
     values = {k: ("" if k in set(reset) else v) for k, v in parameters.items()}
-    for cell in nb.cells:
-        if "injected-parameters" in _tags(cell):
-            cell.source = translate_parameters(KERNEL, "python", values, "Parameters").strip("\n")
+    injected = nbformat.v4.new_code_cell(translate_parameters(KERNEL, "python", values, "Parameters").strip("\n"))
+    injected.metadata["tags"] = ["injected-parameters"]
+    old = [k for k, c in enumerate(nb.cells) if "injected-parameters" in _tags(c)]
+    if old:
+        nb.cells[old[0]] = injected
+    else:
+        nb.cells.insert(next((k + 1 for k, c in enumerate(nb.cells) if "parameters" in _tags(c)), 0), injected)
+    nb.metadata.setdefault("papermill", {})["parameters"] = values
     return nb

@@ -25,15 +25,18 @@ from typing import Any, Mapping, MutableMapping, Sequence
 from casekit.errors import ConfigError
 from casekit.labels import LANGS
 
-_TYPES = {"str": str, "bool": bool, "int": int, "float": float}
-_KIND = {"str": "text", "bool": "true or false", "int": "whole number", "float": "number"}
-_EXAMPLE = {"str": "2021-2024", "bool": "true", "int": "3", "float": "0.5"}
+_KIND = {"str": "text", "bool": "true or false", "int": "whole number", "float": "number", "list": "list",
+         "dict": "mapping"}
+_EXAMPLE = {"str": "2021-2024", "bool": "true", "int": "3", "float": "0.5", "list": "[2022,2023]", "dict": "{a: 1}"}
+_DECLARED_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict}
+_UNKNOWN = object()
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
 
 
 @dataclass(frozen=True)
 class Param:
-    """One declared parameter: name, type name (``str``/``bool``/``int``/``float``), default, help."""
+    """One declared parameter: name, type name (``str``/``bool``/``int``/``float``/``list``/``dict``, or ``""``
+    when undeclared), default, help."""
 
     name: str
     type: str
@@ -62,6 +65,13 @@ AUDIT_RESET = ("output_dir", "analysis")
 """Runner parameters emptied in the executed notebooks kept for audit, so each re-runs on its own."""
 
 
+def _literal(node: ast.AST | None) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError):
+        return _UNKNOWN
+
+
 def parameters_cell_source(spec: Mapping[str, Param] = REPORT_PARAMETERS) -> str:
     """The source of a ``parameters`` cell declaring ``spec`` in papermill's inspectable form."""
     def literal(v: Any) -> str:
@@ -70,23 +80,77 @@ def parameters_cell_source(spec: Mapping[str, Param] = REPORT_PARAMETERS) -> str
     return "\n".join(f"{p.name}: {p.type} = {literal(p.default)}  # {p.help}" for p in spec.values())
 
 
-def spec_from_source(source: str) -> dict[str, Param]:
-    """Parse a parameters cell (annotated assignments) into a spec.
+def declared_parameters(cell: Any) -> dict[str, Param]:
+    """The parameters a ``parameters`` cell declares: name -> :class:`Param` (type, default, help).
+
+    The one reader of a parameters cell: the strict check (:func:`check` given a cell's source),
+    the runner's ``-p name=value`` parser (:func:`parse_params`) and :func:`casekit.pipeline.notebooks.combine`
+    all use it.
+
+    Parameters
+    ----------
+    cell : str or nbformat.NotebookNode
+        The cell's source, or a notebook (its cell tagged ``parameters`` is read).
+
+    Returns
+    -------
+    dict
+        In declaration order. ``type`` is the annotation when it is a builtin (``n: int = 3``),
+        else the type of the literal default (``scale = 1.5`` is ``float``), ``""`` when neither
+        says (``years = None``); ``help`` is the line's ``# comment``. Empty for a notebook
+        without a parameters cell.
 
     Raises
     ------
     ConfigError
-        A statement is not ``name: type = literal``.
+        The cell does not parse, or a statement is not ``name = literal`` / ``name: type = literal``.
+
+    Examples
+    --------
+    >>> declared_parameters('n: int = 3  # rows\\nyears = None')
+    {'n': Param(name='n', type='int', default=3, help='rows'), 'years': Param(name='years', type='', default=None, help='')}
     """
+    if not isinstance(cell, str):
+        found = [c for c in cell.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+        if not found:
+            return {}
+        cell = found[0].source
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError as exc:
+        raise ConfigError(f"the parameters cell does not parse: {exc}", "Fix the notebook's parameters cell.") from None
+    comments = _comments(cell)
     spec: dict[str, Param] = {}
-    for node in ast.parse(source).body:
-        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and isinstance(node.annotation, ast.Name) and node.annotation.id in _TYPES
-                and node.value is not None):
+    for node in tree.body:
+        target, annotation = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, annotation = node.target, node.annotation
+        default = _literal(node.value) if target is not None else _UNKNOWN
+        if not isinstance(target, ast.Name) or default is _UNKNOWN:
             raise ConfigError(f"parameters cell line {node.lineno} is not of the form `name: type = default`",
-                              "Declare each parameter as `name: str = \"value\"  # help`.")
-        spec[node.target.id] = Param(node.target.id, node.annotation.id, ast.literal_eval(node.value))
+                              "Declare each parameter as `name: str = \"value\"  # help` (a literal default).")
+        typ = annotation.id if isinstance(annotation, ast.Name) and annotation.id in _DECLARED_TYPES else ""
+        if not typ and default is not None and type(default).__name__ in _DECLARED_TYPES:
+            typ = type(default).__name__
+        spec[target.id] = Param(target.id, typ, default, comments.get(node.lineno, ""))
     return spec
+
+
+def _comments(source: str) -> dict[int, str]:
+    """Line number -> text of the ``#`` comment on that line."""
+    import io
+    import tokenize
+
+    out: dict[int, str] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                out[tok.start[0]] = tok.string.lstrip("#").strip()
+    except (tokenize.TokenError, IndentationError):
+        pass
+    return out
 
 
 def injected_names(namespace: Mapping[str, Any]) -> list[str]:
@@ -138,7 +202,7 @@ def check(namespace: Mapping[str, Any], allowed: Mapping[str, Param] | str = REP
     >>> check(ns); ns["years"], ns["redact"]
     ('2023', True)
     """
-    spec = spec_from_source(allowed) if isinstance(allowed, str) else dict(allowed)
+    spec = declared_parameters(allowed) if isinstance(allowed, str) else dict(allowed)
     problems: list[tuple[str, str]] = []
     unknown = [n for n in injected_names(namespace) if n not in spec]
     if unknown:
@@ -149,7 +213,9 @@ def check(namespace: Mapping[str, Any], allowed: Mapping[str, Param] | str = REP
             problems.append((f"parameter {name!r} is not defined",
                              "Run the notebook from the top (the parameters cell defines it)."))
             continue
-        value, expected = namespace[name], _TYPES[param.type]
+        value, expected = namespace[name], _DECLARED_TYPES.get(param.type)
+        if expected is None:  # no type declared (`years = None`): any value
+            continue
         wrong = (not isinstance(value, expected)) or (expected is not bool and isinstance(value, bool))
         if wrong and isinstance(value, (str, int, float)) and not isinstance(value, bool) \
                 and isinstance(namespace, MutableMapping):
@@ -239,55 +305,6 @@ def parse_years(years: str) -> tuple[int, int] | None:
 
 
 # ------------------------------------------------------------------ runner side: -p name=value
-_UNKNOWN = object()
-_DECLARED_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict}
-
-
-def _literal(node: ast.AST) -> Any:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError):
-        return _UNKNOWN
-
-
-def declared_parameters(nb: Any) -> dict[str, tuple[Any, type | None]]:
-    """Parameters declared in the cell tagged ``parameters``: name -> (default, type).
-
-    The type is the annotation when it is a builtin (``n: int = 3``), else the type of the
-    literal default; ``None`` when neither says (a ``None`` default without annotation).
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-
-    Returns
-    -------
-    dict
-        Empty when the notebook has no parameters cell.
-    """
-    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    if cell is None:
-        return {}
-    try:
-        tree = ast.parse(cell.source)
-    except SyntaxError as exc:
-        raise ConfigError(f"the parameters cell does not parse: {exc}", "Fix the notebook's parameters cell.") from None
-    out: dict[str, tuple[Any, type | None]] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            name, value, annotation = stmt.targets[0].id, stmt.value, None
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-            name, value, annotation = stmt.target.id, stmt.value, stmt.annotation
-        else:
-            continue
-        default = _literal(value)
-        typ = _DECLARED_TYPES.get(annotation.id) if isinstance(annotation, ast.Name) else None
-        if typ is None and default is not _UNKNOWN and default is not None:
-            typ = type(default)
-        out[name] = (None if default is _UNKNOWN else default, typ)
-    return out
-
-
 def _convert(name: str, text: str, typ: type | None) -> Any:
     import yaml
 
@@ -333,7 +350,7 @@ def parse_params(pairs: Sequence[str], declared: dict[str, tuple[Any, type | Non
     ----------
     pairs : sequence of str
         Raw ``name=value`` strings from the command line.
-    declared : dict
+    declared : dict of Param
         From :func:`declared_parameters` (merged over all notebooks).
 
     Returns
@@ -350,7 +367,7 @@ def parse_params(pairs: Sequence[str], declared: dict[str, tuple[Any, type | Non
 
     Examples
     --------
-    >>> parse_params(["years=2022,2023"], {"years": (None, None)})
+    >>> parse_params(["years=2022,2023"], {"years": Param("years", "", None)})
     {'years': [2022, 2023]}
     """
     out: dict[str, Any] = {}
@@ -369,5 +386,5 @@ def parse_params(pairs: Sequence[str], declared: dict[str, tuple[Any, type | Non
             raise ConfigError(f"unknown notebook parameter {name!r}", f"Parameters you can set with -p: {known}.")
         if name in out:
             raise ConfigError(f"parameter {name!r} is given twice", "Pass each -p name=value once.")
-        out[name] = _convert(name, text, declared[name][1])
+        out[name] = _convert(name, text, _DECLARED_TYPES.get(declared[name].type))
     return out

@@ -16,8 +16,9 @@
 4. execute the five notebooks combined into one (:mod:`casekit.pipeline.notebooks`, one
    kernel start per hospital) while a thread writes ``findings.json`` and ``tables.xlsx`` from
    the same analysis (:func:`casekit.pipeline.outputs.write_exports`);
-5. split the executed notebook back into ``executed_01_....ipynb`` ... for audit (their
-   runner-only parameters emptied, so each re-runs on its own from its parameters), write
+5. split the executed notebook back into ``executed_01_....ipynb`` ... for audit (each with its
+   parameters cell and the values used, runner-only parameters emptied, so each re-runs on its
+   own: :func:`~casekit.pipeline.notebooks.for_audit`), write
    ``report.html``, ``report.pdf`` and ``run.log``;
 6. check every output (the five problem sections are in the HTML; every cell tagged ``figure``
    drew its figures unless the hospital lacks their input tables) and publish the folder
@@ -44,7 +45,7 @@ from casekit.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from casekit.pipeline.notebooks import (StartedKernel, check_figures, combine, drawn_figures, execute, for_audit,
                                         notebook_paths, split)
 from casekit.pipeline.outputs import check_outputs, parse_formats, render, write_exports
-from casekit.pipeline.params import AUDIT_RESET, declared_parameters, parse_params, parse_years
+from casekit.pipeline.params import AUDIT_RESET, Param, declared_parameters, parse_params, parse_years
 
 
 @dataclass
@@ -232,7 +233,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     config_path = None if config is None else Path(config).resolve()
     out = check_user_path(out_dir) if out_dir is not None else default_out_dir(data_path)
     sources = notebook_paths()
-    declared: dict[str, tuple[Any, type | None]] = {}
+    declared: dict[str, Param] = {}
     for nb in (nbformat.read(os.fspath(p), as_version=4) for p in sources):
         for k, v in declared_parameters(nb).items():
             declared.setdefault(k, v)
@@ -270,7 +271,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                 log.step("execute", time.perf_counter() - t)
                 kernel.shutdown()
                 kernel = None
-                _write_split(staging, parameters)
+                _write_split(staging, parameters, sources)
             for name, seconds in exports.result().items():
                 log.step(f"{name} (thread)", seconds)
         analysis_file.unlink()
@@ -326,12 +327,14 @@ def _header(data_path: Path, lang: str, redact: bool, pdf: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_split(staging: Path, parameters: dict[str, Any]) -> None:
+def _write_split(staging: Path, parameters: dict[str, Any], sources: list[Path]) -> None:
     """Write ``executed_NN_name.ipynb`` per source notebook (also after a failure, for audit)."""
     import nbformat
 
     path = staging / ".executed.ipynb"
     if not path.exists():
         return
+    by_name = {p.name: p for p in sources}
     for name, nb in split(nbformat.read(os.fspath(path), as_version=4)).items():
-        nbformat.write(for_audit(nb, parameters, AUDIT_RESET), os.fspath(staging / f"executed_{name}"))
+        source = nbformat.read(os.fspath(by_name[name]), as_version=4)
+        nbformat.write(for_audit(nb, source, parameters, AUDIT_RESET), os.fspath(staging / f"executed_{name}"))

@@ -49,7 +49,8 @@ from casekit.report.blocks import (
 from casekit.report.session import Session, session
 
 __all__ = ["session", "Session", "heading", "paragraph", "table", "figure", "show_figure", "title_page",
-           "data_inventory", "validation_notes", "execution_statement", "not_assessed", "finding_section", "pefa",
+           "data_inventory", "validation_notes", "execution_statement", "not_assessed", "finding_heading",
+           "indicator_table", "finding_section", "pefa",
            "aspects_overview", "matrix", "survey", "conclusion", "recommendations", "caveats", "method_notes",
            "citation"]
 
@@ -211,14 +212,43 @@ def not_assessed(s: Session) -> None:
         paragraph(s.t("word.none"))
 
 
+def _finding(s: Session, code: str) -> Finding:
+    kind = {"A": "aspects", "P": "problems", "C": "causes"}[code[0]]
+    return s.findings(kind).get(code) or Finding.not_assessed(code, title_only(code, "en"), title_only(code, "zh"),
+                                                              ["a rule for " + code])
+
+
+def finding_heading(s: Session, code: str) -> None:
+    """The heading of finding ``code`` with its verdict: ``"P1 Rigid budget targets — found (severe)"``.
+
+    A notebook's finding section opens with it; the method text, the indicator table and the
+    formula follow, then :func:`finding_section`.
+    """
+    _emit(_html(heading_html(finding_title(_finding(s, code), s.lang), 2)))
+
+
+def indicator_table(s: Session, frame: pd.DataFrame, max_rows: int = 30) -> None:
+    """Show an indicator table a rule reads, with the report's column labels in the session language.
+
+    ``frame`` comes from :meth:`Session.indicator`. Bilingual column pairs keep the session
+    language (:func:`casekit.report.blocks.localised_columns`); department names are dropped
+    when the session is redacted; an empty table says why it is empty.
+    """
+    if frame.empty:
+        missing = frame.attrs.get("missing")
+        paragraph(f"{s.t('status.not_assessed')}: {missing}" if missing else s.t("word.none"))
+        return
+    shown = localised_columns(_redact_frame(frame, s) if s.redact else frame, s.lang)
+    table(shown, s.t("sec.indicator_table"), max_rows=max_rows, lang=s.lang)
+
+
 def finding_section(s: Session, code: str, evidence_rows: int = EVIDENCE_ROWS) -> None:
-    """One finding: heading, status card, criteria table, top evidence rows, and its figures."""
+    """One finding after its heading (:func:`finding_heading`): status card, criteria table, top
+    evidence rows, and its figures."""
     from casekit.report.plots import from_session
 
-    kind = {"A": "aspects", "P": "problems", "C": "causes"}[code[0]]
-    f = s.findings(kind).get(code) or Finding.not_assessed(code, title_only(code, "en"), title_only(code, "zh"),
-                                                              ["a rule for " + code])
-    parts = [heading_html(finding_title(f, s.lang), 2), finding_card_html(f, s.lang)]
+    f = _finding(s, code)
+    parts = [finding_card_html(f, s.lang)]
     if f.criteria:
         parts.append(table_html(criteria_frame(f, s.lang), s.t("sec.criteria"), lang=s.lang))
     if not f.evidence.empty:

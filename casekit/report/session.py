@@ -12,10 +12,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+import pandas as pd
+
 from casekit.data.hospital import Hospital
 from casekit.diagnosis.config import Thresholds
 from casekit.diagnosis.finding import Finding
-from casekit.errors import Issue, warnings_as_issues
+from casekit.errors import CasekitError, Issue, warnings_as_issues
 from casekit.labels import check_lang, label
 from casekit.pipeline import analysis as analysis_module
 
@@ -77,6 +79,21 @@ class Session:
             with warnings_as_issues(self.notes):
                 self.memo[key] = fn(self.hospital, **kwargs)
         return self.memo[key]
+
+    def indicator(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        """The table ``fn(hospital, **kwargs)`` as the rules read it (memoised, see :meth:`get`).
+
+        What a notebook's finding section calls to show the table a rule reads, e.g.
+        ``s.indicator(indicators.accuracy_summary, basis="adjusted")``. When the hospital lacks
+        an input table of ``fn`` (the rule is then not assessed on it), an empty table whose
+        ``attrs["missing"]`` says what is missing.
+        """
+        try:
+            return self.get(fn, **kwargs)
+        except CasekitError as exc:
+            empty = pd.DataFrame()
+            empty.attrs["missing"] = exc.message
+            return empty
 
     def dept_labels(self) -> dict[str, str]:
         """dept_id -> display name (the code itself when redacted)."""
