@@ -26,6 +26,13 @@ def test_notebook_declares_the_monitor_parameters_and_only_calls():
             for node in ast.parse(cell.source).body:  # narrative + calls: no logic in the notebook
                 assert isinstance(node, (ast.Expr, ast.Assign, ast.ImportFrom)), cell.source
     assert all(not c.outputs for c in nb.cells if c.cell_type == "code")
+    # one setup cell right after the parameters: every import, the strict check and the session
+    setup = [i for i, c in enumerate(nb.cells) if "setup" in c.metadata.get("tags", [])]
+    assert len(setup) == 1 and nb.cells[setup[0] - 1] is params[0]
+    assert "notebook_params.check(globals()" in nb.cells[setup[0]].source
+    assert "s = monitor.session(" in nb.cells[setup[0]].source
+    assert not [c.source for k, c in enumerate(nb.cells) if c.cell_type == "code" and k != setup[0]
+                and ("import " in c.source or ".session(" in c.source or "check(" in c.source)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -1,7 +1,8 @@
 """Strict checking of notebook parameters (papermill only warns about unknown ones).
 
 Each report notebook declares its parameters in a cell tagged ``parameters``, in papermill's
-inspectable form ``name: type = default  # help``. The cell after it calls::
+inspectable form ``name: type = default  # help`` (read by :func:`declared_parameters`). The
+setup cell after it calls::
 
     notebook_params.check(globals(), allowed=notebook_params.REPORT_PARAMETERS)
 
