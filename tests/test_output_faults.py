@@ -86,7 +86,7 @@ def test_full_disk_while_writing_leaves_no_partial_report(tmp_path, monkeypatch)
     out = _report(tmp_path / "report", "report.html")
     staging_seen = []
 
-    def full_disk(staging, parameters):
+    def full_disk(staging, parameters, sources):
         staging_seen.append(staging)
         raise OSError(28, "No space left on device", str(staging / "executed_01.ipynb"))
 
