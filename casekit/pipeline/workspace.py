@@ -44,7 +44,8 @@ def default_sample(folder: str | os.PathLike = NOTEBOOKS_DIR) -> tuple[str, Path
     from casekit.sample.profiles import PROFILES
 
     first = notebook_paths(folder)[0]
-    default = str(declared_parameters(nbformat.read(os.fspath(first), as_version=4)).get("data_path", ("",))[0])
+    declared = declared_parameters(nbformat.read(os.fspath(first), as_version=4)).get("data_path")
+    default = "" if declared is None else str(declared.default)
     rel = Path(default)
     by_folder = {p.folder: key for key, p in PROFILES.items()}
     if rel.is_absolute() or rel.parent.as_posix() != "../data/sample" or rel.name not in by_folder:
