@@ -65,7 +65,9 @@ DESCRIPTIONS_ZH: dict[str, str] = {
     "profile.name": "医院名称。",
     "profile.tier": "医院等级：三级、二级或一级（决定考核指标清单）。",
     "profile.beds": "编制床位数。",
-    "profile.currency_unit": "金额单位：元或万元，适用于所有金额列。",
+    "profile.currency_unit": "金额单位：元、千元、万元或百万元（units、thousands、ten_thousands、millions），适用于所有金额列，报告沿用此单位。",
+    "profile.currency": "货币：ISO 4217 代码，默认 CNY（人民币），也可为 USD、GBP、EUR、JPY、HKD 等。",
+    "profile.country": "国家或地区：ISO 3166 两位代码，默认 CN（中国）；境外医院的建议中凡依据我国2020年规定者均加注说明。",
     "profile.synthetic": "是否为生成的模拟数据；报告首页会注明。",
     "profile.region": "所在省、市或区县；写入批量汇总表，便于与其他数据关联。",
     "profile.finance_staff": "财务部门人数。",
@@ -147,8 +149,8 @@ THRESHOLD_WHY_ZH: dict[str, str] = {
 # sentence stays the one definition; a message without a pattern here is shown in English.
 # Table and column names in the groups are mapped by :func:`casekit.labels.issue_text`.
 ISSUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
-    (r"budget is 0 but the actual of (?P<line>\S+) is (?P<amount>[\d,.]+) yuan; reported as a missing item "
-     r"\(no execution rate computed\)", "{line} 的预算为0，但实际数为 {amount} 元；按无预算科目报告（不计算执行率）"),
+    (r"budget is 0 but the actual of (?P<line>\S+) is (?P<amount>[\d,.]+) (?P<unit>[^;]+); reported as a missing item "
+     r"\(no execution rate computed\)", "{line} 的预算为0，但实际数为 {amount} {unit}；按无预算科目报告（不计算执行率）"),
     (r"Nothing to fix if the line was really unbudgeted; otherwise enter its budget\.",
      "如该科目确无预算，无需修改；否则请填写其预算。"),
     (r"(?P<n>\d+) department/line pair\(s\) of (?P<year>\d{4}) have actuals but no budget row \(e\.g\. (?P<eg>[^)]*)\); "

@@ -24,7 +24,9 @@ PROFILE_VALUES = {
     "name": ("Round trip hospital", "Round trip hospital"),
     "tier": ({"en": "tertiary", "zh": "三级"}, "tertiary"),
     "beds": (420, 420),
-    "currency_unit": ({"en": "10k_yuan", "zh": "万元"}, "10k_yuan"),
+    "currency_unit": ({"en": "ten_thousands", "zh": "万元"}, "ten_thousands"),
+    "currency": ("CNY", "CNY"),
+    "country": ("CN", "CN"),
     "synthetic": ({"en": "no", "zh": "否"}, False),
     "region": ("Hangzhou, Zhejiang", "Hangzhou, Zhejiang"),
     "finance_staff": (15, 15),
@@ -135,7 +137,7 @@ def test_every_profile_key_round_trips(tmp_path, lang):
     for key, (_, expected) in PROFILE_VALUES.items():
         assert hospital.profile.get(key) == expected, key
         assert type(hospital.profile.get(key)) is type(expected), key
-    assert hospital.budget["original"].tolist() == [12_000_000.0, 3_000_000.0]
+    assert hospital.budget["original"].tolist() == [1200.0, 300.0]                   # in 万元, as declared
     assert not [i for i in hospital.notes if "no data rows" in i.problem or "profile" in i.problem]
 
 
@@ -162,9 +164,9 @@ def test_a_header_only_csv_file_is_still_reported(tmp_path):
 
 @pytest.mark.parametrize("lang, key, fix", [
     ("en", "name", "Type the hospital's name in the value cell next to name."),
-    ("en", "currency_unit", "Choose yuan or 10k_yuan from the drop-down list in the value cell next to currency_unit."),
+    ("en", "currency_unit", "Choose units, thousands, ten_thousands or millions from the drop-down list in the value cell next to currency_unit."),
     ("zh", "name", "请在“医院名称”右侧的值单元格中填写医院名称。"),
-    ("zh", "currency_unit", "请在“金额单位”右侧的值单元格中从下拉列表选择元或万元。"),
+    ("zh", "currency_unit", "请在“金额单位”右侧的值单元格中从下拉列表选择元、千元、万元或百万元。"),
 ])
 def test_blank_required_profile_value_names_the_key_as_written(tmp_path, lang, key, fix):
     path = _clerk(tmp_path, lang, budget_dept="0101", profile={key: None})

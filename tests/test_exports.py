@@ -55,14 +55,14 @@ def test_hrp_per_department_sheets_count_leaves_only(forms):
 
 def test_long_sheet_in_10k_yuan_with_negative_plan(forms):
     h = casekit.load(forms["hrp_long"])
-    assert h.profile.currency_unit == "10k_yuan" and h.profile.tier is None
-    assert _sums(h) == {"revenue": (13_576_000.0, 13_821_000.0, 13_716_800.0),
-                        "expense": (10_900_000.0, 11_150_000.0, 11_219_500.0)}
+    assert h.profile.currency_unit == "ten_thousands" and h.profile.tier is None
+    assert _sums(h) == {"revenue": (1357.60, 1382.10, 1371.68),          # in 万元, as the export states
+                        "expense": (1090.00, 1115.00, 1121.95)}
     assert set(h.departments["dept_id"]) == {"0101", "0201"}                       # 0000-formatted codes
     assert not [n for n in h.notes if "does not foot" in n.problem]                # 小计 / 合计 rows foot
     line = execution_table(h, basis="original").set_index(["dept_id", "account_id"]).loc[("0201", "6609")]
     assert pd.isna(line["execution_rate"]) and line["band"] == "undefined"
-    assert line["deviation"] == pytest.approx(-160_700.0)                          # -23.97 - (-7.90) 万元
+    assert line["deviation"] == pytest.approx(-16.07)                              # -23.97 - (-7.90) 万元
     from casekit.diagnosis import diagnose
     p3 = next(f for f in diagnose(h).findings if f.code == "P3")
     assert "6609" not in set(p3.evidence.get("account_id", pd.Series(dtype=str)).astype(str))
@@ -81,7 +81,7 @@ def test_wide_monthly_sheet_with_section_headings_and_year_from_file_name(forms)
 
 def test_final_accounts_table(forms, tmp_path):
     h = casekit.load(forms["final_accounts"])
-    assert _sums(h) == {"expense": (36_140_000.0, 37_710_000.0, 37_280_500.0)}
+    assert _sums(h) == {"expense": (3614.00, 3771.00, 3728.05)}                # 万元, as the table states
     assert set(h.accounts["account_id"]) == {"2080505", "2080506", "2100201", "2100299", "2210201"}
     assert any("年末结转和结余" == n.value for n in h.notes)
     # the mapping file replaces the stated defaults
@@ -106,7 +106,7 @@ def test_unit_line_disagreeing_with_profile_is_an_error(forms, tmp_path):
     (folder / "exec.xlsx").write_bytes(forms["hrp_long"].read_bytes())
     (folder / "hospital.yaml").write_text("name: X\ncurrency_unit: yuan\n", encoding="utf-8")
     report = validate_path(folder)
-    assert any("万元" in i.problem and "yuan" in i.problem and i.severity == "error" for i in report.issues)
+    assert any("万元" in i.problem and "units" in i.problem and i.severity == "error" for i in report.issues)
 
 
 def test_same_export_twice_reports_duplicate_lines(forms, tmp_path):
@@ -207,7 +207,7 @@ def test_merged_parent_header_year_from_title_and_unit_line(tmp_path):
     raw = read_table(_budget_sheet(tmp_path / "b.xlsx", "单位：万元"), TABLES["budget"])
     assert not [i for i in raw.issues if i.severity == "error"], raw.issues
     assert raw.df[["year", "original", "adjusted"]].iloc[0].tolist() == [2023, 10.5, 11.0]
-    assert raw.unit[0] == "10k_yuan" and any("taken as year 2023" in i.problem for i in raw.issues)
+    assert raw.unit[0] == "ten_thousands" and any("taken as year 2023" in i.problem for i in raw.issues)
 
 
 def test_unit_line_of_a_table_file_checked_against_the_profile(tmp_path):
@@ -219,7 +219,7 @@ def test_unit_line_of_a_table_file_checked_against_the_profile(tmp_path):
     raw = read_table(_budget_sheet(tmp_path / "b.xlsx", "金额单位：万元"), TABLES["budget"])
     profile, _ = parse_profile({"name": "X", "currency_unit": "yuan"})
     (err,) = _stated_unit_issues({"budget": raw}, profile)
-    assert err.severity == "error" and "万元" in err.problem and "yuan (元)" in err.problem
+    assert err.severity == "error" and "ten_thousands (万元)" in err.problem and "units (元)" in err.problem
     profile, _ = parse_profile({"name": "X", "currency_unit": "万元"})
     assert _stated_unit_issues({"budget": raw}, profile) == []
 

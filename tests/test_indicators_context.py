@@ -92,3 +92,13 @@ def test_tier_selects_the_list_and_labels_accounting():
     computed = tertiary[tertiary["indicator"] == "personnel_expense_share"]
     assert computed["accounting"].str.contains("财务会计").all()
     assert computed["accounting"].str.contains("proxy").all()
+
+
+def test_no_tier_means_no_context_ratio_assessed():
+    """A hospital outside China has no tier (issue 10): every ratio is not assessed and says it needs the tier,
+    although the data would support the tertiary list's values (hand-worked above)."""
+    r = appraisal_ratios(context_hospital(tier=None, total_assets=1000.0, total_liabilities=400.0))
+    assert len(r) > 0 and not r["available"].any() and r["value"].isna().all()
+    assert r["needs"].str.contains("profile tier").all() and (r["tier_list"] == "").all()
+    with_tier = appraisal_ratios(context_hospital(total_assets=1000.0, total_liabilities=400.0))
+    assert with_tier["available"].any()

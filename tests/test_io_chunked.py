@@ -57,7 +57,7 @@ def test_bad_csv_same_table_rows_and_messages(tmp_path, monkeypatch, chunk):
     pd.testing.assert_frame_equal(got.df, ordinary.df)
     assert got.rows.tolist() == ordinary.rows.tolist() == [4, 6, 7, 9, 10, 11, 12, 13, 14]
     assert got.headers == ordinary.headers and got.unknown_columns == ordinary.unknown_columns == ["备注"]
-    assert got.unit == ordinary.unit == ("yuan", "the line '单位：元'")
+    assert got.unit == ordinary.unit == ("units", "the line '单位：元'")
     pd.testing.assert_frame_equal(got.totals, ordinary.totals)
     assert _issues(got) == _issues(ordinary)
     errors = {(i.row, i.column) for i in got.issues if i.severity == "error"}

@@ -215,7 +215,7 @@ def test_workbook_discovery_and_profile_sheet(tmp_path):
     tables, profile, issues = read_hospital_files(book)
     assert set(tables) == {"budget", "departments"}
     assert tables["departments"].df["type"].tolist() == ["clinical", "medical_technology"]
-    assert profile == {"name": "J医院", "tier": "secondary", "currency_unit": "10k_yuan", "beds": 300,
+    assert profile == {"name": "J医院", "tier": "secondary", "currency_unit": "ten_thousands", "beds": 300,
                        "synthetic": True}
     assert [(i.file, i.row, i.column, i.severity) for i in issues] == [
         ("j.xlsx[ledger]", None, None, "warning"), ("j.xlsx[医院概况]", 7, "颜色", "warning")]
@@ -441,7 +441,7 @@ def test_folder_discovery_profile_ledger_and_unrecognised(tmp_path):
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()}
     tables, profile, issues = read_hospital_files(tmp_path)
     assert set(tables) == {"budget", "departments"}                     # ledger is not read here
-    assert profile == {"name": "J医院", "tier": "tertiary", "currency_unit": "yuan", "beds": 500}
+    assert profile == {"name": "J医院", "tier": "tertiary", "currency_unit": "units", "beds": 500}
     assert {(i.file, i.severity) for i in issues} == {("misc.csv", "warning"), ("hospital.yaml", "warning")}
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()} == before
 

@@ -37,12 +37,13 @@ def hospital_folder(root: Path, unit: str = "yuan", **files: str | None) -> Path
     return root
 
 
-def test_valid_folder_loads_in_yuan(tmp_path):
-    h = load(hospital_folder(tmp_path / "h", unit="10k_yuan"))
+def test_valid_folder_loads_in_its_declared_scale(tmp_path):
+    h = load(hospital_folder(tmp_path / "h", unit="10k_yuan"))       # the older spelling of ten_thousands
     assert h.profile.name == "Folder hospital" and h.source == tmp_path / "h"
-    assert h.budget["original"].tolist() == [12_000_000.0, 6_000_000.0, 3_000_000.0]
-    assert h.budget["adjusted"].tolist() == [13_000_000.0, 6_000_000.0, 3_000_000.0]
-    assert h.actuals["amount"].sum() == 360 * 10_000.0
+    assert h.profile.currency_unit == "ten_thousands"
+    assert h.budget["original"].tolist() == [1200.0, 600.0, 300.0]
+    assert h.budget["adjusted"].tolist() == [1300.0, 600.0, 300.0]
+    assert h.actuals["amount"].sum() == 360.0
     assert h.budget["year"].dtype == "int64" and str(h.actuals["month"].dtype) == "Int64"
     assert [i.problem[:36] for i in h.notes] == ["actuals of 2024 stop at month 2 and "]  # a year in progress
 

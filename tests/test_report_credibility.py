@@ -60,14 +60,14 @@ def test_recommendations_resting_on_weak_evidence_say_so():
 
 def test_execution_table_pefa_and_conclusion_blocks(tiny_hospital, shown):
     d = diagnose(tiny_hospital.with_tables(profile=Profile(name="Tiny", extra={"report_days": 20})))
-    s = SimpleNamespace(diagnosis=d, lang="en", t=lambda key, **kw: narrative.label(key, "en", **kw))
+    s = SimpleNamespace(diagnosis=d, lang="en", t=lambda key, **kw: narrative.label(key, "en", **kw), unit="yuan")
     narrative.execution_statement(s)
     page = shown[-1]
     assert "Budget execution by account, 2024" in page and "Budget execution by department, 2024" in page
     # E1 drugs 2024: A = 726 against B0 660 and B1 720 -> 110.00% and 100.83%
     assert '<td class="text">Drugs</td>' in page and "110.00%" in page and "100.83%" in page
     assert "<td class=\"text\">Total</td>" in page and "Internal medicine" in page
-    assert TWO_DECIMALS.search(page)
+    assert TWO_DECIMALS.search(page) and "Deviation (yuan)</th>" in page and "Actual (yuan)</th>" in page
     narrative.pefa(s)
     pi1 = d.pefa.set_index("indicator").loc["PI-1", "score"]
     assert "PEFA 2016" in shown[-1] and "PI-2.1" in shown[-1] and f'<td class="text">{pi1}</td>' in shown[-1]
@@ -83,7 +83,7 @@ def test_each_sample_report_shows_the_execution_table_with_two_decimal_rates(nam
     from casekit.paths import SAMPLE_DIR
 
     d = diagnose(casekit.load(SAMPLE_DIR / name))
-    s = SimpleNamespace(diagnosis=d, lang="zh", t=lambda key, **kw: narrative.label(key, "zh", **kw))
+    s = SimpleNamespace(diagnosis=d, lang="zh", t=lambda key, **kw: narrative.label(key, "zh", **kw), unit="元")
     narrative.execution_statement(s)
     assert "预算执行情况表（按科目）" in shown[-1] and "合计" in shown[-1] and TWO_DECIMALS.search(shown[-1])
     expected = {"j_hospital": {"P1", "P2", "P3", "P4", "P5", "C1", "C2", "C3", "C4", "C5"},

@@ -114,14 +114,14 @@ def test_filled_template_loads_back(tmp_path, lang):
     path = write_template(tmp_path / f"hospital_{lang}.xlsx", lang=lang)
     _fill(path, lang)
     hospital = load(path)
-    assert hospital.profile.currency_unit == "10k_yuan" and hospital.profile.tier == "secondary"
+    assert hospital.profile.currency_unit == "ten_thousands" and hospital.profile.tier == "secondary"
     assert hospital.departments["type"].tolist() == ["clinical", "administrative"]
     assert hospital.accounts["account_id"].tolist() == ["001", "5001.10"]     # codes stay text
     assert hospital.accounts["direction"].tolist() == ["revenue", "expense"]
-    assert hospital.budget["original"].tolist() == [1_200_000.0, 300_000.0]
-    assert hospital.budget["adjusted"].tolist() == [1_300_000.0, 300_000.0]
+    assert hospital.budget["original"].tolist() == [120.0, 30.0]                 # in 万元, as declared
+    assert hospital.budget["adjusted"].tolist() == [130.0, 30.0]
     assert hospital.budget["adjusted_given"].tolist() == [True, False]
-    assert hospital.actuals["amount"].sum() == pytest.approx(240_000.0)
+    assert hospital.actuals["amount"].sum() == pytest.approx(24.0)
     assert hospital.actuals["month"].tolist() == [1, 2, 1]
     assert hospital.checklist.loc[0, "aspect"] == "A1" and hospital.checklist.loc[0, "status"] == "yes"
     assert not any(i.severity == "error" for i in hospital.notes)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from pandera import errors as pa_errors
 
 from casekit.errors import Issue
@@ -75,17 +76,36 @@ def test_valid_hospital_follows_conventions():
     assert hospital.is_monthly and hospital.years == [2024]
     assert hospital.adjustments is None
     scale = [i for i in hospital.notes if "implausibly small" in i.problem]      # 900 yuan of expense a year
-    assert len(scale) == 1 and "10k_yuan" in scale[0].fix
+    assert len(scale) == 1 and "ten_thousands (万元)" in scale[0].fix
 
 
-def test_money_converted_to_yuan_once():
+def test_money_stays_in_the_declared_scale():
+    """Amounts in 万元 stay in 万元 (the report is in the hospital's unit); the plausibility band is checked in yuan."""
     hospital, issues = run(base_tables(), profile={**PROFILE, "currency_unit": "万元"})
     assert errors(issues) == []
-    assert hospital.profile.currency_unit == "10k_yuan"
-    assert hospital.budget["original"].tolist() == [12_000_000.0, 6_000_000.0, 3_000_000.0]
-    assert hospital.budget["adjusted"].tolist()[1] == 6_000_000.0     # filled after conversion, not twice
-    assert hospital.actuals["amount"].sum() == 2 * 175.0 * 10_000
+    assert hospital.profile.currency_unit == "ten_thousands" and hospital.profile.currency == "CNY"
+    assert hospital.budget["original"].tolist() == [1200.0, 600.0, 300.0]
+    assert hospital.budget["adjusted"].tolist()[1] == 600.0
+    assert hospital.actuals["amount"].sum() == 2 * 175.0
     assert not any("implausibly" in i.problem for i in hospital.notes)          # 9 million yuan is plausible
+
+
+@pytest.mark.parametrize("written, code, ok", [("usd", "USD", True), ("英镑", "GBP", True), ("EUR", "EUR", True),
+                                               ("dollars", None, False), ("US$", None, False)])
+def test_currency_code_checked(written, code, ok):
+    p, issues = parse_profile({"name": "X", "currency_unit": "thousands", "currency": written, "country": "GB",
+                               "tier": "secondary"})
+    if ok:
+        assert p.currency == code and p.currency_unit == "thousands" and issues == []
+    else:
+        (err,) = issues
+        assert p is None and err.column == "currency" and err.severity == "error"
+        assert "ISO 4217" in err.fix and written in err.value
+
+
+def test_foreign_currency_without_country_is_a_warning():
+    p, issues = parse_profile({"name": "X", "currency_unit": "units", "currency": "USD", "tier": "secondary"})
+    assert p.country == "CN" and [(i.column, i.severity) for i in issues] == [("country", "warning")]
 
 
 def test_mixed_units_between_files_is_one_error():
@@ -277,7 +297,7 @@ def test_mixed_monthly_and_annual_rows_in_a_year_is_error():
 # ------------------------------------------------------------------ profile and checklist
 def test_profile_keys_in_chinese_and_missing_keys():
     p, issues = parse_profile({"医院名称": "J", "医院等级": "三级", "金额单位": "元", "模拟数据": "是", "编制床位": "450"})
-    assert issues == [] and (p.tier, p.currency_unit, p.synthetic, p.beds) == ("tertiary", "yuan", True, 450)
+    assert issues == [] and (p.tier, p.currency_unit, p.synthetic, p.beds) == ("tertiary", "units", True, 450)
     p, issues = parse_profile({"name": "J", "currency_unit": "dollars", "colour": "blue"})
     assert p is None
     assert {(i.column, i.severity) for i in issues} == {("currency_unit", "error"), ("colour", "warning")}

@@ -1,6 +1,6 @@
 """Plausibility of amounts: units, scale, execution far beyond the budget, negative and unbudgeted lines.
 
-Checks that need the budget and the actuals in yuan (after :func:`casekit.data.validation.to_yuan`),
+Checks on the budget and the actuals as written (in the profile's currency and scale, :mod:`casekit.money`),
 each returning :class:`~casekit.errors.Issue` objects that name the file, row and column:
 
 * mixed units between tables (median actual/budget ratio near 10,000);
@@ -23,6 +23,7 @@ import yaml
 
 from casekit.errors import ConfigError, Issue
 from casekit.data.io.raw import user_file, user_row
+from casekit.money import DEFAULT_CURRENCY, DEFAULT_SCALE, factor, money_unit
 from casekit.paths import THRESHOLDS_FILE
 
 # Median |actual| / |budget| beyond this factor (or below its inverse) means mixed units.
@@ -30,9 +31,6 @@ UNIT_RATIO = 1_000.0
 # Yearly expense budget outside this band (yuan) is implausible for a hospital: check the unit.
 PLAUSIBLE_TOTAL_YUAN = (1e6, 1e11)
 MAX_LISTED = 5
-UNIT_FACTORS = {"yuan": 1.0, "10k_yuan": 10_000.0}
-"""Yuan per unit of each currency_unit."""
-UNIT_WORD = {"yuan": "元", "10k_yuan": "万元"}
 LIMIT_KEYS = ("line_rate_max", "total_rate_max")
 
 
@@ -106,7 +104,7 @@ def unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> tuple[
                                                                                           raws[name].file)
             issues.append(Issue(raws[name].file, None, raws[name].headers.get(column, column), f"{ratio:,.4g}",
                                 f"amounts are {ratio:,.4g} times the budget (median over {len(both)} lines): "
-                                f"{bigger} seems to be in 元 (yuan) and {smaller} in 万元 (10,000 yuan)",
+                                f"{bigger} seems to be in units (元) and {smaller} in ten thousands (万元)",
                                 "Convert one file so that every money column uses the unit declared as "
                                 "currency_unit in the profile.", "error", name))
             mixed.add(name)
@@ -115,19 +113,20 @@ def unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> tuple[
 
 
 def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip_rates: set[str],
-                  unit: str, limits: Mapping[str, float] | None = None) -> list[Issue]:
+                  money: tuple[str, str] = (DEFAULT_CURRENCY, DEFAULT_SCALE),
+                  limits: Mapping[str, float] | None = None) -> list[Issue]:
     """Negative expense budgets, implausible execution rates, zero budgets with spending, scale.
 
     Parameters
     ----------
     frames : dict of str to pandas.DataFrame
-        Conformed tables in yuan.
+        Conformed tables, amounts as written (currency and scale of the profile).
     raws : dict of str to RawTable
         The same tables as read (file names, rows, headers for the messages).
     skip_rates : set of str
         Tables whose units are mixed (reported already): no rate check on them.
-    unit : {"yuan", "10k_yuan"}
-        The profile's currency unit (for the scale message).
+    money : (str, str)
+        The profile's currency and scale (``currency``, ``currency_unit``) for the messages.
     limits : mapping, optional
         ``line_rate_max`` and ``total_rate_max`` (default :func:`plausibility_limits`).
 
@@ -149,7 +148,8 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
                                 "expense budget is negative",
                                 "Expense budgets are positive amounts; enter the amount without a minus sign.",
                                 "error", "budget"))
-    issues += scale_issues(budget, raw_b, unit)
+    issues += scale_issues(budget, raw_b, money)
+    unit = money_unit(*money)
     if "actuals" not in frames:
         return issues
     key = ["year", "dept_id", "account_id"]
@@ -164,14 +164,13 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
         # the cell the clerk typed: the line's largest actual row (a month, or the annual row)
         biggest = acts["amount"].abs().groupby([acts[k] for k in key], sort=False).idxmax().rename("cell")
         high = lines[(lines["b"] > 0) & (lines["a"] > limits["line_rate_max"] * lines["b"])].join(biggest, on=key)
-        factor = UNIT_FACTORS.get(unit, 1.0)
         for idx, line in high.iterrows():
             cell = line["cell"]
-            typed = acts.at[cell, "amount"] / factor
+            typed = acts.at[cell, "amount"]
             issues.append(Issue(user_file(raw_a, cell), user_row(raw_a, cell), header_a, f"{typed:,.2f}",
                                 f"actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
                                 f"{line['a'] / line['b']:.0%} of its budget ({user_file(raw_b, idx)} row "
-                                f"{user_row(raw_b, idx)}); this cell holds {typed:,.2f} {UNIT_WORD.get(unit, unit)} as "
+                                f"{user_row(raw_b, idx)}); this cell holds {typed:,.2f} {unit} as "
                                 "typed: check units or decimal point",
                                 "Correct the amount or the budget so both use the declared currency unit; a real line "
                                 "beyond the limit is accepted by raising data.line_rate_max (--config).",
@@ -190,7 +189,7 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
     for idx, line in zero.iterrows():
         issues.append(Issue(user_file(raw_b, idx), user_row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
                             f"budget is 0 but the actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
-                            f"{line['a']:,.2f} yuan; reported as a missing item (no execution rate computed)",
+                            f"{line['a']:,.2f} {unit}; reported as a missing item (no execution rate computed)",
                             "Nothing to fix if the line was really unbudgeted; otherwise enter its budget.",
                             "warning", "budget"))
     issues += unbudgeted_lines(frames["actuals"], budget, raw_a)
@@ -204,20 +203,24 @@ def format_amount(x: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def scale_issues(budget: pd.DataFrame, raw: Any, unit: str) -> list[Issue]:
+def scale_issues(budget: pd.DataFrame, raw: Any, money: tuple[str, str]) -> list[Issue]:
+    """A yearly budget total outside the plausible band of a Chinese hospital (checked in yuan, CNY only)."""
+    currency, scale = money
+    if currency != "CNY":
+        return []
     expense = budget[budget["direction"] == "expense"]
-    totals = (expense if len(expense) else budget).groupby("year")["original"].sum()
+    totals = (expense if len(expense) else budget).groupby("year")["original"].sum() * factor(scale)
     if totals.empty or not np.isfinite(totals.max()) or totals.max() <= 0:
         return []
     lo, hi = PLAUSIBLE_TOTAL_YUAN
-    declared = {"yuan": "yuan (元)", "10k_yuan": "10k_yuan (万元)"}[unit]
+    declared = f"{scale} ({money_unit(currency, scale, 'zh')})"
     check = "Check the amounts and the decimal point."
     if totals.max() < lo:
         problem = "implausibly small for a hospital"
-        fix = "If the figures are in 万元, declare currency_unit: 10k_yuan." if unit == "yuan" else check
+        fix = "If the figures are in 万元, declare currency_unit: ten_thousands (万元)." if scale == "units" else check
     elif totals.max() > hi:
         problem = "implausibly large for a hospital"
-        fix = "If the figures are in 元, declare currency_unit: yuan." if unit == "10k_yuan" else check
+        fix = "If the figures are in 元, declare currency_unit: units (元)." if scale != "units" else check
     else:
         return []
     return [Issue(raw.file, None, raw.headers.get("original", "original"), f"{totals.max():,.0f}",

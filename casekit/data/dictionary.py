@@ -43,7 +43,9 @@ def render_data_format() -> str:
         f"Required tables: {', '.join(f'`{t}`' for t in REQUIRED_TABLES)}. Every other table is optional: "
         "analyses that need it are reported as *not assessed*. Headers are matched ignoring case, spaces, "
         "underscores, full-width characters and a bracketed unit suffix (`预算数（元）`). Money columns "
-        "hold numbers only, in the unit declared once as `currency_unit`; casekit converts them to yuan on load. "
+        "hold numbers only, in the currency (`currency`, ISO 4217, default CNY) and scale (`currency_unit`: units, "
+        "thousands, ten_thousands = 万, millions) declared once in the profile; casekit keeps them in that unit, and every "
+        "money label of the report, tables.xlsx, findings.json and the monitor names it (`万元`, `USD thousand`). "
         "Actuals may be monthly or annual only (leave out `month`), or come from transaction ledger files "
         "(`ledger*.csv` / `ledger*.parquet`) aggregated on load.",
         "",
@@ -144,7 +146,7 @@ def export_section() -> list[str]:
            "table are expenditure); the line's name (…收入 / …支出, …费用); the title (支出决算表). The report's notes "
            "say how many lines each source decided; a line none of them decides is an error naming its row.", "",
            "**Year, unit, hospital.** The year comes from the title (`2023年度`), else the sheet name, else the file "
-           "name. The unit line (`单位：万元`, `金额单位：元`) is checked against the profile's `currency_unit` (a "
+           "name. The unit line (`单位：万元`, `金额单位：元`, `单位：千元`, `单位：百万元`) is checked against the profile's `currency_unit` (a "
            "disagreement is an error naming both); without a profile the hospital's name and unit come from the "
            "title and unit line (stated in the notes). The same checks apply to ordinary table files: a title "
            "naming the year fills a missing year column; a unit line must agree with the profile.", "",

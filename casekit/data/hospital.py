@@ -2,7 +2,7 @@
 
 A :class:`Hospital` is what :func:`casekit.load` returns and what every indicator and rule
 takes. Its tables use the canonical column names of :mod:`casekit.data.schema.tables`; money is in
-yuan; identifiers are strings; ``month`` is a nullable integer (missing for annual-only data).
+the profile's currency and scale (:mod:`casekit.money`); identifiers are strings; ``month`` is a nullable integer (missing for annual-only data).
 """
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ from casekit.data.schema.tables import REQUIRED_TABLES, TABLES
 OPTIONAL_TABLES = tuple(n for n in TABLES if n not in REQUIRED_TABLES and n != "ledger")
 
 
+DEFAULT_COUNTRY = "CN"
+CORE_KEYS = ("name", "tier", "currency_unit", "currency", "country", "beds", "synthetic")
+"""Profile keys held as attributes of :class:`Profile`; the others go to ``Profile.extra``."""
+
+
 @dataclass
 class Profile:
     """Hospital profile (``hospital.yaml``).
@@ -27,8 +32,14 @@ class Profile:
     name : str
     tier : {"tertiary", "secondary", "primary"} or None
         ``None`` when the profile gives none (the appraisal context ratios are then not assessed).
-    currency_unit : {"yuan", "10k_yuan"}
-        Unit the data were supplied in; tables inside a Hospital are always in yuan.
+    currency_unit : {"units", "thousands", "ten_thousands", "millions"}
+        Scale of every amount (元, 千元, 万元, 百万元 for CNY); amounts stay in it from load to report
+        (:mod:`casekit.money`).
+    currency : str
+        ISO 4217 code of the amounts (default ``CNY``).
+    country : str
+        ISO 3166 alpha-2 code of the hospital's country (default ``CN``); outside China the
+        recommendations and aspects that rest on China's 2020 rules say so.
     beds : int or None
     synthetic : bool
         True for casekit's generated sample hospitals.
@@ -38,20 +49,21 @@ class Profile:
 
     name: str
     tier: str | None = "secondary"
-    currency_unit: str = "yuan"
+    currency_unit: str = "units"
+    currency: str = "CNY"
+    country: str = DEFAULT_COUNTRY
     beds: int | None = None
     synthetic: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         """Return an optional profile value (``None`` if the hospital did not supply it)."""
-        if key in ("name", "tier", "currency_unit", "beds", "synthetic"):
+        if key in CORE_KEYS:
             return getattr(self, key)
         return self.extra.get(key, default)
 
     def as_dict(self) -> dict[str, Any]:
-        d = {"name": self.name, "tier": self.tier, "currency_unit": self.currency_unit,
-             "beds": self.beds, "synthetic": self.synthetic}
+        d = {k: getattr(self, k) for k in CORE_KEYS}
         d.update(self.extra)
         return d
 

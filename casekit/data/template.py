@@ -149,7 +149,7 @@ def _profile(ws: Worksheet, lang: str) -> None:
     _header(ws, 2, "value" if lang == "en" else "值", True, label("template.profile_value", lang))
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 30
-    defaults = {"currency_unit": "元" if lang == "zh" else "yuan"}
+    defaults = {"currency_unit": "元" if lang == "zh" else "units", "currency": "CNY"}
     for i, (key, (dtype, zh, required, desc)) in enumerate(PROFILE_FIELDS.items(), start=2):
         cell = ws.cell(row=i, column=1, value=zh if lang == "zh" else key)
         cell.font = _REQUIRED_FONT if required else Font()
@@ -170,15 +170,15 @@ def _instructions(ws: Worksheet, lang: str) -> None:
     zh = lang == "zh"
     intro = (["casekit 医院预算数据模板。每个工作表对应一张数据表，第1行为表头（红色粗体为必填列），从第2行起每行一条记录。",
               "必填表：科室、科目、预算、执行。其余表为选填，未填写的分析将标注为“未评估”。",
-              "金额单位在“医院概况”表的“金额单位”中统一声明（元或万元），金额单元格只填数字。",
+              "金额单位在“医院概况”表的“金额单位”中统一声明（元、千元、万元或百万元），货币在“货币”中声明（默认人民币 CNY），金额单元格只填数字。",
               "下表为数据字典；填写后运行 casekit validate 工作簿.xlsx 检查数据。"]
              if zh else
              ["casekit hospital budget data template. Each sheet is one table; row 1 holds the headers (bold red = "
               "required), one record per row from row 2.",
               "Required tables: departments, accounts, budget, actuals. The others are optional; analyses that need "
               "them are reported as 'not assessed'.",
-              "Declare the money unit once in the profile sheet (currency_unit: yuan or 10k_yuan); money cells hold "
-              "numbers only.",
+              "Declare the money unit once in the profile sheet (currency_unit: units, thousands, ten_thousands or "
+              "millions; currency: CNY by default, or USD, GBP, EUR ...); money cells hold numbers only.",
               "The data dictionary follows; when filled, run `casekit validate workbook.xlsx`."])
     for i, line in enumerate(intro, start=1):
         ws.cell(row=i, column=1, value=line)
@@ -200,7 +200,7 @@ def _instructions(ws: Worksheet, lang: str) -> None:
                 allowed = (allowed + " " if allowed else "") + f"{lo} – {hi}"
             required = col.required and not col.nullable
             values = ([table.zh, col.zh, col.name] if zh else [table.name, col.name, col.zh])
-            values += [_TYPE_WORDS[lang][col.dtype] + (" (万元/元)" if zh and col.money else
+            values += [_TYPE_WORDS[lang][col.dtype] + (" (按金额单位)" if zh and col.money else
                                                        " (money)" if col.money else ""),
                        ("是" if required else "否") if zh else ("yes" if required else "no"), allowed,
                        description(name, col.name, col.description, lang)]

@@ -15,23 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from casekit.errors import Issue
-from casekit.data.hospital import OPTIONAL_TABLES, Hospital, Profile
+from casekit.data.hospital import CORE_KEYS, DEFAULT_COUNTRY, OPTIONAL_TABLES, Hospital, Profile
 from casekit.data.accounts import leaf_lines, subtotal_issues
 from casekit.data.exports import UNREADABLE
 from casekit.data.quality import copied_budget_issues
-from casekit.data.amounts import UNIT_FACTORS, amount_issues, plausibility_limits, unit_issues
+from casekit.data.amounts import amount_issues, plausibility_limits, unit_issues
 from casekit.data.io.hints import leading_zero_message, restored_code
 from casekit.data.io.raw import SourceRows, user_file, user_row
 from casekit.data.checklist import standard_checklist
 from casekit.data.schema.pandera_schemas import normalise_enum_values, schema_issues
 from casekit.data.schema.tables import (BOOL_FALSE, BOOL_TRUE, CURRENCY_UNITS, PROFILE_FIELDS, REQUIRED_TABLES,
                                    TABLES, TIERS, VALUE_ALIASES, Table)
+
+from casekit.money import DEFAULT_CURRENCY, DEFAULT_SCALE, money_unit, parse_currency, unit_of
 
 PROFILE_LABEL = "hospital profile"
 # Tables whose dept_id / account_id must exist in the master lists.
@@ -103,14 +106,13 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     issues += _stated_unit_issues(raws, profile)
     found, mixed_units = unit_issues(frames, raws)
     issues += found
-    unit = profile.currency_unit if profile is not None else "yuan"
-    frames = {name: to_yuan(df, TABLES[name], unit) for name, df in frames.items()}
+    money = (profile.currency, profile.currency_unit) if profile is not None else (DEFAULT_CURRENCY, DEFAULT_SCALE)
 
     issues += _reference_issues(frames, raws)
     frames, leaf_issues = leaf_lines(frames, raws)
     issues += leaf_issues
     issues += copied_budget_issues(frames, raws)
-    issues += amount_issues(frames, raws, skip_rates=mixed_units, unit=unit, limits=limits)
+    issues += amount_issues(frames, raws, skip_rates=mixed_units, money=money, limits=limits)
     issues += _year_issues(frames, raws)
     issues += _month_issues(frames, raws)
     issues += _partial_year_issues(frames, raws)
@@ -153,8 +155,8 @@ def parse_profile(raw_profile: Mapping[str, Any] | None,
     Examples
     --------
     >>> p, issues = parse_profile({"医院名称": "J", "医院等级": "二级", "金额单位": "万元"})
-    >>> (p.tier, p.currency_unit, issues)
-    ('secondary', '10k_yuan', [])
+    >>> (p.tier, p.currency_unit, p.currency, p.country, issues)
+    ('secondary', 'ten_thousands', 'CNY', 'CN', [])
     """
     issues: list[Issue] = []
     lookup = {k.casefold(): k for k in PROFILE_FIELDS}
@@ -196,15 +198,34 @@ def parse_profile(raw_profile: Mapping[str, Any] | None,
         problem("tier", None, "the profile gives no tier (医院等级): the appraisal context ratios, whose indicator list "
                 "depends on the tier, are not assessed", "Add tier: tertiary, secondary or primary (三级/二级/一级) for a "
                 "Chinese public hospital; leave it out otherwise.", "warning")
-    extra = {k: v for k, v in values.items() if k not in ("name", "tier", "currency_unit", "beds", "synthetic")}
+    if values.get("currency", DEFAULT_CURRENCY) != DEFAULT_CURRENCY and "country" not in values:
+        problem("country", None, f"the profile's currency is {values['currency']} but it gives no country: the hospital "
+                "is taken to be in China (CN) and China's 2020 rules are cited without a note",
+                "Add country: the ISO 3166 two-letter code (GB, US, DE ...) for a hospital outside China.", "warning")
+    extra = {k: v for k, v in values.items() if k not in CORE_KEYS}
     return Profile(name=values["name"], tier=values.get("tier"), currency_unit=values["currency_unit"],
+                   currency=values.get("currency", DEFAULT_CURRENCY), country=values.get("country", DEFAULT_COUNTRY),
                    beds=values.get("beds"), synthetic=bool(values.get("synthetic", False)), extra=extra), issues
 
 
 _DTYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number", "bool": "yes or no"}
 _PROFILE_EXPECT = {"tier": "tertiary, secondary or primary (三级/二级/一级)",
-                   "currency_unit": "yuan (元) or 10k_yuan (万元)"}
+                   "currency_unit": "units, thousands, ten_thousands or millions (元/千元/万元/百万元)",
+                   "currency": "a three-letter ISO 4217 code such as CNY, USD, GBP, EUR, JPY or HKD",
+                   "country": "a two-letter ISO 3166 code such as CN, GB, US, DE or JP"}
 _CHOICES = {"tier": TIERS, "currency_unit": CURRENCY_UNITS}
+
+
+_COUNTRY_ALIASES = {"china": "CN", "中国": "CN", "prc": "CN", "uk": "GB", "united kingdom": "GB", "英国": "GB",
+                    "usa": "US", "united states": "US", "美国": "US"}
+
+
+def _parse_country(text: str) -> str | None:
+    """ISO 3166 alpha-2 code of a written country (``cn`` -> ``CN``, ``中国`` -> ``CN``), ``None`` if not one."""
+    alias = _COUNTRY_ALIASES.get(text.casefold())
+    if alias:
+        return alias
+    return text.upper() if re.fullmatch(r"[A-Za-z]{2}", text) else None
 
 
 def _parse_scalar(value: Any, dtype: str, key: str) -> Any:
@@ -225,6 +246,10 @@ def _parse_scalar(value: Any, dtype: str, key: str) -> Any:
             return int(number) if number.is_integer() else None
         return number
     text = str(value).strip()
+    if key == "currency":
+        return parse_currency(text)
+    if key == "country":
+        return _parse_country(text)
     if key in _CHOICES:
         mapped = {c.casefold(): c for c in _CHOICES[key]}
         mapped.update({k.casefold(): v for k, v in VALUE_ALIASES.get(key, {}).items()})
@@ -272,36 +297,6 @@ def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
             out[col.name] = s.map(lambda v: v if isinstance(v, (bool, np.bool_)) else pd.NA).astype("boolean")
         else:
             out[col.name] = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
-    return out
-
-
-def to_yuan(df: pd.DataFrame, table: Table, unit: str) -> pd.DataFrame:
-    """Convert the money columns of a table from the profile's unit to yuan (once).
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-    table : casekit.data.schema.tables.Table
-    unit : {"yuan", "10k_yuan"}
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy whose ``money`` columns are multiplied by 1 or 10,000.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from casekit.data.schema.tables import TABLES
-    >>> df = pd.DataFrame({"original": [1.5], "year": [2024]})
-    >>> to_yuan(df, TABLES["budget"], "10k_yuan")["original"].tolist()
-    [15000.0]
-    """
-    factor = UNIT_FACTORS[unit]
-    out = df.copy()
-    for col in table.columns:
-        if col.money and col.name in out.columns:
-            out[col.name] = out[col.name].astype("float64") * factor
     return out
 
 
@@ -389,18 +384,18 @@ def _missing_tables(tables: Mapping[str, Any]) -> list[Issue]:
 
 
 def _stated_unit_issues(raws: Mapping[str, Any], profile: Profile | None) -> list[Issue]:
-    """A file that states its unit (单位：万元) must agree with the profile's currency_unit."""
+    """A file that states its unit (单位：万元) must agree with the profile's currency_unit (scale)."""
     if profile is None:
         return []
-    words = {"yuan": "yuan (元)", "10k_yuan": "10k_yuan (万元)"}
     issues = []
     for name, raw in raws.items():
         stated = getattr(raw, "unit", None)
         if stated is None or stated[0] == profile.currency_unit:
             continue
-        issues.append(Issue(raw.file, None, None, words.get(stated[0], stated[0]),
-                            f"{stated[1]} says the amounts are in {words.get(stated[0], stated[0])} but the profile's "
-                            f"currency_unit is {words.get(profile.currency_unit, profile.currency_unit)}",
+        said = f"{stated[0]} ({money_unit('CNY', stated[0], 'zh')})"
+        declared = f"{profile.currency_unit} ({unit_of(profile, 'zh')})"
+        issues.append(Issue(raw.file, None, None, said,
+                            f"{stated[1]} says the amounts are in {said} but the profile's currency_unit is {declared}",
                             "Make the two agree: set currency_unit in the profile to the file's unit, or convert the "
                             "file; casekit does not guess which is right.", "error", name))
     return issues

@@ -18,13 +18,14 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from casekit.money import as_dict as money_fields, money_of
 from casekit.diagnosis.aspects import ASPECT_RULES
 from casekit.diagnosis.conclusion import conclusion, coverage, supply_list
 from casekit.diagnosis.config import RuleContext, Thresholds
 from casekit.diagnosis.finding import Finding, _plain
 from casekit.diagnosis.matrix import cause_problem_matrix
 from casekit.diagnosis.recommendations import COLUMNS as RECOMMENDATION_COLUMNS
-from casekit.diagnosis.recommendations import Recommendation, recommend
+from casekit.diagnosis.recommendations import Recommendation, jurisdiction_note, recommend
 from casekit.diagnosis.rules_causes import CAUSE_RULES
 from casekit.diagnosis.rules_linkage import rule_p4, rule_p5
 from casekit.indicators.shared import shared_tables
@@ -219,7 +220,8 @@ class Diagnosis:
             "casekit_version": self.casekit_version,
             "generated_at": self.generated_at,
             "hospital": {"name": self.hospital_name, "synthetic": self.synthetic, "years": list(self.years),
-                         "profile": {k: _plain(v) for k, v in self.profile.items()}},
+                         "profile": {k: _plain(v) for k, v in self.profile.items()},
+                         "money": money_fields(*money_of(self.profile))},
             "thresholds": [{k: _plain(v) if not isinstance(v, (list, dict)) else v for k, v in r.items()}
                            for r in self.thresholds.as_records()],
             "aspects": [f.as_dict(evidence_rows) for f in self.aspects],
@@ -320,7 +322,11 @@ def diagnose(hospital: Hospital, config: Thresholds | Mapping[str, Any] | str | 
         by_dept = ctx.get(execution_statement, by="department", **bands)
         pefa_years = ctx.get(pefa_yearly)
         pefa = scores_from_yearly(pefa_years)
-    recs = recommend([*aspects, *problems, *causes])
+    recs = recommend([*aspects, *problems, *causes], country=hospital.profile.country)
+    for f in aspects:  # scored against the checklist of China's 2020 measures
+        if jurisdiction_note(hospital.profile.country) and f.status != "not_assessed":
+            f.summary_en = f"{f.summary_en} {jurisdiction_note(hospital.profile.country, 'en')}".strip()
+            f.summary_zh = f"{f.summary_zh}{jurisdiction_note(hospital.profile.country, 'zh')}"
     for f in [*aspects, *problems, *causes]:
         f.evidence = with_names(f.evidence, hospital)
     indicators = {_sheet_name(k): with_names(v, hospital) for k, v in ctx.computed.items()

@@ -8,7 +8,10 @@ status "present", or an aspect rated "weak". An area none of whose actions fired
 whose problem and cause triggers were found absent on sufficient evidence, gets one "maintain"
 note instead. An action
 whose every trigger rests on weak evidence (``Finding.evidence_strength == "weak"``) lists them
-in ``weak_evidence`` so reports mark it "rests on weak evidence".
+in ``weak_evidence`` so reports mark it "rests on weak evidence". For a hospital outside China
+(profile ``country`` other than ``CN``) every action or maintain note resting on China's 2020 rules
+carries the note "based on China's 2020 rules for public hospitals; check your jurisdiction's
+equivalent" (``jurisdiction_en`` / ``jurisdiction_zh``).
 """
 from __future__ import annotations
 
@@ -20,10 +23,12 @@ from typing import Any
 import yaml
 
 from casekit.diagnosis.finding import Finding
+from casekit.labels import label
 
 RECOMMENDATIONS_FILE = Path(__file__).with_name("recommendations.yaml")
 COLUMNS = ["id", "area", "kind", "title_en", "title_zh", "text_en", "text_zh", "basis_en", "basis_zh",
-           "triggered_by", "weak_evidence"]
+           "triggered_by", "weak_evidence", "jurisdiction_en", "jurisdiction_zh"]
+CHINA = "CN"
 
 
 @dataclass
@@ -48,6 +53,9 @@ class Recommendation:
     weak_evidence : list of str
         The triggers decided on weak evidence when *every* trigger was (the action then rests on
         weak evidence); empty otherwise.
+    jurisdiction_en, jurisdiction_zh : str
+        For a hospital outside China, the note that the action rests on China's 2020 rules
+        (:func:`jurisdiction_note`); empty for a Chinese hospital.
     """
 
     id: str
@@ -61,6 +69,8 @@ class Recommendation:
     basis_zh: str = ""
     triggered_by: list[str] = field(default_factory=list)
     weak_evidence: list[str] = field(default_factory=list)
+    jurisdiction_en: str = ""
+    jurisdiction_zh: str = ""
 
     @property
     def weak(self) -> bool:
@@ -85,13 +95,35 @@ def fired(finding: Finding) -> bool:
     return finding.status == "present"
 
 
-def recommend(findings: list[Finding]) -> list[Recommendation]:
+def jurisdiction_note(country: str | None, lang: str = "en") -> str:
+    """The note a text resting on China's 2020 rules carries outside China ("" for ``CN`` or no country).
+
+    Examples
+    --------
+    >>> jurisdiction_note("CN"), jurisdiction_note("GB")[:30]
+    ('', "Based on China's 2020 rules fo")
+    """
+    if not country or country == CHINA:
+        return ""
+    return label("note.jurisdiction", lang)
+
+
+def cites_chinese_rules(basis: str, text: str) -> bool:
+    """Whether a recommendation rests on China's 2020 rules: it cites a basis (30号 / 27号), or its
+    text names the 2020 measures."""
+    return bool(basis) or "2020" in text
+
+
+def recommend(findings: list[Finding], country: str = CHINA) -> list[Recommendation]:
     """Recommendations for a set of findings (aspects, problems and causes of one diagnosis).
 
     Parameters
     ----------
     findings : list of Finding
         Every finding of the diagnosis; codes not among them count as not assessed.
+    country : str
+        The hospital's ISO 3166 code (profile ``country``); outside China (``!= "CN"``) the
+        recommendations resting on China's 2020 rules carry :func:`jurisdiction_note`.
 
     Returns
     -------
@@ -116,6 +148,7 @@ def recommend(findings: list[Finding]) -> list[Recommendation]:
             out.append(Recommendation(action["id"], action["area"], "corrective", area["title_en"], area["title_zh"],
                                       action["text_en"], action["text_zh"], action["basis_en"], action["basis_zh"],
                                       hits, weak))
+            _note(out[-1], country)
     done = {r.area for r in out}
     for name, area in cat["areas"].items():
         if name in done:
@@ -125,4 +158,10 @@ def recommend(findings: list[Finding]) -> list[Recommendation]:
                             for c in triggers):
             out.append(Recommendation(f"M-{name}", name, "maintain", area["title_en"], area["title_zh"],
                                       area["maintain_en"], area["maintain_zh"]))
+            _note(out[-1], country)
     return out
+
+
+def _note(r: Recommendation, country: str) -> None:
+    if cites_chinese_rules(r.basis_en, r.text_en):
+        r.jurisdiction_en, r.jurisdiction_zh = jurisdiction_note(country, "en"), jurisdiction_note(country, "zh")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from casekit.money import unit_of
 from casekit.errors import Issue
 from casekit.labels import LABELS, label
 from casekit.monitor.analysis import MonitorResult
@@ -139,7 +140,8 @@ def _named(s: MonitorSession, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _table(s: MonitorSession, df: pd.DataFrame, caption: str, max_rows: int = 30) -> None:
-    _show(table_html(_display(df.rename(columns={"budget": "adjusted"}), s.lang), caption, max_rows=max_rows, lang=s.lang))
+    _show(table_html(_display(df.rename(columns={"budget": "adjusted"}), s.lang), caption, max_rows=max_rows, lang=s.lang,
+                     unit=unit_of(s.result.hospital.profile, s.lang)))
 
 
 def title(s: MonitorSession) -> None:
@@ -156,6 +158,7 @@ def summary(s: MonitorSession) -> None:
     for row in r.totals.itertuples():
         _show("<p>" + html.escape(s.t(
             "mon.summary", direction=label(f"direction.{row.direction}", s.lang), month=r.period.label,
+            unit=unit_of(r.hospital.profile, s.lang),
             ytd=f"{row.ytd_actual:,.0f}", budget=f"{row.budget:,.0f}", progress=f"{row.progress:.1%}",
             expected=f"{row.expected:.1%}", gap=f"{row.gap * 100:+.1f}", projection=f"{row.projection:,.0f}",
             rate=f"{row.projected_rate:.1%}",
@@ -261,7 +264,8 @@ def adjustments(s: MonitorSession) -> None:
     if u.empty:
         _show("<p>" + html.escape(s.t("mon.no_unbudgeted")) + "</p>")
     else:
-        _table(s, _named(s, u), s.t("mon.cap.unbudgeted", n=len(u), total=f"{u['ytd_actual'].sum():,.0f}"))
+        _table(s, _named(s, u), s.t("mon.cap.unbudgeted", n=len(u), total=f"{u['ytd_actual'].sum():,.0f}",
+                                            unit=unit_of(r.hospital.profile, s.lang)))
 
 
 def accuracy(s: MonitorSession) -> None:

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from casekit.money import unit_of
 from casekit.errors import DataValidationError, OutputError
 from casekit.paths import NOTEBOOKS_DIR
 
@@ -110,7 +111,8 @@ def run_monitor(data_path: str | os.PathLike, *, through: str | None = None, out
     try:
         write_comments(r.flags, staging / "comments.xlsx", lang=lang, departments=h.departments, accounts=h.accounts,
                        previous=s.comments)
-        write_tables({**r.tables(), "flags": s.flags}, staging / "monitor.xlsx", lang=lang)
+        write_tables({**r.tables(), "flags": s.flags}, staging / "monitor.xlsx", lang=lang,
+                     unit=unit_of(r.hospital.profile, lang))
         prepared = staging / PREPARED
         with open(prepared, "wb") as fh:
             pickle.dump(s, fh)

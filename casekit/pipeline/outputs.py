@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
+from casekit.money import unit_of
 from casekit.errors import OutputError
 
 PROBLEM_CODES = ("P1", "P2", "P3", "P4", "P5")
@@ -82,7 +83,7 @@ def write_exports(diagnosis: Any, out: Path, *, lang: str = "en", xlsx: bool = T
     if not xlsx:
         return {"json": t_json}
     t = time.perf_counter()
-    write_tables(diagnosis.tables(), out / "tables.xlsx", lang=lang)
+    write_tables(diagnosis.tables(), out / "tables.xlsx", lang=lang, unit=unit_of(diagnosis.profile, lang))
     return {"json": t_json, "excel": time.perf_counter() - t}
 
 

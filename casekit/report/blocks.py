@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from casekit.money import MONEY_COLUMNS
 from casekit.data.hospital import Hospital
 from casekit.diagnosis.finding import Finding
 from casekit.errors import Issue
@@ -154,10 +155,20 @@ def _plain(x: float) -> str:
     return text if text not in ("", "-0") else "0"
 
 
-def column_label(name: Any, lang: str = "en") -> str:
-    """Display header of a raw column name: its ``col.<name>`` label when :mod:`casekit.labels` has one."""
+def column_label(name: Any, lang: str = "en", unit: str | None = None) -> str:
+    """Display header of a raw column name: its ``col.<name>`` label when :mod:`casekit.labels` has one,
+    with the money unit (``unit``, :func:`casekit.money.unit_of`) after an amount column's name.
+
+    Examples
+    --------
+    >>> column_label("deviation", "zh", unit="千美元"), column_label("deviation_rate", "en", unit="USD")
+    ('偏差（千美元）', 'Deviation rate')
+    """
     key = f"col.{name}"
-    return label(key, lang) if key in LABELS else str(name)
+    text = label(key, lang) if key in LABELS else str(name)
+    if unit and name in MONEY_COLUMNS:
+        return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
+    return text
 
 
 def _is_numeric_column(values: pd.Series) -> bool:
@@ -177,16 +188,17 @@ def _is_numeric_column(values: pd.Series) -> bool:
     return bool(present.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all())
 
 
-def table_html(df: pd.DataFrame, caption_text: str = "", max_rows: int = 30, lang: str = "en") -> str:
+def table_html(df: pd.DataFrame, caption_text: str = "", max_rows: int = 30, lang: str = "en",
+               unit: str | None = None) -> str:
     """A table with a caption; long tables are cut to ``max_rows`` with a note saying so.
 
     Text columns are left-aligned (class ``text``), numeric ones right-aligned (class ``num``);
-    rate columns show percentages and headers of raw column names are translated
-    (:func:`column_label`, :func:`format_value`).
+    rate columns show percentages and headers of raw column names are translated, amount
+    columns naming ``unit`` (:func:`column_label`, :func:`format_value`).
     """
     shown = df.head(max_rows)
     kinds = {c: "num" if _is_numeric_column(shown[c]) else "text" for c in shown.columns}
-    head = "".join(f'<th class="{kinds[c]}">{html.escape(column_label(c, lang))}</th>' for c in shown.columns)
+    head = "".join(f'<th class="{kinds[c]}">{html.escape(column_label(c, lang, unit))}</th>' for c in shown.columns)
     rows = "".join(
         "<tr>" + "".join(f'<td class="{kinds[c]}">{html.escape(format_value(v, str(c), lang))}</td>'
                          for c, v in zip(shown.columns, row)) + "</tr>"
@@ -400,6 +412,8 @@ def recommendations_html(items: list[Any], lang: str) -> str:
             extra.append(label("word.rests_on_weak", lang, codes=", ".join(r.weak_evidence)))
         if text(r, "basis"):
             extra.append(f"{label('word.rule', lang)}: {text(r, 'basis')}")
+        if text(r, "jurisdiction"):
+            extra.append(text(r, "jurisdiction"))
         small = "".join(f"<br><small>{html.escape(x)}</small>" for x in extra)
         parts.append(f"<li>{html.escape(text(r, 'text'))} <small>({html.escape(str(getattr(r, 'id', '')))})"
                      f"</small>{small}</li>")

@@ -29,6 +29,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from casekit.money import MONEY_COLUMNS
 from casekit.errors import OutputError
 from casekit.fs.atomic import atomic_path
 from casekit.labels import ENUM_COLUMNS, LABELS, check_lang, label
@@ -207,7 +208,8 @@ def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str = "en") -> Path:
+def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str = "en",
+                 unit: str = "") -> Path:
     """Write tables to an Excel workbook: an index sheet, then one sheet each, atomically.
 
     Execution, deviation and adjustment rates (columns matching :data:`PERCENT_COLUMN`) keep
@@ -221,6 +223,8 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *,
         The ``.xlsx`` file.
     lang : {"en", "zh"}
         Language of sheet names, the index and (in Chinese) headers and values; see :func:`localise`.
+    unit : str
+        The money unit (:func:`casekit.money.unit_of`), named in the index for every table with amounts.
 
     Returns
     -------
@@ -246,7 +250,9 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *,
                           label("sheet.index.table", lang): [str(k) for k in tables],
                           label("sheet.index.options", lang): [o for _, o in titles],
                           label("sheet.index.rows", lang): [len(df) for df in tables.values()],
-                          label("sheet.index.columns", lang): [df.shape[1] for df in tables.values()]})
+                          label("sheet.index.columns", lang): [df.shape[1] for df in tables.values()],
+                          label("sheet.index.unit", lang): [unit if MONEY_COLUMNS & set(map(str, df.columns)) else ""
+                                                            for df in tables.values()]})
     path = Path(path)
     with atomic_path(path) as tmp:
         wb = Workbook(write_only=True)  # rows streamed to disk: memory does not grow with the tables

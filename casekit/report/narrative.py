@@ -83,9 +83,10 @@ def paragraph(text: str) -> None:
     _emit(_html(f"<p>{html.escape(text)}</p>"))
 
 
-def table(df: pd.DataFrame, caption_text: str = "", max_rows: int = 30, lang: str = "en") -> None:
-    """Show a table with a caption."""
-    _emit(_html(table_html(df, caption_text, max_rows, lang)))
+def table(df: pd.DataFrame, caption_text: str = "", max_rows: int = 30, lang: str = "en",
+          unit: str | None = None) -> None:
+    """Show a table with a caption; amount columns name ``unit`` (``Session.unit``)."""
+    _emit(_html(table_html(df, caption_text, max_rows, lang, unit)))
 
 
 def figure(s: Session, name: str, fig: Any) -> None:
@@ -177,11 +178,12 @@ def execution_statement(s: Session) -> None:
         return
     year, rows = execution_frame(by_account, s.lang)
     parts = [f"<p>{html.escape(s.t('text.execution'))}</p>",
-             table_html(rows, s.t("sec.execution_by_account", year=year), max_rows=120, lang=s.lang)]
+             table_html(rows, s.t("sec.execution_by_account", year=year), max_rows=120, lang=s.lang, unit=s.unit)]
     by_dept = getattr(d, "execution_by_department", pd.DataFrame())
     if not by_dept.empty and by_dept["dept_id"].replace("", pd.NA).dropna().nunique() > 1:
         year, rows = execution_frame(by_dept, s.lang)
-        parts.append(table_html(rows, s.t("sec.execution_by_department", year=year), max_rows=120, lang=s.lang))
+        parts.append(table_html(rows, s.t("sec.execution_by_department", year=year), max_rows=120, lang=s.lang,
+                                unit=s.unit))
     _emit(_html("".join(parts)))
 
 
@@ -253,7 +255,7 @@ def finding_section(s: Session, code: str, evidence_rows: int = EVIDENCE_ROWS) -
         parts.append(table_html(criteria_frame(f, s.lang), s.t("sec.criteria"), lang=s.lang))
     if not f.evidence.empty:
         ev = localised_columns(_redact_frame(f.evidence, s) if s.redact else f.evidence, s.lang)
-        parts.append(table_html(ev, s.t("sec.evidence"), max_rows=evidence_rows, lang=s.lang))
+        parts.append(table_html(ev, s.t("sec.evidence"), max_rows=evidence_rows, lang=s.lang, unit=s.unit))
     _emit(_html("".join(parts)))
     for name in from_session.FIGURES_FOR.get(code, ()):
         show_figure(s, name)

@@ -17,11 +17,13 @@ from typing import Any
 
 import pandas as pd
 
+from casekit.data.hospital import DEFAULT_COUNTRY
+from casekit.money import money_of
 from casekit.fs.atomic import write_bytes, write_text
 
 PANEL_COLUMNS = {
     "hospital": "str", "hospital_name": "str", "synthetic": "boolean", "tier": "str", "beds": "Int64",
-    "region": "str", "first_year": "Int64", "last_year": "Int64", "year": "Int64", "row_type": "str",
+    "region": "str", "country": "str", "currency": "str", "currency_unit": "str", "first_year": "Int64", "last_year": "Int64", "year": "Int64", "row_type": "str",
     "kind": "str", "code": "str", "indicator": "str", "status": "str", "severity": "float64", "grade": "str",
     "rating": "str", "value": "float64", "value_text": "str", "threshold": "float64", "threshold_text": "str",
     "op": "str", "triggered": "boolean", "config_key": "str", "basis": "str", "label_en": "str",
@@ -87,6 +89,8 @@ def panel_rows(data: Mapping[str, Any], hospital: str) -> pd.DataFrame:
     years = [int(y) for y in info.get("years", []) or []]
     base = {"hospital": hospital, "hospital_name": info.get("name", hospital), "synthetic": info.get("synthetic"),
             "tier": profile.get("tier"), "beds": profile.get("beds"), "region": profile.get("region"),
+            "country": profile.get("country") or DEFAULT_COUNTRY, "currency": money_of(profile)[0],
+            "currency_unit": money_of(profile)[1],
             "first_year": min(years) if years else None, "last_year": max(years) if years else None,
             "year": None}
     rows: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from casekit.money import unit_of
 from casekit.data.hospital import Hospital
 from casekit.diagnosis.config import Thresholds
 from casekit.diagnosis.finding import Finding
@@ -94,6 +95,11 @@ class Session:
             empty = pd.DataFrame()
             empty.attrs["missing"] = exc.message
             return empty
+
+    @property
+    def unit(self) -> str:
+        """The money unit of the hospital's amounts in the session language (``万元``, ``USD thousand``)."""
+        return unit_of(self.hospital.profile, self.lang)
 
     def dept_labels(self) -> dict[str, str]:
         """dept_id -> display name (the code itself when redacted)."""

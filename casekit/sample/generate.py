@@ -492,7 +492,7 @@ class _Generator:
         }
         tables["accounts"] = tables["accounts"][tables["accounts"]["account_id"].isin(cells["account_id"])]
         tables = {name: canonical(df, name) for name, df in tables.items()}
-        profile = Profile(name=p.name, tier=p.tier, currency_unit="yuan", beds=p.beds, synthetic=True,
+        profile = Profile(name=p.name, tier=p.tier, currency_unit="units", beds=p.beds, synthetic=True,
                           extra=dict(p.extra))
         return Hospital(profile=profile, **tables)
 

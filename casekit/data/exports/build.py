@@ -44,7 +44,7 @@ class ExportSheet:
     year : int or None
         From the title, the sheet name or the file name.
     unit : str or None
-        Canonical currency unit of the sheet's unit line (``yuan``, ``10k_yuan``), ``None`` when absent.
+        Scale of the sheet's unit line (``units``, ``ten_thousands`` ...; :mod:`casekit.money`), ``None`` when absent.
     summary : bool
         A whole-hospital summary sheet (全院汇总) of a workbook that also has department sheets.
     issues : list of Issue
@@ -118,8 +118,8 @@ def read_export_sheet(grid, label: str, file_name: str, sheet: str | None, sever
         unit = UNIT_WORDS.get(layout.unit)
         if unit is None:
             issues.append(Issue(label, None, None, layout.unit, f"the unit line says the amounts are in {layout.unit}, "
-                                "which casekit does not convert", "Convert the amounts to 元 or 万元 and change the "
-                                "unit line (单位：元 / 单位：万元).", "error"))
+                                "which casekit does not read", "Convert the amounts to 元, 千元, 万元 or 百万元 and change "
+                                "the unit line (单位：万元 ...).", "error"))
     if not lines.empty:
         headers = {r: layout.headers[layout.columns(r)[0]] for r in ("original", "adjusted", "actual")
                    if layout.columns(r)}

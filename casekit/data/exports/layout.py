@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from casekit.money import parse_scale
 from casekit.data.io.headers import normalise_header
 
 HEADER_SEARCH_ROWS = 12
@@ -60,8 +61,8 @@ _UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|千元|元|百万元|�
 _DEPT = re.compile(r"(?:科室|部门)\s*[:：]\s*([^\s（(　]+)\s*(?:[（(]\s*([0-9A-Za-z.\-]+)\s*[）)])?")
 _ORG = re.compile(r"编制单位\s*[:：]\s*([^\s　]+)")
 _TITLE_WORDS = re.compile(r"预算执行|执行情况|执行表|决算|预算表|收入支出|收支|月度|月报|年度|情况表|明细表|汇总表|科室预算")
-UNIT_WORDS = {"元": "yuan", "万元": "10k_yuan"}
-"""Unit lines casekit converts (the others are refused with a message)."""
+UNIT_WORDS = {word: parse_scale(word) for word in ("元", "千元", "万元", "百万元")}
+"""Unit lines casekit reads, as scales of :mod:`casekit.money` (亿元 is refused with a message)."""
 
 
 class ExportLayoutError(Exception):

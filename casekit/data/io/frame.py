@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import pandas as pd
 import pyarrow.compute as pc
 
+from casekit.money import parse_scale
 from casekit.errors import Issue
 from casekit.data.io.grids import Grid
 from casekit.data.io.headers import accepted_headers, count_header_matches, header_lookup, map_headers, normalise_header
@@ -87,28 +88,28 @@ def short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_UNIT_LINE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元)")
+_UNIT_LINE = re.compile(r"(?:金额)?单位\s*[:：]\s*(百万元|万元|千元|元)")
+_UNIT_HEADER = re.compile(r"[（(]\s*(百万元|万元|千元|元)\s*[)）]")
 _YEAR_WORD = re.compile(r"(20\d{2}|19\d{2})\s*年")
 
 
 def stated_unit(table: Table, headers: dict[str, str], title: list[str]) -> tuple[str, str] | None:
-    """The currency unit a file states (``单位：万元`` above the header, ``预算数（万元）``), with where.
+    """The scale a file states (``单位：万元`` above the header, ``预算数（万元）``), with where.
 
     Returns
     -------
-    (unit, where) or None
-        ``unit`` is ``"yuan"`` or ``"10k_yuan"``; ``where`` quotes the text that says so.
-        Validation compares it with the profile's ``currency_unit``.
+    (scale, where) or None
+        ``scale`` is a :data:`casekit.money.SCALES` name (``ten_thousands`` for 万元); ``where`` quotes
+        the text that says so. Validation compares it with the profile's ``currency_unit``.
     """
     for t in title:
         m = _UNIT_LINE.search(t.replace(" ", ""))
         if m:
-            return ("10k_yuan" if m.group(1) == "万元" else "yuan"), f"the line '{short(t, 40)}'"
+            return parse_scale(m.group(1)), f"the line '{short(t, 40)}'"
     for name, written in headers.items():
-        if table.column(name).money and re.search(r"[（(]\s*万元\s*[)）]", written):
-            return "10k_yuan", f"the header '{written}'"
-        if table.column(name).money and re.search(r"[（(]\s*元\s*[)）]", written):
-            return "yuan", f"the header '{written}'"
+        m = _UNIT_HEADER.search(written)
+        if table.column(name).money and m:
+            return parse_scale(m.group(1)), f"the header '{written}'"
     return None
 
 

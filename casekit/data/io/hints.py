@@ -25,7 +25,7 @@ from casekit.data.schema.tables import PROFILE_FIELDS, TABLES
 
 PROFILE_CHOICES: dict[str, dict[str, list[str]]] = {
     "tier": {"en": ["tertiary", "secondary", "primary"], "zh": ["三级", "二级", "一级"]},
-    "currency_unit": {"en": ["yuan", "10k_yuan"], "zh": ["元", "万元"]},
+    "currency_unit": {"en": ["units", "thousands", "ten_thousands", "millions"], "zh": ["元", "千元", "万元", "百万元"]},
     "synthetic": {"en": ["yes", "no"], "zh": ["是", "否"]},
 }
 """Drop-down labels of the template's profile sheet, by key and language (the template writes these)."""

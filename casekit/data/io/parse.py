@@ -390,7 +390,7 @@ def _parse_number_cells(s: pd.Series, *, money: bool, rate: bool, integer: bool,
         fix = pd.Series(FIX_WHOLE if integer else FIX_NUMBER, index=text.index, dtype=object)
         if money:
             fix = fix.mask(problem.str.contains("unit", regex=False),
-                           fix + "; declare the unit once in the profile (currency_unit: yuan or 10k_yuan)")
+                           fix + "; declare the unit once in the profile (currency_unit: units, thousands, ten_thousands or millions)")
         problems.append(_problems(text, bad, problem, fix))
     if integer:
         frac = value.notna() & (np.abs(value - np.round(value)) > 1e-9)

@@ -416,7 +416,7 @@ def read_profile(path_or_sheet: Path | tuple[Path, str], *, max_bytes: int = DEF
     Keys may be canonical (``beds``) or Chinese (``编制床位``, see
     :data:`~casekit.data.schema.tables.PROFILE_FIELDS`); values are parsed to the key's type and
     ``tier`` / ``currency_unit`` aliases are applied (``三级`` -> ``tertiary``, ``万元`` ->
-    ``10k_yuan``).
+    ``ten_thousands``).
 
     Parameters
     ----------

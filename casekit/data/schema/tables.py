@@ -4,13 +4,15 @@ This module is the single source of truth. The loaders, the pandera schemas, the
 template and ``docs/data-format.md`` are all generated from :data:`TABLES`, so they cannot
 drift apart. See docs/data-format.md for the concepts.
 
-Money columns (``money=True``) are converted to yuan once on load, using the profile's
-``currency_unit``.
+Money columns (``money=True``) are in the profile's currency and scale (``currency``,
+``currency_unit``; :mod:`casekit.money`) from load to report.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from casekit.money import SCALE_ALIASES, SCALES
 
 DType = Literal["str", "int", "float", "bool", "date"]
 
@@ -31,7 +33,7 @@ CAUSES = ("C1", "C2", "C3", "C4", "C5")
 SURVEY_CONSTRUCTS = ("participation", "staff", "supervision", "assessment", "integration")
 SYSTEM_NAMES = ("HIS", "HRP", "budget", "cost", "performance", "EMR", "LIS", "PACS", "other")
 TIERS = ("tertiary", "secondary", "primary")
-CURRENCY_UNITS = ("yuan", "10k_yuan")
+CURRENCY_UNITS = tuple(SCALES)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Column:
     nullable : bool
         Whether blank cells are allowed.
     money : bool
-        Amount in the hospital's currency unit; converted to yuan on load.
+        Amount in the hospital's currency and scale (profile ``currency``, ``currency_unit``).
     """
 
     name: str
@@ -357,7 +359,11 @@ PROFILE_FIELDS: dict[str, tuple[str, str, bool, str]] = {
     "tier": ("str", "医院等级", False, "tertiary, secondary or primary (selects the appraisal indicator list); "
              "optional: without it (e.g. a hospital outside China) the appraisal context ratios are not assessed."),
     "beds": ("int", "编制床位", False, "Approved beds."),
-    "currency_unit": ("str", "金额单位", True, "yuan or 10k_yuan (万元): unit of every money column."),
+    "currency_unit": ("str", "金额单位", True, "Scale of every money column: units, thousands, ten_thousands or "
+                      "millions (元, 千元, 万元, 百万元; yuan and 10k_yuan are read too). Reports use it."),
+    "currency": ("str", "货币", False, "ISO 4217 code of the amounts: CNY (default), USD, GBP, EUR, JPY, HKD ..."),
+    "country": ("str", "国家或地区", False, "ISO 3166 two-letter code of the hospital's country: CN (default), GB, US "
+                "...; outside China the recommendations resting on China's 2020 rules say so."),
     "synthetic": ("bool", "模拟数据", False, "True for generated sample data; reports say so on the first page."),
     "region": ("str", "所在地区", False, "Province, city or district; carried into the batch panel so it joins "
                "with other data."),
@@ -400,7 +406,7 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
                   "监督": "supervision", "监督反馈": "supervision", "考核": "assessment", "业财融合": "integration",
                   "信息化": "integration"},
     "tier": {"三级": "tertiary", "二级": "secondary", "一级": "primary"},
-    "currency_unit": {"元": "yuan", "万元": "10k_yuan", "10000 yuan": "10k_yuan", "10k yuan": "10k_yuan"},
+    "currency_unit": dict(SCALE_ALIASES),
 }
 
 BOOL_TRUE = ("yes", "y", "true", "1", "是", "有", "已", "t", "√")

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from casekit.money import money_unit, readable
 from casekit.errors import CasekitError
 from casekit.report.fonts import setup_fonts
 from casekit.labels import check_lang, label
@@ -414,20 +415,23 @@ def survey_constructs(scores: pd.DataFrame, *, lang: str = "en", neutral: float 
 
 @figure_function
 def variance_bridge(variance: pd.DataFrame, *, lang: str = "en", year: int | None = None,
-                    direction: str | None = None) -> Figure:
+                    direction: str | None = None, money: tuple[str, str] = ("CNY", "units")) -> Figure:
     """Waterfall from budget to actual: budget -> volume variance -> rate variance -> actual.
 
     Parameters
     ----------
     variance : DataFrame
         ``flexible_budget_variance(h)``: year, dept_id, account_id, driver, budget, actual,
-        volume_variance, rate_variance, total_variance (yuan).
+        volume_variance, rate_variance, total_variance (in the hospital's currency and scale).
     lang : {"en", "zh"}
     year : int, optional
         Year shown (default: the last).
     direction : {"revenue", "expense"}, optional
         Lines shown when the frame has a ``direction`` column (default: revenue if present);
         revenue and expense are never added together.
+    money : (str, str)
+        Currency and scale of the amounts (:func:`casekit.money.money_of`); drawn in
+        :func:`casekit.money.readable` units (万元 for yuan).
 
     Returns
     -------
@@ -446,7 +450,7 @@ def variance_bridge(variance: pd.DataFrame, *, lang: str = "en", year: int | Non
     steps = bridge_steps(total["budget"], total["volume_variance"], total["rate_variance"], total["actual"])
     fig, ax = _new(7.0, 4.0)
     pal = sns.color_palette(PALETTE)
-    scale = 1e4
+    scale, shown = readable(*money)
     for i, (key, bottom, height, kind) in enumerate(steps):
         colour = {"total": pal[0], "up": pal[1], "down": pal[2]}[kind]
         ax.bar(i, height / scale, bottom=bottom / scale, color=colour, width=0.6)
@@ -456,7 +460,7 @@ def variance_bridge(variance: pd.DataFrame, *, lang: str = "en", year: int | Non
     ax.set_ylim(top=top * 1.12)
     ax.set_xticks(range(len(steps)), [label(f"bridge.{s[0]}", lang) for s in steps])
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_ylabel(label("axis.amount", lang).replace("yuan", "10k yuan").replace("元", "万元"))
+    ax.set_ylabel(label("axis.amount", lang, unit=money_unit(money[0], shown, lang)))
     ax.set_title(title)
     return fig
 

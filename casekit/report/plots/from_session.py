@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from casekit.money import money_of
 from casekit.labels import label
 from casekit.report.plots import figures
 
@@ -135,7 +136,7 @@ def _bridge(s: "Session") -> Drawn:
     variance = s.get(flexible_budget_variance)
     if variance.empty:
         return None, "workload with planned (scenario budget) and actual volumes"
-    return figures.variance_bridge(variance, lang=s.lang), None
+    return figures.variance_bridge(variance, lang=s.lang, money=money_of(s.hospital.profile)), None
 
 
 def _linkage(s: "Session") -> Drawn:
