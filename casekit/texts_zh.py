@@ -188,6 +188,20 @@ ISSUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
     (r"For the year to date run `casekit monitor <data> --through (?P<through>\d{4}-\d{2})`; add the remaining "
      r"months when the year is closed\.",
      "本年累计情况请运行 `casekit monitor <数据> --through {through}`；年度结账后补齐其余月份。"),
+    # year-to-date exports, currency and country (issue 10)
+    (r"the export's actuals of (?P<year>\d{4}) cover months 1-(?P<month>\d+) only \(a year to date, as "
+     r"'(?P<text>.*)' says\): the annual rules \(execution deviation, accuracy, forecast value added, year-end surge\) "
+     r"leave (?P=year) out instead of judging 11 months or fewer as a whole year",
+     "导出表{year}年的实际数只涵盖1-{month}月（本年累计，依据“{text}”）：年度规则（执行偏差、准确度、预测增加值、年末突击支出）"
+     "不含{year}年，不把不足一年的数据当作全年评判"),
+    (r"Nothing to fix for the year to date; add the full-year export when the year is closed \(for in-year monitoring "
+     r"give monthly actuals and run `casekit monitor`\)\.",
+     "本年累计数无需更正；年度结账后请补充全年导出表（如需年内监控，请提供分月实际数并运行 `casekit monitor`）。"),
+    (r"the profile's currency is (?P<cur>[A-Z]{3}) but it gives no country: the hospital is taken to be in China \(CN\) "
+     r"and China's 2020 rules are cited without a note",
+     "医院概况的货币为{cur}，但未填写国家或地区：按中国（CN）医院处理，引用我国2020年规定时不加注说明"),
+    (r"Add country: the ISO 3166 two-letter code \(GB, US, DE \.\.\.\) for a hospital outside China\.",
+     "境外医院请填写国家或地区：ISO 3166 两位代码（GB、US、DE 等）。"),
     # finance-system exports and account trees (casekit.data.exports, casekit.data.accounts, casekit.data.quality)
     (r"read as a finance-system export \((?P<n>\d+) sheet\(s\): (?P<sheets>.*)\): (?P<leaf>\d+) leaf line\(s\) counted, "
      r"(?P<parent>\d+) parent line\(s\), (?P<total>\d+) total/heading row\(s\) and (?P<of>\d+) 其中 row\(s\) not counted",

@@ -233,3 +233,52 @@ def test_csv_export_given_alone(tmp_path):
     assert _sums(h) == {"revenue": (3_000_000.0, 3_000_000.0, 3_100_000.0),
                         "expense": (1_500_000.0, 1_500_000.0, 1_400_000.0)}
     assert h.profile.name == "XX医院" and h.years == [2023]
+
+
+# ----------------------------------------------------------------------------- year-to-date exports (issue 10)
+@pytest.mark.parametrize("title, header, month", [
+    (f"{make_exports.ORG}2023年1-6月预算执行情况表", "本年累计", 6),
+    (f"{make_exports.ORG}2023年1至9月预算执行情况表", "本年累计", 9),
+    (f"{make_exports.ORG}预算执行情况表（截至2023年6月30日）", "本年累计", 6),
+    (f"{make_exports.ORG}2023年度预算执行情况表", "本年累计(1-6月)", 6),
+    (f"{make_exports.ORG} budget execution January-June 2023", "本年累计", 6),
+    (f"{make_exports.ORG} budget execution YTD June 2023", "本年累计", 6),
+])
+def test_year_to_date_export_is_not_judged_as_a_whole_year(tmp_path, title, header, month):
+    from casekit.indicators.execution import complete_years, line_table
+
+    h = casekit.load(make_exports.hrp_year_to_date(tmp_path / "ytd.xlsx", title, header))
+    assert h.years == [2023] and h.coverage == {2023: month}
+    assert complete_years(h) == [] and line_table(h).empty        # no execution rate of half a year as a year
+    (note,) = [n for n in h.notes if "year to date" in n.problem]
+    assert note.severity == "warning" and "leave 2023 out" in note.problem and note.file.endswith("[内科]")
+    # the amounts are read as they are (the year to date), hand sum of the 内科 leaves
+    assert h.actuals["amount"].sum() == pytest.approx(104_500.50 + 290_000 + 1_310_000 + 42_000 + 615_000
+                                                      + 470_000 + 205_500 + 76_000)
+
+
+def test_whole_year_titles_are_not_partial(tmp_path):
+    h = casekit.load(make_exports.hrp_year_to_date(tmp_path / "y.xlsx", f"{make_exports.ORG}2023年1-12月预算执行情况表"))
+    assert h.coverage == {} and not [n for n in h.notes if "year to date" in n.problem]
+
+
+def test_year_to_date_beside_a_complete_year_uses_the_complete_one(tmp_path):
+    from casekit.diagnosis import diagnose
+    from casekit.indicators.execution import complete_years
+
+    folder = tmp_path / "two"
+    folder.mkdir()
+    make_exports.hrp_year_to_date(folder / "2022.xlsx", f"{make_exports.ORG}2022年度预算执行情况表")
+    make_exports.hrp_year_to_date(folder / "2023.xlsx", f"{make_exports.ORG}2023年1-6月预算执行情况表")
+    h = casekit.load(folder)
+    assert h.years == [2022, 2023] and complete_years(h) == [2022]
+    d = diagnose(h)
+    assert set(d.execution["year"]) == {2022}                      # the execution table of the last complete year
+    assert any("year to date" in n["problem"] for n in d.to_dict()["notes"])
+
+
+def test_run_on_a_year_to_date_export_alone_stops_with_a_clear_message(tmp_path):
+    path = make_exports.hrp_year_to_date(tmp_path / "ytd.xlsx", f"{make_exports.ORG}2023年1-6月预算执行情况表")
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "year-to-date export" in result.output and "full-year export" in result.output

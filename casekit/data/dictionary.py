@@ -150,6 +150,12 @@ def export_section() -> list[str]:
            "disagreement is an error naming both); without a profile the hospital's name and unit come from the "
            "title and unit line (stated in the notes). The same checks apply to ordinary table files: a title "
            "naming the year fills a missing year column; a unit line must agree with the profile.", "",
+           "**Year to date.** A title, unit line or actual-column header that names part of a year (`2023年1-6月预算执行"
+           "情况表`, `2023年1至9月`, `截至2023年6月30日`, `本年累计(1-6月)`, `January-June 2023`, `YTD June 2023`) means "
+           "the actuals are a year to date: casekit records the months covered (`Hospital.coverage`), leaves that "
+           "year out of the annual rules (execution deviation, accuracy, forecast value added, year-end surge) and "
+           "says so in a data-quality note; a period ending in December (`1-12月`) is a whole year. With no complete "
+           "year left, `casekit run` stops and says to add the full-year export.", "",
            "**Headers read in exports** (matched ignoring case, spaces and full-width forms; a two-row header is read "
            "as group + sub-header):", "", "| role | headers |", "|---|---|"]
     for role, names in ROLE_ALIASES.items():

@@ -86,6 +86,10 @@ class Hospital:
         Folder or file the data came from.
     notes : list of Issue
         Warnings and data-quality notes found while loading; they travel into the report.
+    coverage : dict of int to int
+        Year -> last month the actuals cover, for annual actuals that are a year to date (an
+        export titled ``2023年1-6月``); such a year is not complete (see
+        :func:`casekit.indicators.execution.complete_years`). Empty when every year is whole.
     """
 
     profile: Profile
@@ -103,6 +107,7 @@ class Hospital:
     budget_monthly: pd.DataFrame | None = None
     source: Path | None = None
     notes: list[Issue] = field(default_factory=list)
+    coverage: dict[int, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ queries
     def has(self, table: str) -> bool:

@@ -128,7 +128,8 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     optional = {n: _finalise(frames[n], TABLES[n]) for n in OPTIONAL_TABLES if n in frames}
     hospital = Hospital(profile=profile, **{n: _finalise(frames[n], TABLES[n]) for n in REQUIRED_TABLES},
                         **optional, source=None if source is None else Path(source),
-                        notes=[i for i in issues if i.severity == "warning"])
+                        notes=[i for i in issues if i.severity == "warning"],
+                        coverage=dict(getattr(raws.get("actuals"), "coverage", None) or {}))
     return hospital, issues
 
 

@@ -45,17 +45,18 @@ def _check_level(level: Sequence[str]) -> list[str]:
 def complete_years(h: Hospital) -> list[int]:
     """Years of ``h.years`` whose actuals cover the whole year.
 
-    A year is complete when its actuals are annual (month missing) or include December. A year
-    in progress (monthly actuals stopping before December) would show a false under-execution,
-    so annual comparisons leave it out; :func:`casekit.indicators.progress.time_progress`
-    still covers it.
+    A year is complete when its actuals are annual (month missing) or include December, and the
+    data do not say they cover only part of it (``h.coverage``: an export titled ``2023年1-6月``).
+    A year in progress would show a false under-execution, so annual comparisons leave it out;
+    :func:`casekit.indicators.progress.time_progress` still covers monthly data of it.
     """
     a = h.actuals
+    partial = {y for y, m in h.coverage.items() if m < 12}
     if "month" not in a.columns:
-        return list(h.years)
+        return [y for y in h.years if y not in partial]
     has_dec = set(a.loc[a["month"].eq(12).fillna(False).astype(bool), "year"].astype(int))
     annual = set(a.loc[a["month"].isna(), "year"].astype(int))
-    return [y for y in h.years if y in has_dec or y in annual]
+    return [y for y in h.years if (y in has_dec or y in annual) and y not in partial]
 
 
 @shared

@@ -114,6 +114,12 @@ def require_complete_year(h: Hospital) -> None:
     ConfigError
         When every budget year's actuals stop before December (a year in progress).
     """
+    if h.years and not complete_years(h) and not h.is_monthly:  # annual year-to-date totals (2023年1-6月)
+        covered = ", ".join(f"{y} through month {m}" for y, m in sorted(h.coverage.items()))
+        raise ConfigError(f"{h.name}: no complete year to diagnose (the actuals cover {covered or 'part of the year'} "
+                          "only: a year-to-date export); the annual rules compare whole years",
+                          "Add the full-year export (or a complete earlier year's budget and actuals); for the year "
+                          "to date give monthly actuals and run `casekit monitor`.")
     if h.years and not complete_years(h):
         latest = last_month(h)
         raise ConfigError(f"{h.name}: no complete year to diagnose (actuals of {latest.year} stop at month "

@@ -11,6 +11,7 @@ Every assumption is a warning that travels into the report.
 """
 from __future__ import annotations
 
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from casekit.errors import Issue
 from casekit.data.exports.layout import UNIT_WORDS, Layout, read_layout, year_from_name
 from casekit.data.exports.lines import MONTH_COLUMNS, amount_names, footing_issues, sheet_lines, word_direction
 from casekit.data.exports.mapping import (DEFAULT_CATEGORY, DEFAULT_DEPT_TYPE, guess_category, guess_dept_type)
+from casekit.data.io.frame import short
 from casekit.data.io.raw import RawTable
 
 WHOLE_HOSPITAL = ("ALL", "全院")
@@ -220,6 +222,8 @@ def build_tables(sheets: list[ExportSheet], mapping: dict, profile_unit: str | N
         tables["budget"] = budget
     tables["actuals"] = _actuals(leaves, issues, source)
     tables["actuals"].headers = {"amount": heads.get("actual", "1月 … 12月")}
+    tables["actuals"].coverage, found = year_to_date_coverage(counted)
+    issues += found
     sources = sorted({s.label for s in counted})
     issues.append(Issue(source, None, None, None,
                         f"read as a finance-system export ({len(sources)} sheet(s): {', '.join(sources[:MAX_LISTED])}"
@@ -229,6 +233,34 @@ def build_tables(sheets: list[ExportSheet], mapping: dict, profile_unit: str | N
                         f"{int(lines['kind'].eq('of_which').sum())} 其中 row(s) not counted",
                         "Nothing to do; check the notes below on what casekit assumed.", "warning"))
     return tables, facts, issues
+
+
+def year_to_date_coverage(sheets: list[ExportSheet]) -> tuple[dict[int, int], list[Issue]]:
+    """Years whose export says its actuals cover January to a month only (``2023年1-6月``).
+
+    Returns
+    -------
+    coverage : dict of int to int
+        Year -> last month covered (the smallest when sheets of one year differ).
+    issues : list of Issue
+        One data-quality note per such year, naming the sheet and the text that says so.
+    """
+    coverage: dict[int, int] = {}
+    said: dict[int, tuple[str, str]] = {}
+    for s in sheets:
+        if s.layout.through is None or s.year is None or not s.layout.columns("actual") and not s.layout.months:
+            continue
+        month, text = s.layout.through
+        if month < coverage.get(s.year, 13):
+            coverage[s.year], said[s.year] = month, (s.label, text)
+    issues = [Issue(said[y][0], None, None, short(said[y][1], 60),
+                    f"the export's actuals of {y} cover months 1-{m} only (a year to date, "
+                    f"as '{short(said[y][1], 40)}' says): the annual rules (execution deviation, accuracy, forecast "
+                    f"value added, year-end surge) leave {y} out instead of judging 11 months or fewer as a whole year",
+                    "Nothing to fix for the year to date; add the full-year export when the year is closed (for "
+                    "in-year monitoring give monthly actuals and run `casekit monitor`).", "warning")
+              for y, m in sorted(coverage.items())]
+    return coverage, issues
 
 
 def _summary_issues(summaries: list[ExportSheet], lines: pd.DataFrame) -> list[Issue]:

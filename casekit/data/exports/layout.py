@@ -108,6 +108,10 @@ class Layout:
         ``(code, name)`` from a ``科室：内科（0101）`` line (code may be ``""``).
     organisation : str
         Hospital named by the title or by ``编制单位：``.
+    through : (int, str) or None
+        ``(last month, text)`` when the title, unit line or a header says the actuals cover only
+        part of the year (``2023年1-6月``, ``截至2023年6月30日``, ``本年累计(1-6月)``, ``January-June 2023``,
+        ``YTD June 2023``): :func:`year_to_date`. ``None`` for a whole year.
     unknown : list of str
         Headers that matched no role (ignored).
     """
@@ -123,6 +127,7 @@ class Layout:
     dept: tuple[str, str] | None = None
     organisation: str = ""
     unknown: list[str] = field(default_factory=list)
+    through: tuple[int, str] | None = None
 
     def columns(self, role: str) -> list[int]:
         """Positions of the columns with ``role``."""
@@ -271,6 +276,9 @@ def read_layout(cells: pd.DataFrame, label: str) -> Layout:
     _check_layout(cells, pos, nrows, roles, headers, label)
     layout = Layout(pos, nrows, roles, months, headers, unknown=unknown)
     _read_title(cells.iloc[:pos], layout)
+    for c in layout.columns("actual"):  # 本年累计(1-6月): the actual column itself says it is a year to date
+        if layout.through is None and (ytd := year_to_date(headers[c])) is not None:
+            layout.through = (ytd[1], headers[c])
     return layout
 
 
@@ -315,6 +323,9 @@ def _read_title(above: pd.DataFrame, layout: Layout) -> None:
         layout.title = texts[0]
     for t in texts:
         norm = unicodedata.normalize("NFKC", t)
+        if layout.through is None and (ytd := year_to_date(t)) is not None:
+            layout.through = (ytd[1], t)
+            layout.year = layout.year or ytd[0]
         if layout.year is None and (m := _YEAR.search(norm)):
             layout.year = int(m.group(1))
         if layout.unit is None and (m := _UNIT.search(t.replace(" ", ""))):
@@ -327,6 +338,51 @@ def _read_title(above: pd.DataFrame, layout: Layout) -> None:
         name = _YEAR.split(unicodedata.normalize("NFKC", layout.title))[0]
         name = _TITLE_WORDS.split(name)[0].strip(" 　:：-")
         layout.organisation = name if 2 <= len(name) <= 60 else ""
+
+
+_MONTHS_EN = {m: i for i, names in enumerate(
+    (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+     ("december", "dec")), start=1) for m in names}
+_EN_MONTH = "|".join(sorted(_MONTHS_EN, key=len, reverse=True))
+_YTD_PATTERNS = (
+    # 2023年1-6月 / 2023年1至9月 / 2023年1月-6月 / 2023年1～6月份
+    re.compile(r"(?:(?P<year>(?:19|20)\d{2})\s*年(?:度)?)?\s*1\s*月?\s*(?:-|~|至|到|—|–)\s*(?P<month>1[0-2]|[1-9])\s*月"),
+    # 截至2023年6月30日 / 截止到2023年6月
+    re.compile(r"截(?:至|止)(?:到)?\s*(?P<year>(?:19|20)\d{2})\s*年\s*(?P<month>1[0-2]|[1-9])\s*月"),
+    # January-June 2023 / Jan–Jun 2023
+    re.compile(rf"\bjan(?:uary)?\s*(?:-|–|—|to)\s*(?P<mname>{_EN_MONTH})\.?\s*(?P<year>(?:19|20)\d{{2}})?", re.I),
+    # YTD June 2023 / year to date June 2023
+    re.compile(rf"\b(?:ytd|year[\s-]to[\s-]date)\s*(?:to\s*)?(?P<mname>{_EN_MONTH})\.?\s*(?P<year>(?:19|20)\d{{2}})?",
+               re.I),
+)
+
+
+def year_to_date(text: str) -> tuple[int | None, int] | None:
+    """``(year or None, last month)`` when ``text`` says the figures cover January to a month, else ``None``.
+
+    A period ending in December is a whole year (``None``).
+
+    Examples
+    --------
+    >>> year_to_date("XX医院2023年1-6月预算执行情况表"), year_to_date("截至2023年9月30日"), year_to_date("本年累计(1-6月)")
+    ((2023, 6), (2023, 9), (None, 6))
+    >>> year_to_date("2023年1至9月"), year_to_date("January-June 2023"), year_to_date("YTD June 2023")
+    ((2023, 9), (2023, 6), (2023, 6))
+    >>> year_to_date("2023年1-12月"), year_to_date("2023年度预算执行情况表"), year_to_date("编码1-6")
+    (None, None, None)
+    """
+    norm = unicodedata.normalize("NFKC", str(text)).replace("\u3000", " ")
+    for pattern in _YTD_PATTERNS:
+        m = pattern.search(norm)
+        if not m:
+            continue
+        groups = m.groupdict()
+        month = int(groups["month"]) if groups.get("month") else _MONTHS_EN[groups["mname"].lower()]
+        if month == 12:
+            return None
+        return (int(groups["year"]) if groups.get("year") else None), month
+    return None
 
 
 def year_from_name(name: str) -> int | None:

@@ -76,9 +76,12 @@ class RawTable:
         Same index as ``df``: the file (or ``book.xlsx[sheet]``) of each row, for tables combined
         from several files or sheets (``file`` then names them together).
     unit : (str, str), optional
-        The currency unit the file itself states (``单位：万元`` above the header, a header
-        ``预算数（万元）``): ``("10k_yuan", "the line '单位：万元'")``; validation checks it
+        The scale the file itself states (``单位：万元`` above the header, a header
+        ``预算数（万元）``): ``("ten_thousands", "the line '单位：万元'")``; validation checks it
         against the profile's ``currency_unit``.
+    coverage : dict of int to int, optional
+        Actuals only: year -> last month covered when the file says its figures are a year to
+        date (``2023年1-6月``); the loaded :class:`~casekit.data.hospital.Hospital` keeps it.
     """
 
     name: str
@@ -92,6 +95,7 @@ class RawTable:
     locate: Locator | None = None
     sources: pd.Series | None = None
     unit: tuple[str, str] | None = None
+    coverage: dict[int, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
