@@ -66,6 +66,7 @@ DESCRIPTIONS_ZH: dict[str, str] = {
     "profile.tier": "医院等级：三级、二级或一级（决定考核指标清单）。",
     "profile.beds": "编制床位数。",
     "profile.currency_unit": "金额单位：元、千元、万元或百万元（units、thousands、ten_thousands、millions），适用于所有金额列，报告沿用此单位。",
+    "profile.fiscal_year_start": "会计年度起始月：1-12（默认1，即1月）。如填4，则2023财年为2023年4月至2024年3月（以起始年份命名）；执行、分月预算和业务量表中的月份均为日历月份。",
     "profile.currency": "货币：ISO 4217 代码，默认 CNY（人民币），也可为 USD、GBP、EUR、JPY、HKD 等。",
     "profile.country": "国家或地区：ISO 3166 两位代码，默认 CN（中国）；境外医院的建议中凡依据我国2020年规定者均加注说明。",
     "profile.synthetic": "是否为生成的模拟数据；报告首页会注明。",

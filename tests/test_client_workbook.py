@@ -26,6 +26,7 @@ PROFILE_VALUES = {
     "beds": (420, 420),
     "currency_unit": ({"en": "ten_thousands", "zh": "万元"}, "ten_thousands"),
     "currency": ("CNY", "CNY"),
+    "fiscal_year_start": (1, 1),
     "country": ("CN", "CN"),
     "synthetic": ({"en": "no", "zh": "否"}, False),
     "region": ("Hangzhou, Zhejiang", "Hangzhou, Zhejiang"),

@@ -59,8 +59,10 @@ def test_recommendations_resting_on_weak_evidence_say_so():
 
 
 def test_execution_table_pefa_and_conclusion_blocks(tiny_hospital, shown):
-    d = diagnose(tiny_hospital.with_tables(profile=Profile(name="Tiny", extra={"report_days": 20})))
-    s = SimpleNamespace(diagnosis=d, lang="en", t=lambda key, **kw: narrative.label(key, "en", **kw), unit="yuan")
+    h = tiny_hospital.with_tables(profile=Profile(name="Tiny", extra={"report_days": 20}))
+    d = diagnose(h)
+    s = SimpleNamespace(diagnosis=d, lang="en", t=lambda key, **kw: narrative.label(key, "en", **kw), unit="yuan",
+                        hospital=h)
     narrative.execution_statement(s)
     page = shown[-1]
     assert "Budget execution by account, 2024" in page and "Budget execution by department, 2024" in page
@@ -82,8 +84,10 @@ def test_each_sample_report_shows_the_execution_table_with_two_decimal_rates(nam
     import casekit
     from casekit.paths import SAMPLE_DIR
 
-    d = diagnose(casekit.load(SAMPLE_DIR / name))
-    s = SimpleNamespace(diagnosis=d, lang="zh", t=lambda key, **kw: narrative.label(key, "zh", **kw), unit="元")
+    h = casekit.load(SAMPLE_DIR / name)
+    d = diagnose(h)
+    s = SimpleNamespace(diagnosis=d, lang="zh", t=lambda key, **kw: narrative.label(key, "zh", **kw), unit="元",
+                        hospital=h)
     narrative.execution_statement(s)
     assert "预算执行情况表（按科目）" in shown[-1] and "合计" in shown[-1] and TWO_DECIMALS.search(shown[-1])
     expected = {"j_hospital": {"P1", "P2", "P3", "P4", "P5", "C1", "C2", "C3", "C4", "C5"},

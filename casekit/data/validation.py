@@ -23,6 +23,7 @@ import pandas as pd
 
 from casekit.errors import Issue
 from casekit.data.hospital import CORE_KEYS, DEFAULT_COUNTRY, OPTIONAL_TABLES, Hospital, Profile
+from casekit.data import fiscal
 from casekit.data.accounts import leaf_lines, subtotal_issues
 from casekit.data.exports import UNREADABLE
 from casekit.data.quality import copied_budget_issues
@@ -102,6 +103,8 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
         raws[name] = raw
         frames[name] = conform(raw.df, TABLES[name])
 
+    start = fiscal.start_of(profile) if profile is not None else fiscal.DEFAULT_START
+    frames = {n: fiscal.to_fiscal(df, start) if n in fiscal.MONTHLY_TABLES else df for n, df in frames.items()}
     issues += subtotal_issues(raws)
     issues += _stated_unit_issues(raws, profile)
     found, mixed_units = unit_issues(frames, raws)
@@ -115,7 +118,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     issues += amount_issues(frames, raws, skip_rates=mixed_units, money=money, limits=limits)
     issues += _year_issues(frames, raws)
     issues += _month_issues(frames, raws)
-    issues += _partial_year_issues(frames, raws)
+    issues += _partial_year_issues(frames, raws, start)
     if "checklist" in frames:
         frames["checklist"], checklist_issues = merge_standard_checklist(frames["checklist"], raws["checklist"])
         issues += checklist_issues
@@ -129,7 +132,8 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     hospital = Hospital(profile=profile, **{n: _finalise(frames[n], TABLES[n]) for n in REQUIRED_TABLES},
                         **optional, source=None if source is None else Path(source),
                         notes=[i for i in issues if i.severity == "warning"],
-                        coverage=dict(getattr(raws.get("actuals"), "coverage", None) or {}))
+                        coverage={y: fiscal.fiscal_of(y, m, start)[1] if start != fiscal.DEFAULT_START else m
+                                  for y, m in (getattr(raws.get("actuals"), "coverage", None) or {}).items()})
     return hospital, issues
 
 
@@ -187,6 +191,10 @@ def parse_profile(raw_profile: Mapping[str, Any] | None,
         if parsed is None:
             problem(str(key), value, f"profile value of '{canon}' ({zh}) is invalid",
                     f"Enter {_PROFILE_EXPECT.get(canon, _DTYPE_WORDS[dtype])}.")
+            continue
+        if canon == "fiscal_year_start" and not 1 <= parsed <= 12:
+            problem(str(key), value, f"profile value of '{canon}' ({zh}) is not a month",
+                    "Enter the first calendar month of the fiscal year as a number 1-12 (4 for April).")
             continue
         values[canon] = parsed
     for key, (_, zh, required, desc) in PROFILE_FIELDS.items():
@@ -522,8 +530,8 @@ def _month_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list
     return issues
 
 
-def _partial_year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
-    """A budget year whose monthly actuals stop before December: say what it allows."""
+def _partial_year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], start: int = 1) -> list[Issue]:
+    """A budget year whose monthly actuals stop before its last (fiscal) month: say what it allows."""
     if "budget" not in frames or "actuals" not in frames:
         return []
     a = frames["actuals"]
@@ -541,7 +549,7 @@ def _partial_year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) 
     header = raw.headers.get("month", "month")
     issues = []
     for y in partial:
-        through = f"{y}-{int(last[y]):02d}"
+        through = "{:04d}-{:02d}".format(*fiscal.calendar_of(y, int(last[y]), start))  # --through takes a calendar month
         if complete:
             problem = (f"actuals of {y} stop at month {int(last[y])} (a year in progress): annual rules (execution "
                        f"deviation, accuracy, forecast value added, year-end surge) leave {y} out and use "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from casekit.data.fiscal import of_dates, start_of
 from casekit.data.hospital import Hospital
 
 COLUMNS = ["year", "dept_id", "direction", "n_adjustments", "total_change", "original", "adjusted",
@@ -49,8 +50,8 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
     out["adjustment_rate"] = (out["adjusted"] - out["original"]) / out["original"].where(out["original"] != 0)
     if h.has("adjustments"):
         adj = h.adjustments.merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
-        adj = adj.assign(year=adj["date"].dt.year.astype("int64"), q4=adj["date"].dt.month >= 10,
-                         unapproved=~adj["approved"].astype(bool))
+        year, month = of_dates(adj["date"], start_of(h))  # the fiscal year and its fourth quarter
+        adj = adj.assign(year=year, q4=month >= 10, unapproved=~adj["approved"].astype(bool))
         dates = adj.drop_duplicates([*keys, "date"])
         ev = dates.groupby(keys).agg(n_adjustments=("date", "size"), share_q4=("q4", "mean"))
         rows = adj.groupby(keys).agg(total_change=("change", "sum"), share_unapproved=("unapproved", "mean"))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from casekit.data.fiscal import of_dates, start_of
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
@@ -262,7 +263,7 @@ def volume_shocks(h: Hospital, shock: float = 0.15) -> pd.DataFrame:
         return pd.DataFrame({c: [] for c in SHOCK_COLUMNS})
     ch["year"] = ch["year"].astype("int64")
     if h.has("adjustments"):
-        adj = h.adjustments.assign(year=h.adjustments["date"].dt.year.astype("int64"))
+        adj = h.adjustments.assign(year=of_dates(h.adjustments["date"], start_of(h))[0])
         adjusted = set(zip(adj["year"], adj["dept_id"]))
         source = "adjustments table"
     else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from casekit.data.fiscal import DEFAULT_START, calendar_of, fiscal_of, of_dates, start_of
 from casekit.data.hospital import Hospital
 from casekit.errors import ConfigError
 from casekit.indicators.execution import complete_years
@@ -21,33 +22,44 @@ _THROUGH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 @dataclass(frozen=True)
 class Period:
-    """Year and last month (1-12) of a monitoring run.
+    """Year and last month (1-12) of a monitoring run, in fiscal terms (:mod:`casekit.data.fiscal`).
+
+    Attributes
+    ----------
+    year : int
+        The fiscal year (the calendar year when the fiscal year starts in January).
+    month : int
+        The fiscal month, 1 = the first month of the fiscal year.
+    start : int
+        First calendar month of the fiscal year (profile ``fiscal_year_start``, default 1).
 
     Examples
     --------
-    >>> Period(2024, 9).label
-    '2024-09'
-    >>> Period(2024, 9).elapsed
-    0.75
+    >>> Period(2024, 9).label, Period(2024, 9).elapsed
+    ('2024-09', 0.75)
+    >>> Period(2023, 3, start=7).label, str(Period(2023, 3, start=7).end.date())     # FY2023 month 3 = Sep 2023
+    ('2023-09', '2023-09-30')
     """
 
     year: int
     month: int
+    start: int = DEFAULT_START
 
     @property
     def label(self) -> str:
-        """``YYYY-MM``."""
-        return f"{self.year:04d}-{self.month:02d}"
+        """The calendar month ``YYYY-MM`` (what ``--through`` takes)."""
+        return "{:04d}-{:02d}".format(*calendar_of(self.year, self.month, self.start))
 
     @property
     def elapsed(self) -> float:
-        """Share of the year elapsed on the calendar (t / 12)."""
+        """Share of the fiscal year elapsed (t / 12)."""
         return self.month / 12.0
 
     @property
     def end(self) -> pd.Timestamp:
-        """Last day of the month (adjustments dated on or before it are known)."""
-        return pd.Timestamp(self.year, self.month, 1) + pd.offsets.MonthEnd(0)
+        """Last day of the calendar month (adjustments dated on or before it are known)."""
+        year, month = calendar_of(self.year, self.month, self.start)
+        return pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)
 
 
 def last_month(h: Hospital) -> Period:
@@ -64,7 +76,7 @@ def last_month(h: Hospital) -> Period:
                           "can still be diagnosed with `casekit run`.")
     a = h.actuals
     year = int(a["year"].max())
-    return Period(year, int(a.loc[a["year"] == year, "month"].max()))
+    return Period(year, int(a.loc[a["year"] == year, "month"].max()), start_of(h))
 
 
 def parse_through(text: str | None, h: Hospital) -> Period:
@@ -93,11 +105,11 @@ def parse_through(text: str | None, h: Hospital) -> Period:
         if not m or not 1 <= int(m.group(2)) <= 12:
             raise ConfigError(f"--through {text!r} is not a month",
                               f"Write the year and month as YYYY-MM, e.g. --through {latest.label}.")
-        period = Period(int(m.group(1)), int(m.group(2)))
+        period = Period(*fiscal_of(int(m.group(1)), int(m.group(2)), start_of(h)), start_of(h))
     a = h.actuals
     months = a.loc[a["year"] == period.year, "month"]
     if months.empty or int(months.max()) < period.month:
-        have = f"through {period.year}-{int(months.max()):02d}" if len(months) else "none"
+        have = f"through {Period(period.year, int(months.max()), period.start).label}" if len(months) else "none"
         raise ConfigError(f"no actuals for {period.label} (actuals of {period.year}: {have})",
                           f"Choose a month with actuals, at most {latest.label}, or add the missing months.")
     if not (h.budget["year"] == period.year).any():
@@ -154,7 +166,7 @@ def as_of(h: Hospital, period: Period) -> Hospital:
     if h.has("adjustments"):
         adj = h.adjustments[h.adjustments["date"] <= period.end]
         tables["adjustments"] = adj.reset_index(drop=True)
-        this_year = adj[adj["date"].dt.year == period.year]
+        this_year = adj[of_dates(adj["date"], period.start)[0] == period.year]
         change = this_year.groupby(["dept_id", "account_id"])["change"].sum()
         cur = budget["year"] == period.year
         key = pd.MultiIndex.from_frame(budget.loc[cur, ["dept_id", "account_id"]])

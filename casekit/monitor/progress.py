@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from casekit.data.fiscal import of_dates
 from casekit.data.hospital import Hospital
 from casekit.indicators.progress import time_progress
 from casekit.monitor.period import Period
@@ -165,7 +166,8 @@ def adjustments_so_far(h: Hospital, period: Period) -> pd.DataFrame:
     if not h.has("adjustments"):
         return pd.DataFrame({c: [] for c in cols})
     adj = h.adjustments
-    adj = adj[(adj["date"].dt.year == period.year) & (adj["date"] <= period.end)].sort_values("date", kind="stable")
+    adj = adj[(of_dates(adj["date"], period.start)[0] == period.year) & (adj["date"] <= period.end)].sort_values(
+        "date", kind="stable")
     b0 = h.budget[h.budget["year"] == period.year].groupby(["dept_id", "account_id"])["original"].sum()
     adj = adj.join(b0, on=["dept_id", "account_id"])
     adj["original"] = adj["original"].fillna(0.0)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from casekit.data import fiscal
 from casekit.diagnosis.finding import Finding
 from casekit.errors import Issue, warnings_as_issues
 from casekit.labels import label, title_only
@@ -177,12 +178,15 @@ def execution_statement(s: Session) -> None:
         paragraph(s.t("word.none"))
         return
     year, rows = execution_frame(by_account, s.lang)
+    start = fiscal.start_of(s.hospital)
     parts = [f"<p>{html.escape(s.t('text.execution'))}</p>",
-             table_html(rows, s.t("sec.execution_by_account", year=year), max_rows=120, lang=s.lang, unit=s.unit)]
+             table_html(rows, s.t("sec.execution_by_account", year=fiscal.year_label(year, start, s.lang)), max_rows=120,
+                        lang=s.lang, unit=s.unit)]
     by_dept = getattr(d, "execution_by_department", pd.DataFrame())
     if not by_dept.empty and by_dept["dept_id"].replace("", pd.NA).dropna().nunique() > 1:
         year, rows = execution_frame(by_dept, s.lang)
-        parts.append(table_html(rows, s.t("sec.execution_by_department", year=year), max_rows=120, lang=s.lang,
+        parts.append(table_html(rows, s.t("sec.execution_by_department", year=fiscal.year_label(year, start, s.lang)),
+                                max_rows=120, lang=s.lang,
                                 unit=s.unit))
     _emit(_html("".join(parts)))
 

@@ -364,6 +364,9 @@ PROFILE_FIELDS: dict[str, tuple[str, str, bool, str]] = {
     "currency": ("str", "货币", False, "ISO 4217 code of the amounts: CNY (default), USD, GBP, EUR, JPY, HKD ..."),
     "country": ("str", "国家或地区", False, "ISO 3166 two-letter code of the hospital's country: CN (default), GB, US "
                 "...; outside China the recommendations resting on China's 2020 rules say so."),
+    "fiscal_year_start": ("int", "会计年度起始月", False, "First calendar month of the fiscal year, 1-12 (default 1, "
+                          "January). FY2023 with 4 is April 2023 to March 2024 (labelled by the year it starts in); "
+                          "months of actuals, budget_monthly and workload are calendar months."),
     "synthetic": ("bool", "模拟数据", False, "True for generated sample data; reports say so on the first page."),
     "region": ("str", "所在地区", False, "Province, city or district; carried into the batch panel so it joins "
                "with other data."),

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from casekit.data.fiscal import month_axis
 from casekit.money import money_unit, readable
 from casekit.errors import CasekitError
 from casekit.report.fonts import setup_fonts
@@ -152,7 +153,7 @@ def _new(width: float, height: float) -> tuple[Figure, mpl.axes.Axes]:
 @figure_function
 def execution_heatmap(monthly: pd.DataFrame, *, lang: str = "en", year: int | None = None,
                       direction: str = "expense", dept_labels: Mapping[str, str] | None = None,
-                      limits: tuple[float, float] = (50.0, 150.0)) -> Figure:
+                      limits: tuple[float, float] = (50.0, 150.0), fiscal_start: int = 1) -> Figure:
     """Heat map of monthly execution rates, department x month, diverging at 100%.
 
     At most :data:`MAX_HEATMAP_ROWS` rows, so the figure's size is bounded: with more
@@ -172,6 +173,8 @@ def execution_heatmap(monthly: pd.DataFrame, *, lang: str = "en", year: int | No
         dept_id -> display name (redacted reports pass codes).
     limits : (float, float)
         Colour range in percent; rates beyond are drawn at the end colours.
+    fiscal_start : int
+        First calendar month of the fiscal year; the months are fiscal months (1 = that month).
 
     Returns
     -------
@@ -198,7 +201,7 @@ def execution_heatmap(monthly: pd.DataFrame, *, lang: str = "en", year: int | No
     sns.heatmap(grid, ax=ax, cmap=DIVERGING, center=100, vmin=limits[0], vmax=limits[1],
                 linewidths=0.3, linecolor="white",
                 cbar_kws={"label": label("axis.execution_rate", lang), "format": "%.0f"})
-    ax.set_xlabel(label("axis.month", lang))
+    ax.set_xlabel(month_axis(fiscal_start, lang))
     ax.set_ylabel(label("axis.department", lang))
     ax.set_title(f"{label('fig.execution_heatmap', lang)} ({label('direction.' + direction, lang)}, {year})")
     ax.tick_params(axis="y", rotation=0)
@@ -248,7 +251,7 @@ def deviation_distribution(table: pd.DataFrame, *, lang: str = "en", good: float
 
 @figure_function
 def time_progress(progress: pd.DataFrame, *, lang: str = "en", year: int | None = None,
-                  gap_threshold: float = 0.10) -> Figure:
+                  gap_threshold: float = 0.10, fiscal_start: int = 1) -> Figure:
     """Cumulative execution against time progress t/12, with the quarter-end gaps marked.
 
     Parameters
@@ -261,6 +264,8 @@ def time_progress(progress: pd.DataFrame, *, lang: str = "en", year: int | None 
         Year shown (default: the last).
     gap_threshold : float
         ``p3.progress_gap``; quarter-end gaps beyond it are labelled in red.
+    fiscal_start : int
+        First calendar month of the fiscal year; the months are fiscal months (1 = that month).
 
     Returns
     -------
@@ -287,7 +292,7 @@ def time_progress(progress: pd.DataFrame, *, lang: str = "en", year: int | None 
                         color="#c0392b" if beyond else "0.2")
         ax.set_title(label("direction." + direction, lang))
         ax.set_xticks(range(1, 13))
-        ax.set_xlabel(label("axis.month", lang))
+        ax.set_xlabel(month_axis(fiscal_start, lang))
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes[0].set_ylabel(label("axis.progress", lang))
     axes[0].legend(loc="upper left")

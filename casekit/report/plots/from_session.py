@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from casekit.data.fiscal import start_of
 from casekit.money import money_of
 from casekit.labels import label
 from casekit.report.plots import figures
@@ -78,7 +79,8 @@ def _heatmap(s: "Session") -> Drawn:
 
     if not s.hospital.is_monthly:
         return None, "monthly actuals"
-    return figures.execution_heatmap(s.get(monthly_execution), lang=s.lang, dept_labels=s.dept_labels()), None
+    return figures.execution_heatmap(s.get(monthly_execution), lang=s.lang, dept_labels=s.dept_labels(),
+                                     fiscal_start=start_of(s.hospital)), None
 
 
 def _deviation(s: "Session") -> Drawn:
@@ -96,8 +98,8 @@ def _progress(s: "Session") -> Drawn:
 
     if not s.hospital.is_monthly:
         return None, "monthly actuals"
-    return figures.time_progress(s.get(time_progress), lang=s.lang,
-                                 gap_threshold=s.thresholds["p3.progress_gap"]), None
+    return figures.time_progress(s.get(time_progress), lang=s.lang, gap_threshold=s.thresholds["p3.progress_gap"],
+                                 fiscal_start=start_of(s.hospital)), None
 
 
 def _aspects(s: "Session") -> Drawn:
