@@ -245,7 +245,7 @@ def indicator_table(s: Session, frame: pd.DataFrame, max_rows: int = 30) -> None
         paragraph(f"{s.t('status.not_assessed')}: {missing}" if missing else s.t("word.none"))
         return
     shown = localised_columns(_redact_frame(frame, s) if s.redact else frame, s.lang)
-    table(shown, s.t("sec.indicator_table"), max_rows=max_rows, lang=s.lang)
+    table(shown, s.t("sec.indicator_table"), max_rows=max_rows, lang=s.lang, unit=s.unit)
 
 
 def finding_section(s: Session, code: str, evidence_rows: int = EVIDENCE_ROWS) -> None:
