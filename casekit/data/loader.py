@@ -68,7 +68,8 @@ def load(path: str | Path, *, ledger_aggregator: LedgerAggregator | None = None,
     Returns
     -------
     Hospital
-        Money in yuan; warnings found while loading in ``hospital.notes``.
+        Money in the profile's currency and scale (:mod:`casekit.money`); warnings found while loading
+        in ``hospital.notes``.
 
     Raises
     ------

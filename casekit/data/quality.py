@@ -29,7 +29,7 @@ def copied_budget_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) 
     Parameters
     ----------
     frames : dict of str to pandas.DataFrame
-        Conformed ``budget`` and ``actuals`` (yuan).
+        Conformed ``budget`` and ``actuals`` (in the profile's unit).
     raws : dict of str to RawTable
         For the file name and headers.
 

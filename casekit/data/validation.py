@@ -9,7 +9,7 @@ governance checklist. Errors prevent loading; warnings travel with the hospital 
 References
 ----------
 docs/data-format.md (data a hospital provides, annual-only data); docs/architecture.md
-(conventions inside a Hospital: ids str, year int64, month Int64, money float64 yuan).
+(conventions inside a Hospital: ids str, year int64, month Int64, money float64 in the profile's currency and scale).
 """
 from __future__ import annotations
 
@@ -67,7 +67,8 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     Returns
     -------
     hospital : Hospital or None
-        ``None`` when any issue is an error. Money columns are in yuan; ``budget.adjusted`` is
+        ``None`` when any issue is an error. Money columns are in the profile's currency and scale;
+        ``budget.adjusted`` is
         filled from ``original`` where blank and ``budget.adjusted_given`` says where it was
         supplied; ``checklist`` gains ``aspect``/``requirement`` of standard items and a ``cause``
         column (C1-C5 or NA). Warnings are attached as ``hospital.notes``.

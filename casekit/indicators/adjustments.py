@@ -30,7 +30,7 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
     pandas.DataFrame
         One row per year, department and direction of the budget. Columns:
         ``n_adjustments`` (distinct adjustment dates; without an adjustments table: 1 if any line
-        has B1 != B0, else 0), ``total_change`` (sum of changes, yuan), ``original`` (B0),
+        has B1 != B0, else 0), ``total_change`` (sum of changes, in the profile's unit), ``original`` (B0),
         ``adjusted`` (B1), ``adjustment_rate`` = (B1 - B0) / B0 (NaN when B0 = 0),
         ``share_unapproved`` (share of adjustment rows not approved), ``share_q4`` (share of
         adjustment dates in October-December), ``repeated`` (n_adjustments > 1), ``source``

@@ -80,7 +80,7 @@ def line_table(h: Hospital, basis: str = "adjusted", complete_only: bool = True)
     -------
     pandas.DataFrame
         Columns ``year``, ``dept_id``, ``account_id``, ``direction``, ``budget``, ``actual``
-        (yuan, budget accounting).
+        (in the profile's currency and scale, budget accounting).
     """
     col = check_basis(basis)
     b = (h.budget.groupby(LINE_KEYS, as_index=False)[col].sum()
@@ -160,7 +160,7 @@ def execution_table(h: Hospital, level: Sequence[str] = ("year", "dept_id", "acc
     -------
     pandas.DataFrame
         One row per level group and direction. Columns: ``*level``, ``direction``, ``budget``,
-        ``actual`` (yuan), ``execution_rate`` (A/B, 执行率), ``deviation`` (A-B),
+        ``actual`` (in the profile's currency and scale), ``execution_rate`` (A/B, 执行率), ``deviation`` (A-B),
         ``deviation_rate`` ((A-B)/|B|, 偏差率), ``abs_deviation_rate``, ``band``
         (good / warning / poor / undefined), ``basis``, ``accounting`` (``"budget"`` = 预算会计).
         When B = 0 the rates are NaN and the band is ``undefined``. A year in progress (monthly
@@ -362,7 +362,8 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
     -------
     pandas.DataFrame
         Columns ``year``, ``direction``, then ``account_id``, ``account_name`` and/or
-        ``dept_id``, ``dept_name``; ``original`` (B0), ``adjusted`` (B1), ``actual`` (A), yuan;
+        ``dept_id``, ``dept_name``; ``original`` (B0), ``adjusted`` (B1), ``actual`` (A), in the
+        profile's currency and scale;
         ``execution_rate_original`` = A / B0; ``execution_rate_adjusted`` = A / B1 (执行率);
         ``deviation`` = A - B1; ``deviation_rate`` = (A - B1) / |B1| (偏差率); ``band``
         (good / warning / poor / undefined, by |deviation_rate|); ``row_type`` ("line" or
