@@ -125,3 +125,12 @@ def test_figures_label_fiscal_months(july):
 
     fig = plots.time_progress(time_progress(july), lang="en", fiscal_start=7)
     assert fig.axes[0].get_xlabel() == "Month of the fiscal year (1 = July)"
+
+
+def test_year_end_surge_criterion_names_the_last_fiscal_month(july):
+    from casekit.diagnosis import diagnose
+
+    p3 = next(f for f in diagnose(july).problems if f.code == "P3")
+    c = next(c for c in p3.criteria if c.name == "year_end_surge")
+    assert c.label_en.startswith("June expense") and c.label_zh.startswith("6月支出")
+    assert c.value == pytest.approx(300 / (1400 / 12))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from casekit.data import fiscal
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import check, decide, yearly
@@ -55,6 +56,8 @@ def rule_p3(ctx: RuleContext) -> Finding:
     acc = ctx.get(accuracy_summary, basis="adjusted", **bands)
     hosp, line_share, dept_share = _hospital_deviation(acc), _pooled_share(acc, "lines"), _pooled_share(acc, "depts")
     warn = f"±{cfg['bands.warning']:.0%}"
+    start = fiscal.start_of(h)  # the year's last month: December for a calendar year
+    last_en, last_zh = fiscal.month_name(12, start, "en"), fiscal.month_name(12, start, "zh")
     q = ys = done = None
     if h.is_monthly:
         tp = ctx.get(time_progress, basis="adjusted")
@@ -90,7 +93,7 @@ def rule_p3(ctx: RuleContext) -> Finding:
               f"一至三季度末时间进度差超过±{cfg['p3.progress_gap'] * 100:.0f}个百分点的比例", BASIS, fmt="pct",
               missing="monthly actuals", by_year=yearly(q, gap_of)),
         check(ctx, "year_end_surge", surge, "p3.year_end_surge", ">",
-              "December expense / mean monthly expense (mean over years)", "12月支出与月均支出之比（各年平均）",
+              f"{last_en} expense / mean monthly expense (mean over years)", f"{last_zh}支出与月均支出之比（各年平均）",
               BASIS, fmt="num", missing="monthly actuals", by_year=yearly(ys, surge_of)),
         check(ctx, "irregular_adjustment_share", irregular, "p3.irregular_adjustment_share", ">=",
               "share of adjusted department budgets adjusted repeatedly or in Q4",
