@@ -311,7 +311,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.expected": ("Time progress", "时间进度"),
     "col.gap": ("Progress gap", "进度差"),
     "col.is_quarter_end": ("Quarter end", "季末"),
-    "col.december": ("December expense", "12月支出"),
+    "col.december": ("Last-month expense", "年末月支出"),
     "col.mean_month": ("Mean monthly expense", "月均支出"),
     "col.surge": ("Year-end surge", "年末突击倍数"),
     "col.n_months": ("Months", "月数"),
