@@ -128,8 +128,8 @@ class Hospital:
     @property
     def years(self) -> list[int]:
         """Years that have both budget and actuals, ascending."""
-        b = set(self.budget["year"].astype(int))
-        a = set(self.actuals["year"].astype(int))
+        b = set(self.budget["year"].astype(int).unique().tolist())
+        a = set(self.actuals["year"].astype(int).unique().tolist())
         return sorted(b & a)
 
     @property

@@ -8,6 +8,8 @@ A user file with the same (nested or dotted) keys overrides any of them::
 """
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -32,6 +34,13 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+@functools.lru_cache(maxsize=1)
+def _default_entries() -> dict[str, Any]:
+    """The packaged thresholds file, flattened; parsed once per process (callers copy it)."""
+    with open(THRESHOLDS_FILE, encoding="utf-8") as fh:
+        return _flatten(yaml.safe_load(fh))
+
+
 class Thresholds(Mapping[str, Any]):
     """Read-only mapping of dotted keys (``"p3.line_share_beyond"``) to threshold values.
 
@@ -51,8 +60,7 @@ class Thresholds(Mapping[str, Any]):
     """
 
     def __init__(self, overrides: Mapping[str, Any] | str | Path | None = None):
-        with open(THRESHOLDS_FILE, encoding="utf-8") as fh:
-            self._entries = _flatten(yaml.safe_load(fh))
+        self._entries = copy.deepcopy(_default_entries())
         self.source = "defaults"
         if overrides is None:
             return

@@ -336,7 +336,8 @@ def with_names(df: pd.DataFrame, h: Hospital) -> pd.DataFrame:
         if code not in out.columns or name in out.columns or "name" not in table.columns:
             continue
         names = dict(zip(table[code].astype(str), table["name"].astype(str)))
-        col = out[code].map(lambda v: names.get(str(v), "") if not pd.isna(v) else "")
+        keys = out[code]
+        col = keys.astype(str).map(names).where(keys.notna(), "").fillna("")
         out = out.copy() if out is df else out
         out.insert(out.columns.get_loc(code) + 1, name, col.astype(object))
     return out

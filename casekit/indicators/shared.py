@@ -11,6 +11,7 @@ inside the diagnosis), every call computes afresh, so indicator functions stay p
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -61,12 +62,18 @@ def shared(fn: F) -> F:
         The same function, sharing its results within :func:`shared_tables`.
     """
 
+    signature = inspect.signature(fn)
+
     @functools.wraps(fn)
     def wrapper(hospital: Any, *args: Any, **kwargs: Any) -> Any:
         store = _STORE.get()
         if store is None or store[0] is not hospital:
             return fn(hospital, *args, **kwargs)
-        key = (fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        # the arguments as bound, defaults filled in: line_table(h, "adjusted") and
+        # line_table(h, basis="adjusted") share one table
+        bound = signature.bind(hospital, *args, **kwargs)
+        bound.apply_defaults()
+        key = (fn.__qualname__, tuple(bound.arguments.items())[1:])
         tables = store[1]
         try:
             if key not in tables:
