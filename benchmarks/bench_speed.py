@@ -12,9 +12,9 @@ first on ``PYTHONPATH``: "before" and "after" are measured in the same run, one 
 
 Usage::
 
-    python benchmarks/bench_speed.py             # 15 repeats
-    python benchmarks/bench_speed.py --repeats 5
-    python benchmarks/bench_speed.py --quick
+    python benchmarks/bench_speed.py             # 15 repeats, 3 before/after rounds
+    python benchmarks/bench_speed.py --repeats 5 --rounds 1
+    python benchmarks/bench_speed.py --quick     # 3 repeats, 1 round
 """
 from __future__ import annotations
 
@@ -41,19 +41,21 @@ folder = Path({path!r})
 files = sorted(folder.glob("*.csv"))
 h = casekit.load(folder)
 diagnose(h)
-loads, reads, diags = [], [], []
+loads, reads, diags, cpu_loads, cpu_reads, cpu_diags = [], [], [], [], [], []
+clock, cpu = time.perf_counter, time.process_time
 for _ in range({repeats}):
-    t = time.perf_counter(); h = casekit.load(folder); loads.append(time.perf_counter() - t)
-    t = time.perf_counter()
+    t, c = clock(), cpu(); h = casekit.load(folder); loads.append(clock() - t); cpu_loads.append(cpu() - c)
+    t, c = clock(), cpu()
     for f in files:
         pd.read_csv(f)
-    reads.append(time.perf_counter() - t)
+    reads.append(clock() - t); cpu_reads.append(cpu() - c)
 for _ in range({repeats}):
-    t = time.perf_counter(); d = diagnose(h); diags.append(time.perf_counter() - t)
+    t, c = clock(), cpu(); d = diagnose(h); diags.append(clock() - t); cpu_diags.append(cpu() - c)
 med = statistics.median
 print(json.dumps({{"seconds": med(loads) + med(diags), "load_s": med(loads), "read_csv_s": med(reads),
                   "diagnose_s": med(diags), "load_best_s": min(loads), "read_csv_best_s": min(reads),
-                  "diagnose_best_s": min(diags), "actuals_rows": len(h.actuals), "files": len(files),
+                  "diagnose_best_s": min(diags), "load_cpu_s": med(cpu_loads), "read_csv_cpu_s": med(cpu_reads),
+                  "diagnose_cpu_s": med(cpu_diags), "actuals_rows": len(h.actuals), "files": len(files),
                   "findings": sorted(f.code for f in d.findings if f.status == "present")}}))
 """
 
@@ -64,34 +66,63 @@ BASELINE_REF = "d8bf9a8"
 def _measure(repeats: int, code_dir: Path) -> dict:
     env = {"PYTHONPATH": os.pathsep.join([str(code_dir), os.environ.get("PYTHONPATH", "")])}
     m = run_child(_CHILD.format(path=str(SAMPLE), repeats=repeats), env=env)
-    return {**m.result, "peak_mb": m.peak_mb, "load_ratio": m.result["load_s"] / m.result["read_csv_s"]}
+    r = m.result
+    return {**r, "peak_mb": m.peak_mb, "load_ratio": r["load_s"] / r["read_csv_s"],
+            "load_cpu_ratio": r["load_cpu_s"] / r["read_csv_cpu_s"], "load_1min": list(m.load_1min)}
 
 
-def run(repeats: int, baseline_ref: str, after_ref: str | None = None) -> dict:
-    before = _measure(repeats, export_ref(baseline_ref))
-    after = _measure(repeats, export_ref(after_ref) if after_ref else PROJECT_DIR)
-    return {"benchmark": "speed", "machine": machine(), "repeats": repeats, "baseline_ref": baseline_ref,
-            "after_ref": after_ref or "working tree",
+def run(repeats: int, baseline_ref: str, after_ref: str | None = None, rounds: int = 1) -> dict:
+    """Before and after in turn, ``rounds`` times (before, after, before, after ...); the figures
+    of each version are the medians over its rounds' medians."""
+    befores, afters = [], []
+    for _ in range(rounds):
+        befores.append(_measure(repeats, export_ref(baseline_ref)))
+        afters.append(_measure(repeats, export_ref(after_ref) if after_ref else PROJECT_DIR))
+    before, after = _median_of(befores), _median_of(afters)
+    return {"benchmark": "speed", "machine": machine(), "repeats": repeats, "rounds": rounds,
+            "baseline_ref": baseline_ref, "after_ref": after_ref or "working tree",
             "before": before, "after": after, "same_findings": before["findings"] == after["findings"]}
+
+
+def _median_of(runs: list[dict]) -> dict:
+    import statistics
+
+    out = dict(runs[-1])
+    for k, v in runs[-1].items():
+        if isinstance(v, float):
+            out[k] = statistics.median(r[k] for r in runs)
+    out["load_1min"] = [r["load_1min"] for r in runs]
+    return out
 
 
 def markdown(result: dict) -> str:
     b, a = result["before"], result["after"]
     rows = pd.DataFrame([
-        {"measure": "warm load of J / pandas read_csv of the same files (target <= 5)",
+        {"measure": "warm load of J / pandas read_csv of the same files, wall (target <= 5)",
          "before s": b["load_s"], "after s": a["load_s"], "pandas s (before / after run)":
              f"{b['read_csv_s']:.3f} / {a['read_csv_s']:.3f}",
          "ratio before": b["load_ratio"], "ratio after": a["load_ratio"]},
-        {"measure": "warm diagnose of J, after / before (target <= 0.33)",
+        {"measure": "the same, CPU time",
+         "before s": b["load_cpu_s"], "after s": a["load_cpu_s"], "pandas s (before / after run)":
+             f"{b['read_csv_cpu_s']:.3f} / {a['read_csv_cpu_s']:.3f}",
+         "ratio before": b["load_cpu_ratio"], "ratio after": a["load_cpu_ratio"]},
+        {"measure": "warm diagnose of J, after / before, wall (target <= 0.33)",
          "before s": b["diagnose_s"], "after s": a["diagnose_s"], "pandas s (before / after run)": "",
          "ratio before": 1.0, "ratio after": a["diagnose_s"] / b["diagnose_s"]},
+        {"measure": "the same, CPU time",
+         "before s": b["diagnose_cpu_s"], "after s": a["diagnose_cpu_s"], "pandas s (before / after run)": "",
+         "ratio before": 1.0, "ratio after": a["diagnose_cpu_s"] / b["diagnose_cpu_s"]},
     ])
+    loads = ", ".join(f"{x[0]:.1f}-{x[1]:.1f}" for x in b["load_1min"] + a["load_1min"])
     return ("## 6. Warm load and diagnosis of the J sample (before / after issue 16)\n\n"
             + machine_markdown(result["machine"]) + "\n"
             + f"Median of {result['repeats']} repeats in one warm child process per code version "
-              f"({a['actuals_rows']} actuals rows, {a['files']} CSV files); \"before\" is commit "
-              f"{result['baseline_ref']} measured in the same run, just before \"after\" "
-              f"({result.get('after_ref', 'working tree')}). Peak memory "
+              f"({a['actuals_rows']} actuals rows, {a['files']} CSV files), before and after alternating "
+              f"{result.get('rounds', 1)} time(s) (median over rounds); \"before\" is commit "
+              f"{result['baseline_ref']} measured in the same run as \"after\" "
+              f"({result.get('after_ref', 'working tree')}). CPU time is the child's process time, the "
+              f"figure to compare on a loaded machine. Load average (1 min) at start-end of each child: "
+              f"{loads}. Peak memory "
               f"{b['peak_mb']:.0f} MB before, {a['peak_mb']:.0f} MB after. Same findings before and after: "
             + ("yes" if result["same_findings"] else "**no**") + f" ({', '.join(a['findings'])}).\n\n"
             + markdown_table(rows, "{:.3f}"))
@@ -102,10 +133,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--baseline-ref", default=BASELINE_REF, help="git commit measured as 'before'")
     ap.add_argument("--after-ref", default=None, help="git commit measured as 'after' (default: the working tree)")
-    ap.add_argument("--quick", action="store_true", help="3 repeats")
+    ap.add_argument("--rounds", type=int, default=3, help="before/after alternations (median over them)")
+    ap.add_argument("--quick", action="store_true", help="3 repeats, 1 round (about a minute)")
     args = ap.parse_args(argv)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    result = run(3 if args.quick else args.repeats, args.baseline_ref, args.after_ref)
+    result = run(3 if args.quick else args.repeats, args.baseline_ref, args.after_ref,
+                 1 if args.quick else args.rounds)
     return save_result(result, RESULT_FILE, args.quick, markdown)
 
 

@@ -34,6 +34,10 @@ class Measure:
     seconds: float
     peak_mb: float
     result: dict
+    cpu_s: float = float("nan")
+    """User + system CPU time of the child and of every process it waited for (pool workers ...)."""
+    load_1min: tuple[float, float] = (float("nan"), float("nan"))
+    """The 1-minute load average when the child started and when it ended."""
 
 
 _PEAK_REPORT = """
@@ -59,6 +63,7 @@ def run_child(code: str, *, env: dict | None = None) -> Measure:
     """
     code = code + _PEAK_REPORT
     path = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen([PYTHON, "-P", "-c", code], stdout=out, stderr=err, cwd=PROJECT_DIR,
                                 env={**os.environ, "PYTHONPATH": path, **(env or {})}, text=True)
@@ -77,7 +82,8 @@ def run_child(code: str, *, env: dict | None = None) -> Measure:
     peak_kb = json.loads(stdout[hwm:].splitlines()[0])["vmhwm_kb"] if hwm >= 0 else None
     # ru_maxrss of a child starts from the parent's RSS at fork time on Linux, so prefer the
     # child's own VmHWM (reset by execve); fall back to ru_maxrss where /proc is absent.
-    return Measure(float(result["seconds"]), (peak_kb or usage.ru_maxrss) / 1024.0, result)
+    return Measure(float(result["seconds"]), (peak_kb or usage.ru_maxrss) / 1024.0, result,
+                   cpu_s=usage.ru_utime + usage.ru_stime, load_1min=(load_start, os.getloadavg()[0]))
 
 
 def export_ref(ref: str, paths: tuple[str, ...] = ("casekit",)) -> Path:

@@ -290,7 +290,7 @@ def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
         Absent ``workload.scenario`` is ``"actual"``; absent ``survey_items.reverse`` is False.
     """
     df = normalise_enum_values(df, table)
-    out = pd.DataFrame(index=df.index)
+    out: dict[str, pd.Series] = {}       # one frame built at the end, not a column at a time
     defaults = {"scenario": "actual", "reverse": False}
     for col in table.columns:
         s = df[col.name] if col.name in df.columns else pd.Series(defaults.get(col.name), index=df.index)
@@ -307,7 +307,7 @@ def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
             out[col.name] = s.map(lambda v: v if isinstance(v, (bool, np.bool_)) else pd.NA).astype("boolean")
         else:
             out[col.name] = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
-    return out
+    return pd.DataFrame(out, index=df.index)
 
 
 def fill_adjusted(budget: pd.DataFrame) -> pd.DataFrame:

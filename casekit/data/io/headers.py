@@ -5,6 +5,7 @@ Pure functions over text; the accepted headers of every column come from
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -42,11 +43,21 @@ def normalise_header(text: object) -> str:
     """
     if text is None:
         return ""
-    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    text = str(text)
+    return _normalised(text) if len(text) <= 200 else _normalise(text)
+
+
+def _normalise(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).strip().lower()
     stripped = _BRACKETED.sub("", t)
     if not _HEADER_NOISE.sub("", stripped):
         stripped = re.sub(r"[()\[\]【】〔〕<>]", "", t)
     return _HEADER_NOISE.sub("", stripped)
+
+
+_normalised = functools.lru_cache(maxsize=4096)(_normalise)
+""":func:`_normalise` remembered for short texts: the same headers, table and sheet names recur in
+every file and every hospital of a batch."""
 
 
 def header_lookup(table: Table) -> dict[str, list[str]]:
