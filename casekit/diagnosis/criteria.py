@@ -125,6 +125,16 @@ def budget_weight_check(ctx: RuleContext) -> Check:
     The mean over years of :func:`casekit.indicators.performance.budget_weight`'s yearly mean
     weight, ``<`` ``p4.budget_weight_min``; not computable without a performance table or any
     weight given. ``by_year`` holds each year's mean weight.
+
+    Parameters
+    ----------
+    ctx : RuleContext
+        The diagnosis context (hospital, thresholds, shared indicator tables).
+
+    Returns
+    -------
+    Check
+        The criterion ``mean_budget_weight`` with its print format and missing-data note.
     """
     from casekit.indicators.performance import budget_weight
 
