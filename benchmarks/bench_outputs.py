@@ -1,4 +1,4 @@
-"""Benchmark 7: the report outputs of a Chinese J run: font subset, report.docx, report.pdf.
+"""Benchmark 9: the report outputs of a Chinese J run: font subset, report.docx, report.pdf.
 
 The executed notebooks of one ``casekit run data/sample/j_hospital --lang zh --no-pdf`` (made once
 into ``benchmarks/_work/outputs_zh``) are rendered in fresh child processes (median of
@@ -110,7 +110,7 @@ def markdown(result: dict) -> str:
     df = pd.DataFrame(result["rows"])
     table = pd.DataFrame({"step": df["step"], "seconds": df["seconds"], "÷ render_html": df["ratio_to_render_html"],
                           "output KiB": df["bytes"] / 1024})
-    return ("## 7. Report outputs (Chinese J report)\n\n" + machine_markdown(result["machine"]) + "\n"
+    return ("## 9. Report outputs (Chinese J report)\n\n" + machine_markdown(result["machine"]) + "\n"
             + f"Median of {result['repeats']} fresh child processes each, interleaved. report.html is "
               f"{result['page_bytes_without_font'] / 1024:.0f} KiB without and "
               f"{result['page_bytes_with_font'] / 1024:.0f} KiB with the embedded font subset "

@@ -49,9 +49,9 @@ def _previous_section(module: str, previous: str) -> str:
     if not found:
         return ""
     head, _, body = found.group(0).partition("\n")
-    body = re.sub(r"\n\*Kept from the previous RESULTS\.md[^\n]*\n", "\n", body)
+    body = re.sub(r"^\*Kept from the previous RESULTS\.md[^\n]*$", "", body, flags=re.M).strip()
     return (f"{head}\n\n*Kept from the previous RESULTS.md: not run this time "
-            f"(`python benchmarks/{module}.py`).*\n{body.rstrip()}\n")
+            f"(`python benchmarks/{module}.py`).*\n\n{body}\n")
 
 
 def assemble(errors: dict[str, str]) -> Path:
