@@ -199,3 +199,55 @@ def test_execution_heatmap_has_a_bounded_size_with_many_departments():
     values = np.asarray(fig.axes[0].collections[0].get_array()).reshape(MAX_HEATMAP_ROWS, 12)
     # the others are D000-D170: summed actual 171 * 100 + (0 + ... + 170) / 10 over 171 * 100
     assert values[-1, 0] == pytest.approx((17100 + sum(range(171)) / 10) / 17100 * 100)
+
+
+def _png_size(fig) -> tuple[int, int]:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")  # as the report draws it
+    from PIL import Image
+
+    return Image.open(io.BytesIO(buf.getvalue())).size
+
+
+def _department_frames(n_dept: int, years: int = 5) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(n_dept)
+    d = np.repeat(np.arange(n_dept), 12)
+    monthly = pd.DataFrame({"year": 2040, "month": np.tile(np.arange(1, 13), n_dept),
+                            "dept_id": [f"D{i:04d}" for i in d], "direction": "expense", "budget_month": 100.0,
+                            "actual": 100.0 * rng.lognormal(0, 0.2, len(d))})
+    monthly["execution_rate"] = monthly["actual"] / monthly["budget_month"]
+    lines = pd.DataFrame({"deviation_rate": rng.normal(0, 0.2, n_dept * 19 * years),
+                          "basis": np.repeat(["original", "adjusted"], n_dept * 19 * years // 2)})
+    points = pd.DataFrame({"year": np.repeat(np.arange(2021, 2021 + years), n_dept),
+                           "dept_id": np.tile([f"D{i:04d}" for i in range(n_dept)], years),
+                           "abs_deviation_rate": rng.uniform(0, 0.5, n_dept * years),
+                           "appraisal_score": rng.uniform(60, 100, n_dept * years)})
+    return {"monthly": monthly, "lines": lines, "points": points}
+
+
+def test_figures_of_a_1000_department_hospital_are_no_larger_than_of_a_small_one():
+    """Every figure drawn from department-level rows has a size that does not grow with the departments."""
+    from casekit.report.plots.figures import MAX_HEATMAP_ROWS
+
+    sizes = {}
+    for n in (10, 1000):
+        f = _department_frames(n)
+        figs = {"execution_heatmap": plots.execution_heatmap(f["monthly"]),
+                "deviation_distribution": plots.deviation_distribution(f["lines"]),
+                "performance_linkage": plots.performance_linkage(f["points"])}
+        sizes[n] = {k: (tuple(fig.get_size_inches()), _png_size(fig)) for k, fig in figs.items()}
+        if n == 1000:
+            labels = [t.get_text() for t in figs["execution_heatmap"].axes[0].get_yticklabels()]
+            assert len(labels) == MAX_HEATMAP_ROWS and labels[-1] == f"others ({1000 - MAX_HEATMAP_ROWS + 1} departments)"
+    for name, (inches, pixels) in sizes[1000].items():
+        small_inches, small_pixels = sizes[10][name]
+        assert inches[0] == small_inches[0] and inches[1] <= 0.28 * MAX_HEATMAP_ROWS + 1.5, name
+        assert pixels[0] <= 1.1 * max(small_pixels[0], 8.5 * 110) and pixels[1] <= 1.1 * (0.28 * 30 + 1.5) * 110, name
+
+
+def test_report_tables_of_a_1000_department_hospital_show_a_bounded_number_of_rows():
+    from casekit.report.blocks import table_html
+
+    frame = pd.DataFrame({"dept_id": [f"D{i:04d}" for i in range(1000)], "deviation_rate": np.linspace(-1, 1, 1000)})
+    html = table_html(frame, "by department", max_rows=120)
+    assert html.count("<tr>") == 1 + 120 and "showing 120 of 1000 rows" in html

@@ -34,7 +34,7 @@ import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace as dataclass_replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -255,6 +255,11 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         analysis = analyse(report, data_path, config=config_path, years=span, redact=redact)
         analysis_file = save(analysis, staging / ANALYSIS_FILE)
         log.step("diagnose", time.perf_counter() - t)
+        # the kernel reads the data from the saved analysis; here only the diagnosis (exports) and
+        # the profile (page title) are left to use, so a large hospital's rows are not held twice
+        hospital = analysis.hospital.with_tables(actuals=analysis.hospital.actuals.iloc[:0], budget_monthly=None)
+        analysis = dataclass_replace(analysis, hospital=hospital)
+        del report
         parameters = {"data_path": str(data_path), "lang": lang, "config": "" if config_path is None else str(config_path),
                       "redact": bool(redact), "output_dir": str(staging), "analysis": str(analysis_file), **user}
         parameters = {k: v for k, v in parameters.items() if k in declared}
@@ -276,7 +281,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                 log.step(f"{name} (thread)", seconds)
         analysis_file.unlink()
         findings = json.loads((staging / "findings.json").read_text(encoding="utf-8"))
-        outputs = render(executed, findings, analysis.hospital, staging, lang=lang, formats=chosen, log=log)
+        outputs = render(executed, findings, hospital, staging, lang=lang, formats=chosen, log=log)
         missing = check_figures(executed)
         if missing:
             raise OutputError(f"figure cell(s) produced no figure: {', '.join(missing)}",

@@ -35,7 +35,7 @@ from casekit.sample.profiles import SampleProfile, get_profile
 from casekit.data.schema.tables import TABLES
 
 MEASURES = ("outpatient_visits", "bed_days", "discharges", "surgeries")
-MIN_DEPARTMENTS, MAX_DEPARTMENTS = 3, 200
+MIN_DEPARTMENTS, MAX_DEPARTMENTS = 3, 3000
 MIN_YEARS, MAX_YEARS = 1, 20
 WHOLE_HOSPITAL = "0000"
 FIRST_NEW_YEAR = 2   # year index (base year = 0) in which the new lines start
@@ -215,7 +215,8 @@ def generate(profile: str | SampleProfile = "j", seed: int | None = None, depart
         Seed of ``numpy.random.default_rng``; defaults to the profile's own seed. The same seed
         gives the same hospital.
     departments : int, optional
-        Number of departments (default the profile's, 30; 3-200).
+        Number of departments (default the profile's, 30; 3-3000: beyond the catalogue, extra wards;
+        large hospitals for benchmarks/bench_large.py).
     years : int, optional
         Number of budget years (default 4, from 2021). Actuals and workload also cover the year
         before the first budget year, the base of the first budget.

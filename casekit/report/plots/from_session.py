@@ -98,7 +98,8 @@ def _progress(s: "Session") -> Drawn:
 
     if not s.hospital.is_monthly:
         return None, "monthly actuals"
-    return figures.time_progress(s.get(time_progress), lang=s.lang, gap_threshold=s.thresholds["p3.progress_gap"],
+    return figures.time_progress(s.get(time_progress, basis="adjusted"),  # the diagnosis's memoised table
+                                 lang=s.lang, gap_threshold=s.thresholds["p3.progress_gap"],
                                  fiscal_start=start_of(s.hospital)), None
 
 
