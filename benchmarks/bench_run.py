@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+from statistics import median
 import sys
 from pathlib import Path
 
@@ -39,7 +40,7 @@ import json, time
 import nbconvert, papermill  # imported before timing, as in the floor child
 import casekit
 t = time.perf_counter()
-result = casekit.run({data!r}, out_dir={out!r}, pdf=False, progress=False)
+result = casekit.run({data!r}, out_dir={out!r}, pdf=False, progress=False{formats})
 seconds = time.perf_counter() - t
 steps = {{}}
 for line in result.log.split("timings:", 1)[-1].splitlines():
@@ -90,7 +91,7 @@ def sample_hospital(quick: bool) -> Path:
     return folder
 
 
-def run(repeats: int, quick: bool, baseline_refs: tuple[str, ...] = ()) -> dict:
+def run(repeats: int, quick: bool, baseline_refs: tuple[str, ...] = (), formats: str = "") -> dict:
     from casekit.paths import NOTEBOOKS_DIR
 
     data = sample_hospital(quick)
@@ -107,14 +108,14 @@ def run(repeats: int, quick: bool, baseline_refs: tuple[str, ...] = ()) -> dict:
         for ref, folder in code.items():
             out = work / f"report_{ref}_{i}"
             env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
-            times[ref].append(run_child(_CASEKIT.format(data=str(data), out=str(out)), env=env).seconds)
+            times[ref].append(run_child(_CASEKIT.format(data=str(data), out=str(out), formats=""), env=env).seconds)
             shutil.rmtree(out, ignore_errors=True)
         out = work / f"report_{i}"
-        m = run_child(_CASEKIT.format(data=str(data), out=str(out)))
+        m = run_child(_CASEKIT.format(data=str(data), out=str(out), formats=f", formats={formats!r}" if formats else ""))
         times["casekit"].append(m.seconds)
         steps = m.result.get("steps", {})
         shutil.rmtree(out, ignore_errors=True)
-    row = {"data": str(data), "notebooks": n_notebooks, "repeats": repeats,
+    row = {"data": str(data), "notebooks": n_notebooks, "repeats": repeats, "formats": formats or "default",
            "casekit_s": min(times["casekit"]), "floor_s": min(times["floor"]),
            "casekit_all_s": times["casekit"], "floor_all_s": times["floor"], "casekit_steps_last_run": steps,
            "baselines": {ref: {"casekit_s": min(times[ref]), "casekit_all_s": times[ref]} for ref in baseline_refs}}
@@ -126,7 +127,8 @@ def run(repeats: int, quick: bool, baseline_refs: tuple[str, ...] = ()) -> dict:
 def markdown(result: dict) -> str:
     r = result["rows"][0]
     table = pd.DataFrame([{
-        "hospital": Path(r["data"]).name, "notebooks": r["notebooks"], "casekit run s": r["casekit_s"],
+        "hospital": Path(r["data"]).name, "notebooks": r["notebooks"], "outputs": r.get("formats", "default"),
+        "casekit run s": r["casekit_s"],
         "floor s (papermill, empty cells, one kernel + nbconvert HTML)": r["floor_s"],
         "casekit / floor (target <= 2)": r["ratio"],
     }])
@@ -134,9 +136,11 @@ def markdown(result: dict) -> str:
     before = "" if not baselines else (
         "\nThe same run on earlier commits (their code and notebooks, run alternately with the working tree; "
         "ratio = working tree / commit, below 1 is faster now):\n\n" + markdown_table(pd.DataFrame([{
-            "commit": ref, "casekit run s (best)": b["casekit_s"],
+            "commit": ref, "casekit run s (best)": b["casekit_s"], "median s": median(b["casekit_all_s"]),
             "all runs s": ", ".join(f"{t:.1f}" for t in b["casekit_all_s"]),
-            "working tree / commit": r["casekit_s"] / b["casekit_s"]} for ref, b in baselines.items()])))
+            "working tree / commit, best": r["casekit_s"] / b["casekit_s"],
+            "working tree / commit, median": median(r["casekit_all_s"]) / median(b["casekit_all_s"])}
+            for ref, b in baselines.items()])))
     return ("## 2. End-to-end `casekit run` (J sample, no PDF)\n\n" + machine_markdown(result["machine"]) + "\n"
             + f"Best of {r['repeats']} runs each; all runs: casekit {', '.join(f'{t:.1f}' for t in r['casekit_all_s'])} s; "
               f"floor {', '.join(f'{t:.1f}' for t in r['floor_all_s'])} s.\n\n" + markdown_table(table)
@@ -151,9 +155,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="small J hospital, one repeat")
     ap.add_argument("--baseline-ref", action="append", default=[],
                     help="git commit also measured in the same run (repeatable)")
+    ap.add_argument("--formats", default="",
+                    help="outputs of the working tree's run (casekit run --formats), e.g. html,xlsx,json to "
+                         "leave out report.docx that older commits did not write; default: casekit's default")
     args = ap.parse_args(argv)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    result = run(1 if args.quick else args.repeats, args.quick, tuple(args.baseline_ref))
+    result = run(1 if args.quick else args.repeats, args.quick, tuple(args.baseline_ref), args.formats)
     RESULT_FILE.write_text(json.dumps(result, indent=1))
     print(markdown(result))
     return result
