@@ -18,7 +18,7 @@ from __future__ import annotations
 from casekit.errors import ConfigError
 import re
 
-from casekit.texts_zh import DESCRIPTIONS_ZH, ISSUE_PATTERNS_ZH, THRESHOLD_WHY_ZH
+from casekit.texts_zh import DESCRIPTIONS_ZH, ISSUE_FRAGMENTS_ZH, ISSUE_PATTERNS_ZH, THRESHOLD_WHY_ZH
 
 LANGS = ("en", "zh")
 
@@ -768,6 +768,8 @@ def issue_text(text: str, lang: str = "en") -> str:
     '2020年有实际数但无预算'
     >>> issue_text("table 'budget' has no data rows", "zh")
     '“预算”表没有数据行'
+    >>> issue_text("revenue/expense direction of the export's lines: 8 from the code chart, 2 from the name", "zh")
+    '导出表各行的收支方向判定依据：8行依据科目编码, 2行依据科目名称'
     """
     if check_lang(lang) == "en" or not text:
         return text
@@ -784,6 +786,9 @@ def issue_text(text: str, lang: str = "en") -> str:
                 from casekit.money import unit_in_chinese
 
                 groups["unit"] = unit_in_chinese(groups["unit"])
+            for name in groups.keys() & ISSUE_FRAGMENTS_ZH.keys():
+                for fragment, zh in ISSUE_FRAGMENTS_ZH[name]:
+                    groups[name] = re.sub(fragment, zh, groups[name] or "")
             return template.format(**groups)
     return text
 

@@ -149,6 +149,14 @@ THRESHOLD_WHY_ZH: dict[str, str] = {
 # (regular expression over the English text, Chinese template with the groups). The English
 # sentence stays the one definition; a message without a pattern here is shown in English.
 # Table and column names in the groups are mapped by :func:`casekit.labels.issue_text`.
+ISSUE_FRAGMENTS_ZH: dict[str, tuple[tuple[str, str], ...]] = {
+    # groups of the patterns below that list several English fragments: (regular expression, Chinese)
+    "directions": ((r"(\d+) from the section heading", r"\1行依据分节标题（收入/支出）"),
+                   (r"(\d+) from the code chart", r"\1行依据科目编码"),
+                   (r"(\d+) from the name", r"\1行依据科目名称"),
+                   (r"(\d+) from the title", r"\1行依据表名")),
+    "amounts": ((r"\boriginal ", "年初预算 "), (r"\badjusted ", "调整后预算 "), (r"\bactual ", "执行数 ")),
+}
 ISSUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
     (r"budget is 0 but the actual of (?P<line>\S+) is (?P<amount>[\d,.]+) (?P<unit>[^;]+); reported as a missing item "
      r"\(no execution rate computed\)", "{line} 的预算为0，但实际数为 {amount} {unit}；按无预算科目报告（不计算执行率）"),
@@ -223,7 +231,7 @@ ISSUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
     (r"the summary sheet's line '(?P<key>[^']*)' says (?P<stated>\S+) but the department sheets sum to (?P<summed>\S+) "
      r"\(difference (?P<diff>\S+)\); casekit counts the department sheets",
      "汇总表“{key}”行为 {stated}，而各科室表合计为 {summed}（差额 {diff}）；casekit 按各科室表计算"),
-    (r"revenue/expense direction of the export's lines: (?P<shown>.*)", "导出表各行的收支方向判定依据：{shown}"),
+    (r"revenue/expense direction of the export's lines: (?P<directions>.*)", "导出表各行的收支方向判定依据：{directions}"),
     (r"Check the accounts table in the report; override a line in casekit-mapping\.yaml\.",
      "请核对报告中的科目表；如需更正，请在 casekit-mapping.yaml 中逐行指定。"),
     (r"department type guessed from the name for (?P<n>\d+) department\(s\) \((?P<shown>.*)\): an assumption, not data",
@@ -237,6 +245,10 @@ ISSUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
     (r"Write the (?:types|categories) in casekit-mapping\.yaml.*", "请在 casekit-mapping.yaml 中写明（可用 casekit template "
      "casekit-mapping.yaml --from 导出表 预填）。"),
     (r"no hospital profile: taken from the export \((?P<shown>.*)\)", "未提供医院概况：取自导出表（{shown}）"),
+    (r"add hospital\.yaml \(name, tier, currency_unit\) to state them yourself",
+     "请添加 hospital.yaml（name、tier、currency_unit），自行写明这些信息。"),
+    (r"Add tier: tertiary, secondary or primary \(三级/二级/一级\) for a Chinese public hospital; leave it out "
+     r"otherwise\.", "我国公立医院请填写等级 tier：tertiary、secondary 或 primary（三级/二级/一级）；境外医院可不填。"),
     (r"the profile gives no tier \(医院等级\): the appraisal context ratios, whose indicator list depends on the tier, "
      r"are not assessed", "医院概况未给出医院等级：绩效考核相关比率（其指标清单取决于等级）不予评估"),
     (r"(?P<n>\d+) negative actual\(s\) \(reversals or refunds\) accepted as written \((?P<shown>.*)\); lines with a "
