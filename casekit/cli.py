@@ -211,11 +211,12 @@ def monitor(
     Writes report.html/.pdf/.docx, monitor.xlsx and comments.xlsx (for the departments to fill in;
     pass it back next month with --comments).
     """
+    from casekit.labels import label
     from casekit.monitor.run import run_monitor
 
     result = run_monitor(data_path, through=through, out_dir=out_dir, lang=lang, config=config, comments=comments,
                          pdf=pdf, progress=True)
-    out.print(f"monthly report written to {result.out_dir}")
+    out.print(label("cli.monitor_written", lang, path=result.out_dir), markup=False, highlight=False)
     for p in result.outputs:
         out.print(f"  {p}")
 

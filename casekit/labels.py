@@ -434,6 +434,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "severity.error": ("error", "错误"),
     "severity.warning": ("warning", "警告"),
     "cli.report_written": ("report written to {path}", "报告已写入 {path}"),
+    "cli.monitor_written": ("monthly report written to {path}", "月度执行报告已写入 {path}"),
     "cli.sample_written": ("sample hospital generated in {path}", "样本医院数据已生成于 {path}"),
     "value.True": ("yes", "是"),
     "value.False": ("no", "否"),

@@ -26,6 +26,7 @@ def test_monitor_j_hospital_september(tmp_path):
     result = CliRunner().invoke(cli.app, ["monitor", str(J), "--through", "2024-09", "--out", str(out),
                                           "--comments", str(august)])
     assert result.exit_code == 0, result.output
+    assert "monthly report written to" in result.output
     for name in ("report.html", "report.pdf", "report.docx", "monitor.xlsx", "comments.xlsx", "run.log"):
         assert (out / name).stat().st_size > 0, name
     page = (out / "report.html").read_text(encoding="utf-8")
