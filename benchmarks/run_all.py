@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH_DIR, WORK_DIR  # noqa: E402
 
 BENCHMARKS = {"ledger": "bench_ledger", "run": "bench_run", "batch": "bench_batch", "scaling": "bench_scaling",
-              "excel": "bench_excel", "speed": "bench_speed", "outputs": "bench_outputs",
-              "monitor": "bench_monitor", "findings": "bench_findings", "large": "bench_large"}
+              "excel": "bench_excel", "speed": "bench_speed", "monitor": "bench_monitor",
+              "findings": "bench_findings", "outputs": "bench_outputs", "large": "bench_large"}
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
 NOTES_FILE = BENCH_DIR / "NOTES.md"
 
