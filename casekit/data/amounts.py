@@ -23,6 +23,7 @@ import yaml
 
 from casekit.errors import ConfigError, Issue
 from casekit.data.io.raw import user_file, user_row
+from casekit.data.lines import LineKeys
 from casekit.money import DEFAULT_CURRENCY, DEFAULT_SCALE, factor, money_unit
 from casekit.paths import THRESHOLDS_FILE
 
@@ -84,26 +85,30 @@ def plausibility_limits(config: str | Path | Mapping[str, Any] | None = None) ->
     return limits
 
 
-def unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> tuple[list[Issue], set[str]]:
-    """Compare amounts with the budget: a median ratio near 10,000 or 1/10,000 means mixed units."""
+def unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any],
+                lines: LineKeys | None = None) -> tuple[list[Issue], set[str]]:
+    """Compare amounts with the budget: a median ratio near 10,000 or 1/10,000 means mixed units.
+
+    ``lines`` are the tables' line codes (:class:`casekit.data.lines.LineKeys`, built here when not given).
+    """
     if "budget" not in frames:
         return [], set()
-    budget = frames["budget"].groupby(["year", "dept_id", "account_id"])["original"].sum(min_count=1)
+    lines = LineKeys(frames) if lines is None else lines
+    budget = np.abs(lines.sums(lines.code("budget", frames["budget"]), frames["budget"]["original"], min_count=1))
     issues, mixed = [], set()
     for name, column in (("actuals", "amount"), ("budget_monthly", "amount")):
         if name not in frames:
             continue
-        amounts = frames[name].groupby(["year", "dept_id", "account_id"])[column].sum(min_count=1)
-        both = pd.concat([amounts.rename("a"), budget.rename("b")], axis=1, join="inner").abs()
-        both = both[(both["a"] > 0) & (both["b"] > 0)]
-        if both.empty:
+        amounts = np.abs(lines.sums(lines.code(name, frames[name]), frames[name][column], min_count=1))
+        both = (amounts > 0) & (budget > 0)
+        if not both.any():
             continue
-        ratio = float((both["a"] / both["b"]).median())
+        ratio = float(pd.Series(amounts[both] / budget[both]).median())
         if ratio > UNIT_RATIO or ratio < 1 / UNIT_RATIO:
             bigger, smaller = (raws[name].file, raws["budget"].file) if ratio > 1 else (raws["budget"].file,
                                                                                           raws[name].file)
             issues.append(Issue(raws[name].file, None, raws[name].headers.get(column, column), f"{ratio:,.4g}",
-                                f"amounts are {ratio:,.4g} times the budget (median over {len(both)} lines): "
+                                f"amounts are {ratio:,.4g} times the budget (median over {int(both.sum())} lines): "
                                 f"{bigger} seems to be in units (元) and {smaller} in ten thousands (万元)",
                                 "Convert one file so that every money column uses the unit declared as "
                                 "currency_unit in the profile.", "error", name))
@@ -111,10 +116,9 @@ def unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> tuple[
     return issues, mixed
 
 
-
 def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip_rates: set[str],
                   money: tuple[str, str] = (DEFAULT_CURRENCY, DEFAULT_SCALE),
-                  limits: Mapping[str, float] | None = None) -> list[Issue]:
+                  limits: Mapping[str, float] | None = None, lines: LineKeys | None = None) -> list[Issue]:
     """Negative expense budgets, implausible execution rates, zero budgets with spending, scale.
 
     Parameters
@@ -129,6 +133,8 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
         The profile's currency and scale (``currency``, ``currency_unit``) for the messages.
     limits : mapping, optional
         ``line_rate_max`` and ``total_rate_max`` (default :func:`plausibility_limits`).
+    lines : casekit.data.lines.LineKeys, optional
+        Line codes of the tables (built here when not given).
 
     Returns
     -------
@@ -152,18 +158,27 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
     unit = money_unit(*money)
     if "actuals" not in frames:
         return issues
-    key = ["year", "dept_id", "account_id"]
+    lines = LineKeys(frames) if lines is None else lines
     raw_a = raws["actuals"]
-    actual = frames["actuals"].groupby(key, sort=False)["amount"].sum(min_count=1).rename("a")
-    unique = budget[~budget.duplicated(key, keep=False)]      # duplicated keys are reported already
-    lines = unique.assign(b=unique["adjusted"].fillna(unique["original"]))
-    lines = lines.join(actual, on=key)
+    acts = frames["actuals"]
+    codes_a = lines.code("actuals", acts)
+    actual = lines.sums(codes_a, acts["amount"], min_count=1)
+    codes_b = lines.code("budget", budget)
+    unique = ~pd.Series(lines.full("budget", budget)).duplicated(keep=False).to_numpy()  # repeats reported already
+    line_b = budget[unique]
+    codes_b = codes_b[unique]
+    rows = line_b.assign(b=line_b["adjusted"].fillna(line_b["original"]),
+                         a=np.where(codes_b >= 0, actual[np.maximum(codes_b, 0)], np.nan))
     header_a = raw_a.headers.get("amount", "amount")
     if "actuals" not in skip_rates:
-        acts = frames["actuals"]
-        # the cell the clerk typed: the line's largest actual row (a month, or the annual row)
-        biggest = acts["amount"].abs().groupby([acts[k] for k in key], sort=False).idxmax().rename("cell")
-        high = lines[(lines["b"] > 0) & (lines["a"] > limits["line_rate_max"] * lines["b"])].join(biggest, on=key)
+        found = ((rows["b"] > 0) & (rows["a"] > limits["line_rate_max"] * rows["b"])).to_numpy()
+        high = rows[found]
+        if len(high):
+            # the cell the clerk typed: the line's largest actual row (a month, or the annual row)
+            flagged_codes = codes_b[found]
+            hit = np.isin(codes_a, flagged_codes)
+            biggest = acts["amount"][hit].abs().groupby(codes_a[hit], sort=False).idxmax()
+            high = high.assign(cell=biggest.reindex(flagged_codes).to_numpy())
         for idx, line in high.iterrows():
             cell = line["cell"]
             typed = acts.at[cell, "amount"]
@@ -176,7 +191,7 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
                                 "beyond the limit is accepted by raising data.line_rate_max (--config).",
                                 "error", "actuals"))
         flagged = set(zip(high["year"], high["direction"]))
-        totals = lines.groupby(["year", "direction"])[["a", "b"]].sum()
+        totals = rows.groupby(["year", "direction"])[["a", "b"]].sum()
         totals = totals[(totals["b"] > 0) & (totals["a"] > limits["total_rate_max"] * totals["b"])]
         for (year, way), row in totals.iterrows():
             if (year, way) in flagged:
@@ -185,14 +200,14 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
                                 f"total actual {way} of {year} is {row['a'] / row['b']:.0%} of its budget: "
                                 "check units or decimal point",
                                 "Check that actuals and budget use the same currency unit.", "error", "actuals"))
-    zero = lines[lines["a"].notna() & (lines["a"] != 0) & ((lines["original"] == 0) | (lines["b"] == 0))]
+    zero = rows[rows["a"].notna() & (rows["a"] != 0) & ((rows["original"] == 0) | (rows["b"] == 0))]
     for idx, line in zero.iterrows():
         issues.append(Issue(user_file(raw_b, idx), user_row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
                             f"budget is 0 but the actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
                             f"{line['a']:,.2f} {unit}; reported as a missing item (no execution rate computed)",
                             "Nothing to fix if the line was really unbudgeted; otherwise enter its budget.",
                             "warning", "budget"))
-    issues += unbudgeted_lines(frames["actuals"], budget, raw_a)
+    issues += unbudgeted_lines(acts, budget, raw_a, lines)
     return issues
 
 
@@ -228,12 +243,18 @@ def scale_issues(budget: pd.DataFrame, raw: Any, money: tuple[str, str]) -> list
                   fix, "warning", "budget")]
 
 
-def unbudgeted_lines(actuals: pd.DataFrame, budget: pd.DataFrame, raw: Any) -> list[Issue]:
+def unbudgeted_lines(actuals: pd.DataFrame, budget: pd.DataFrame, raw: Any, lines: LineKeys | None = None) -> list[Issue]:
+    """Department/line pairs of a budget year with actuals but no budget row, one warning per year."""
     key = ["year", "dept_id", "account_id"]
-    has_budget = pd.MultiIndex.from_frame(budget[key].dropna())
-    budget_years = set(budget["year"].dropna())        # years without any budget get their own warning
-    spent = actuals[(actuals["amount"].fillna(0) != 0) & actuals["year"].isin(budget_years)]
-    absent = spent[~pd.MultiIndex.from_frame(spent[key]).isin(has_budget)]
+    lines = LineKeys({"budget": budget, "actuals": actuals}) if lines is None else lines
+    budgeted = lines.full("budget", budget)[~lines.blank("budget", budget)]
+    years = actuals["year"].to_numpy(dtype="float64", na_value=np.nan)
+    budget_years = np.unique(budget["year"].to_numpy(dtype="float64", na_value=np.nan))  # years without any
+    spent = (actuals["amount"].fillna(0) != 0).to_numpy() & np.isin(years, budget_years)  # budget: own warning
+    absent = spent & ~np.isin(lines.full("actuals", actuals), budgeted)
+    if not absent.any():
+        return []
+    absent = actuals[absent]
     issues = []
     for year, group in absent.groupby("year", sort=True):
         pairs = group.drop_duplicates(key)
@@ -244,5 +265,3 @@ def unbudgeted_lines(actuals: pd.DataFrame, budget: pd.DataFrame, raw: Any) -> l
                             "Nothing to fix if they were really unbudgeted; otherwise add their budget rows.",
                             "warning", "actuals"))
     return issues
-
-

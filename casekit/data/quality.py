@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.errors import Issue
+from casekit.data.lines import LineKeys
 
 COPIED_SHARE = 0.8
 """Share of a year's budget lines equal to last year's actual that makes the budget column suspect."""
@@ -23,7 +24,8 @@ MIN_LINES = 5
 KEY = ["year", "dept_id", "account_id"]
 
 
-def copied_budget_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
+def copied_budget_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any],
+                         lines: LineKeys | None = None) -> list[Issue]:
     """Warn when a year's original budget equals the previous year's actual on most lines.
 
     Parameters
@@ -32,6 +34,8 @@ def copied_budget_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) 
         Conformed ``budget`` and ``actuals`` (in the profile's unit).
     raws : dict of str to RawTable
         For the file name and headers.
+    lines : casekit.data.lines.LineKeys, optional
+        Line codes of the tables (built here when not given).
 
     Returns
     -------
@@ -52,23 +56,38 @@ def copied_budget_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) 
     """
     if "budget" not in frames or "actuals" not in frames:
         return []
-    b = frames["budget"].groupby(KEY, as_index=False)["original"].sum()
-    a = frames["actuals"].groupby(KEY, as_index=False)["amount"].sum()
-    a["year"] = a["year"] + 1
-    both = b.merge(a, on=KEY, how="inner")
-    both = both[both["amount"].ne(0)]
+    lines = LineKeys(frames) if lines is None else lines
+    year, original, b_key = _by_line(lines, "budget", frames["budget"], "original", 0)
+    _, amount, a_key = _by_line(lines, "actuals", frames["actuals"], "amount", 1)
+    match = pd.Index(a_key).get_indexer(b_key)
+    both = match >= 0
+    year, original, amount = year[both], original[both], amount[match[both]]
+    kept = amount != 0
+    year, original, amount = year[kept], original[kept], amount[kept]
     issues = []
     raw = raws["budget"]
-    for year, g in both.groupby("year"):
-        if len(g) < MIN_LINES:
+    for y in np.unique(year):
+        g = year == y
+        if g.sum() < MIN_LINES:
             continue
-        same = np.isclose(g["original"].to_numpy(float), g["amount"].to_numpy(float), rtol=0, atol=0.005)
+        same = np.isclose(original[g], amount[g], rtol=0, atol=0.005)
         share = float(same.mean())
         if share >= COPIED_SHARE:
             issues.append(Issue(raw.file, None, raw.headers.get("original", "original"), f"{share:.0%}",
-                                f"the original budget of {year} equals the actual of {int(year) - 1} on {same.sum()} of "
-                                f"{len(g)} lines ({share:.0%}): is this column really the {year} budget (年初预算), or "
-                                "last year's actual (上年实际)?",
+                                f"the original budget of {int(y)} equals the actual of {int(y) - 1} on {same.sum()} of "
+                                f"{int(g.sum())} lines ({share:.0%}): is this column really the {int(y)} budget (年初预算), "
+                                "or last year's actual (上年实际)?",
                                 "Check the column's header in the export; if the budget really copies last year's "
                                 "outturn, nothing to fix (the rigidity analysis will show it).", "warning", "budget"))
     return issues
+
+
+def _by_line(lines: LineKeys, name: str, df: pd.DataFrame, column: str,
+             shift: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, summed ``column`` and :meth:`~casekit.data.lines.LineKeys.year_key` of each line of ``df``."""
+    codes = lines.code(name, df)
+    present = codes >= 0
+    used, first = np.unique(codes[present], return_index=True)
+    sums = lines.sums(codes, df[column])[used]
+    years = df["year"].to_numpy(dtype="float64", na_value=np.nan)[present][first]
+    return years, sums, lines.year_key(name, df, shift)[present][first]

@@ -26,6 +26,7 @@ from casekit.data.hospital import CORE_KEYS, DEFAULT_COUNTRY, OPTIONAL_TABLES, H
 from casekit.data import fiscal
 from casekit.data.accounts import leaf_lines, subtotal_issues
 from casekit.data.exports import UNREADABLE
+from casekit.data.lines import LineKeys
 from casekit.data.quality import copied_budget_issues
 from casekit.data.amounts import amount_issues, plausibility_limits, unit_issues
 from casekit.data.io.hints import leading_zero_message, restored_code
@@ -108,15 +109,16 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     frames = {n: fiscal.to_fiscal(df, start) if n in fiscal.MONTHLY_TABLES else df for n, df in frames.items()}
     issues += subtotal_issues(raws)
     issues += _stated_unit_issues(raws, profile)
-    found, mixed_units = unit_issues(frames, raws)
+    lines = LineKeys(frames)                # the line key of budget, actuals and phasing as integers, once
+    found, mixed_units = unit_issues(frames, raws, lines)
     issues += found
     money = (profile.currency, profile.currency_unit) if profile is not None else (DEFAULT_CURRENCY, DEFAULT_SCALE)
 
     issues += _reference_issues(frames, raws)
     frames, leaf_issues = leaf_lines(frames, raws)
     issues += leaf_issues
-    issues += copied_budget_issues(frames, raws)
-    issues += amount_issues(frames, raws, skip_rates=mixed_units, money=money, limits=limits)
+    issues += copied_budget_issues(frames, raws, lines)
+    issues += amount_issues(frames, raws, skip_rates=mixed_units, money=money, limits=limits, lines=lines)
     issues += _year_issues(frames, raws)
     issues += _month_issues(frames, raws)
     issues += _partial_year_issues(frames, raws, start)

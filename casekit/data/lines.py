@@ -1,0 +1,124 @@
+"""The budget line (year, dept_id, account_id) of the budget, actuals and phasing as integer codes.
+
+The cross-table checks of validation (mixed units, execution far beyond the budget, zero budgets,
+unbudgeted lines, a budget copied from last year's actual) all group or match rows by the line.
+Grouping by three columns, two of them text, costs pandas a hash of every string each time;
+:class:`LineKeys` factorises each column once per validation and gives every row one integer,
+shared across the tables, so that each check is one vectorised pass over integers
+(:func:`numpy.isin`, dense group sums). Group sums are pandas' own (a categorical grouper over
+the codes), so every sum, and every message that prints one, is what a grouping by the three
+columns gives.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+KEY = ("year", "dept_id", "account_id")
+LINE_TABLES = ("budget", "actuals", "budget_monthly")
+
+
+def _codes(values: pd.Series, vocabulary: dict) -> np.ndarray:
+    """Codes of ``values`` in a vocabulary shared by the tables (blank cells get code 0)."""
+    codes, uniques = pd.factorize(values)
+    lut = np.array([vocabulary.setdefault(u, len(vocabulary) + 1) for u in uniques] + [0], dtype=np.int64)
+    return lut[codes]                  # code -1 (blank) picks the trailing 0
+
+
+class LineKeys:
+    """One integer per row for the line (year, dept_id, account_id) of the budget, actuals and phasing.
+
+    Parameters
+    ----------
+    frames : mapping of str to pandas.DataFrame
+        Conformed tables; those of :data:`LINE_TABLES` holding the three key columns are coded.
+
+    Attributes
+    ----------
+    count : int
+        Distinct lines over the coded tables (rows with a blank key part included, each distinct
+        combination once).
+    """
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame]):
+        names = [n for n in LINE_TABLES if n in frames and set(KEY) <= set(frames[n].columns)]
+        depts: dict = {}
+        accounts: dict = {}
+        years: dict[str, np.ndarray] = {}
+        pairs: dict[str, np.ndarray] = {}
+        self._index: dict[str, pd.Index] = {}
+        self._blank: dict[str, np.ndarray] = {}
+        for n in names:
+            df = frames[n]
+            d, a = _codes(df["dept_id"], depts), _codes(df["account_id"], accounts)
+            years[n] = df["year"].to_numpy(dtype="float64", na_value=np.nan)
+            pairs[n] = d * (1 << 31) + a
+            self._blank[n] = (d == 0) | (a == 0) | np.isnan(years[n])
+            self._index[n] = df.index
+        # years as codes too (sorted, with each year + 1 so that "last year" is a code shift)
+        every = np.concatenate([y for y in years.values()] or [np.empty(0)])
+        every = every[~np.isnan(every)]
+        self._years = np.unique(np.concatenate([every, every + 1]))
+        pair_codes, pair_uniques = pd.factorize(np.concatenate([p for p in pairs.values()] or [np.empty(0, np.int64)]))
+        self._pairs = len(pair_uniques)
+        self._full: dict[str, np.ndarray] = {}
+        start = 0
+        for n in names:
+            y = years[n]
+            yi = np.where(np.isnan(y), len(self._years), np.searchsorted(self._years, np.nan_to_num(y)))
+            self._full[n] = yi.astype(np.int64) * self._pairs + pair_codes[start:start + len(y)]
+            start += len(y)
+        self._dense: dict[str, np.ndarray] = {}
+        if names:
+            dense, uniques = pd.factorize(np.concatenate([self._full[n] for n in names]))
+            self.count = len(uniques)
+            start = 0
+            for n in names:
+                self._dense[n] = dense[start:start + len(self._full[n])]
+                start += len(self._full[n])
+        else:
+            self.count = 0
+
+    def covers(self, name: str, frame: pd.DataFrame) -> bool:
+        """Whether ``frame`` is a coded table (or rows of it, e.g. after parent rows were dropped)."""
+        return name in self._index and set(KEY) <= set(frame.columns)
+
+    def _take(self, name: str, frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+        index = self._index[name]
+        if frame.index is index or frame.index.equals(index):
+            return values
+        return values[index.get_indexer(frame.index)]
+
+    def code(self, name: str, frame: pd.DataFrame) -> np.ndarray:
+        """Line code of each row of ``frame`` (a coded table or a subset of its rows); -1 where a key part is blank."""
+        return self._take(name, frame, np.where(self._blank[name], -1, self._dense[name]))
+
+    def full(self, name: str, frame: pd.DataFrame) -> np.ndarray:
+        """Line code of each row with a blank key part treated as a value (as ``DataFrame.duplicated`` does)."""
+        return self._take(name, frame, self._dense[name])
+
+    def blank(self, name: str, frame: pd.DataFrame) -> np.ndarray:
+        """Whether a key part of each row is blank."""
+        return self._take(name, frame, self._blank[name])
+
+    def year_key(self, name: str, frame: pd.DataFrame, shift: int = 0) -> np.ndarray:
+        """A key of each row's line ``shift`` years later, comparable across tables and shifts.
+
+        ``year_key("actuals", a, 1)`` equals ``year_key("budget", b)`` where an actual of year y
+        and a budget line of year y + 1 have the same department and account (last year's actual).
+        Meaningful only where :meth:`blank` is False; ``shift`` is 0 or 1.
+        """
+        return self._take(name, frame, self._full[name] + shift * self._pairs)
+
+    def sums(self, codes: np.ndarray, values: pd.Series, min_count: int = 0) -> np.ndarray:
+        """Sum of ``values`` per line code (``count`` entries; rows with code -1 left out).
+
+        pandas' group sum over a categorical of the codes: the same compensated sum, row order and
+        ``min_count`` rule as a ``groupby`` on the key columns.
+        """
+        grouper = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(self.count), validate=False)
+        summed = pd.Series(values.to_numpy(dtype="float64", na_value=np.nan)).groupby(
+            grouper, observed=False).sum(min_count=min_count)
+        return summed.to_numpy(dtype="float64")
