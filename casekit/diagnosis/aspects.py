@@ -32,10 +32,13 @@ from typing import Any
 
 import pandas as pd
 
+from casekit.data.hospital import Hospital
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import Check, budget_weight_check, check, construct_row, fmt_value, profile_number
 from casekit.diagnosis.robustness import label, rating_sensitivity
+from casekit.indicators.execution import LINE_KEYS, annual_actuals
+from casekit.indicators.shared import shared
 from casekit.labels import finding_titles
 
 TITLES = {code: finding_titles(code) for code in ("A1", "A2", "A3", "A4", "A5")}
@@ -153,13 +156,19 @@ def aspect_a2(ctx: RuleContext) -> Finding:
     return _assess(ctx, "A2", checks, ["survey_items and survey_responses tables"])
 
 
-def _unbudgeted_share(ctx: RuleContext, direction: str, categories: tuple[str, ...] | None = None) -> float | None:
-    h = ctx.hospital
-    a = h.actuals.groupby(["year", "dept_id", "account_id"], as_index=False)["amount"].sum()
-    b = h.budget.groupby(["year", "dept_id", "account_id"], as_index=False)["original"].sum()
+@shared
+def _lines_with_b0(h: Hospital) -> pd.DataFrame:
+    """Annual actuals of every line of ``h.years`` with its B0 (NaN without a budget row), direction
+    and category."""
+    b = h.budget.groupby(LINE_KEYS, as_index=False)["original"].sum()
     acc = h.accounts[["account_id", "direction", "category"]]
-    m = a.merge(b, on=["year", "dept_id", "account_id"], how="left").merge(acc, on="account_id", how="left")
-    m = m[(m["direction"] == direction) & m["year"].isin(h.years)]
+    m = annual_actuals(h).merge(b, on=LINE_KEYS, how="left").merge(acc, on="account_id", how="left")
+    return m[m["year"].isin(h.years)]
+
+
+def _unbudgeted_share(ctx: RuleContext, direction: str, categories: tuple[str, ...] | None = None) -> float | None:
+    m = _lines_with_b0(ctx.hospital)
+    m = m[m["direction"] == direction]
     if categories is not None:
         m = m[m["category"].isin(categories)]
     total = m["amount"].clip(lower=0).sum()

@@ -322,15 +322,15 @@ def diagnose(hospital: Hospital, config: Thresholds | Mapping[str, Any] | str | 
         by_dept = ctx.get(execution_statement, by="department", **bands)
         pefa_years = ctx.get(pefa_yearly)
         pefa = scores_from_yearly(pefa_years)
+        for f in [*aspects, *problems, *causes]:
+            f.evidence = with_names(f.evidence, hospital)
+        indicators = {_sheet_name(k): with_names(v, hospital) for k, v in ctx.computed.items()
+                      if isinstance(v, pd.DataFrame) and not k.startswith(("execution_statement", "pefa_"))}
     recs = recommend([*aspects, *problems, *causes], country=hospital.profile.country)
     for f in aspects:  # scored against the checklist of China's 2020 measures
         if jurisdiction_note(hospital.profile.country) and f.status != "not_assessed":
             f.summary_en = f"{f.summary_en} {jurisdiction_note(hospital.profile.country, 'en')}".strip()
             f.summary_zh = f"{f.summary_zh}{jurisdiction_note(hospital.profile.country, 'zh')}"
-    for f in [*aspects, *problems, *causes]:
-        f.evidence = with_names(f.evidence, hospital)
-    indicators = {_sheet_name(k): with_names(v, hospital) for k, v in ctx.computed.items()
-                  if isinstance(v, pd.DataFrame) and not k.startswith(("execution_statement", "pefa_"))}
     return Diagnosis(
         hospital_name=hospital.name, profile=hospital.profile.as_dict(), years=list(hospital.years),
         synthetic=bool(hospital.profile.synthetic),

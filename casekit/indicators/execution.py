@@ -83,16 +83,40 @@ def line_table(h: Hospital, basis: str = "adjusted", complete_only: bool = True)
         (in the profile's currency and scale, budget accounting).
     """
     col = check_basis(basis)
-    b = (h.budget.groupby(LINE_KEYS, as_index=False)[col].sum()
-         .rename(columns={col: "budget"}))
-    a = (h.actuals.groupby(LINE_KEYS, as_index=False)["amount"].sum()
-         .rename(columns={"amount": "actual"}))
+    lines = _budget_lines(h, complete_only)
+    return lines[["year", "dept_id", "account_id", "direction", col, "actual"]].rename(columns={col: "budget"})
+
+
+def _budget_lines(h: Hospital, complete_only: bool = True) -> pd.DataFrame:
+    """:func:`line_table` with both budgets, ``original`` (B0) and ``adjusted`` (B1)."""
+    lines = _lines(h)
+    return lines[lines["year"].isin(complete_years(h) if complete_only else h.years)].reset_index(drop=True)
+
+
+@shared
+def annual_actuals(h: Hospital) -> pd.DataFrame:
+    """Actuals summed per line, every year of actuals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``dept_id``, ``account_id``, ``amount``, sorted by the three keys.
+    """
+    return h.actuals.groupby(LINE_KEYS, as_index=False)["amount"].sum()
+
+
+@shared
+def _lines(h: Hospital) -> pd.DataFrame:
+    """B0, B1 and actual of every line of the years of ``h.years``, sorted (the base of
+    :func:`line_table`, computed once for both bases)."""
+    b = h.budget.groupby(LINE_KEYS, as_index=False)[list(BASES)].sum()
+    a = annual_actuals(h).rename(columns={"amount": "actual"})
     lines = b.merge(a, on=LINE_KEYS, how="outer")
-    lines = lines[lines["year"].isin(complete_years(h) if complete_only else h.years)]
-    lines[["budget", "actual"]] = lines[["budget", "actual"]].fillna(0.0)
+    lines = lines[lines["year"].isin(h.years)]
+    lines[[*BASES, "actual"]] = lines[[*BASES, "actual"]].fillna(0.0)
     lines = lines.merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
     lines["year"] = lines["year"].astype("int64")
-    return (lines[["year", "dept_id", "account_id", "direction", "budget", "actual"]]
+    return (lines[["year", "dept_id", "account_id", "direction", *BASES, "actual"]]
             .sort_values(LINE_KEYS, kind="stable").reset_index(drop=True))
 
 
@@ -109,7 +133,7 @@ def prior_actuals(h: Hospital) -> pd.DataFrame:
         Columns ``year`` (the year the figure is the *prior* of, i.e. actual year + 1),
         ``dept_id``, ``account_id``, ``prior_actual``.
     """
-    a = h.actuals.groupby(LINE_KEYS, as_index=False)["amount"].sum()
+    a = annual_actuals(h)
     a["year"] = a["year"].astype("int64") + 1
     return a.rename(columns={"amount": "prior_actual"})
 
@@ -131,7 +155,7 @@ def add_rates(df: pd.DataFrame, good: float = 0.05, warning: float = 0.10) -> pd
     safe_b = np.where(defined, b, 1.0)
     out["execution_rate"] = np.where(defined, a / safe_b, np.nan)
     out["deviation"] = a - b
-    out["deviation_rate"] = np.where(defined, (a - b) / np.abs(safe_b), np.nan)
+    out["deviation_rate"] = _deviation_rate(b, a)
     absdev = np.abs(out["deviation_rate"].to_numpy())
     out["abs_deviation_rate"] = absdev
     out["band"] = np.select(
@@ -185,13 +209,18 @@ def execution_table(h: Hospital, level: Sequence[str] = ("year", "dept_id", "acc
     return out.reset_index(drop=True)
 
 
-def _beyond(rows: pd.DataFrame, warning: float) -> pd.Series:
+def _deviation_rate(b: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """(A - B) / |B| where B > 0, else NaN (the ``deviation_rate`` of :func:`add_rates`)."""
+    defined = b > 0
+    return np.where(defined, (a - b) / np.abs(np.where(defined, b, 1.0)), np.nan)
+
+
+def _beyond(b: np.ndarray, a: np.ndarray, warning: float) -> np.ndarray:
     """Outside the warning band: |deviation rate| > warning, or an unbudgeted amount (B = 0, A != 0).
 
     A line on a negative base (B < 0) has no rate and is neither within nor beyond the band.
     """
-    undefined_spent = rows["band"].eq("undefined") & rows["budget"].eq(0) & rows["actual"].ne(0)
-    return (rows["abs_deviation_rate"] > warning + _EPS) | undefined_spent
+    return (np.abs(_deviation_rate(b, a)) > warning + _EPS) | ((b == 0) & (a != 0))
 
 
 def accuracy_summary(h: Hospital, basis: str = "adjusted", good: float = 0.05,
@@ -224,31 +253,41 @@ def accuracy_summary(h: Hospital, basis: str = "adjusted", good: float = 0.05,
     ----------
     docs/methodology.md (WAPE, bias, share of lines outside each band).
     """
-    lines = add_rates(line_table(h, basis), good, warning)
-    lines = lines[(lines["budget"] != 0) | (lines["actual"] != 0)].copy()
-    lines["beyond"] = _beyond(lines, warning)
-    lines["abs_err"] = (lines["actual"] - lines["budget"]).abs()
-    lines["abs_actual"] = lines["actual"].abs()
-    g = lines.groupby(["year", "direction"], sort=True)
-    out = g.agg(budget=("budget", "sum"), actual=("actual", "sum"), n_lines=("budget", "size"),
-                abs_err=("abs_err", "sum"), abs_actual=("abs_actual", "sum"),
-                mean_abs_deviation_rate=("abs_deviation_rate", "mean"),
-                share_lines_beyond_warning=("beyond", "mean")).reset_index()
-    out["wape"] = _ratio(out["abs_err"], out["abs_actual"])
+    lines = line_table(h, basis)
+    lines = lines[(lines["budget"] != 0) | (lines["actual"] != 0)]
+    b, a = lines["budget"].to_numpy(float), lines["actual"].to_numpy(float)
+    work = pd.DataFrame({"year": lines["year"], "direction": lines["direction"], "budget": b, "actual": a,
+                         "abs_err": np.abs(a - b), "abs_actual": np.abs(a),
+                         "abs_deviation_rate": np.abs(_deviation_rate(b, a))})
+    g = work.groupby(["year", "direction"], sort=True)
+    out = g[["budget", "actual"]].sum()
+    n_groups = len(out)
+    code = g.ngroup().to_numpy()  # the (year, direction) group of each line, in the order of ``out``
+    out["n_lines"] = g.size()
+    sums = g[["abs_err", "abs_actual"]].sum()
+    out["mean_abs_deviation_rate"] = g["abs_deviation_rate"].mean()
+    # shares of 0/1 flags: counts divided by counts, exact in float
+    out["share_lines_beyond_warning"] = _share(code, _beyond(b, a, warning), n_groups)
+    out = out.reset_index()
+    out["wape"] = _ratio(sums["abs_err"].reset_index(drop=True), sums["abs_actual"].reset_index(drop=True))
     out["bias"] = _ratio(out["budget"] - out["actual"], out["actual"])
     out["hospital_abs_deviation_rate"] = _ratio((out["actual"] - out["budget"]).abs(), out["budget"].abs())
-
-    depts = add_rates(lines.groupby(["year", "direction", "dept_id"], as_index=False)[["budget", "actual"]].sum(),
-                      good, warning)
-    depts["beyond"] = _beyond(depts, warning)
-    dshare = depts.groupby(["year", "direction"], as_index=False).agg(
-        n_depts=("dept_id", "size"), share_depts_beyond_warning=("beyond", "mean"))
-    out = out.merge(dshare, on=["year", "direction"])
+    # departments within (year, direction): grouped by the group code, which sorts as (year, direction)
+    depts = work[["budget", "actual"]].groupby([code, lines["dept_id"].to_numpy()], sort=True).sum()
+    dept_code = depts.index.get_level_values(0).to_numpy()
+    out["n_depts"] = np.bincount(dept_code, minlength=n_groups)
+    out["share_depts_beyond_warning"] = _share(
+        dept_code, _beyond(depts["budget"].to_numpy(), depts["actual"].to_numpy(), warning), n_groups)
     out["basis"] = basis
     out["accounting"] = "budget"
     return out[["year", "direction", "budget", "actual", "n_lines", "wape", "bias", "hospital_abs_deviation_rate",
                 "mean_abs_deviation_rate", "share_lines_beyond_warning", "n_depts", "share_depts_beyond_warning",
                 "basis", "accounting"]]
+
+
+def _share(code: np.ndarray, flag: np.ndarray, n_groups: int) -> np.ndarray:
+    """Share of rows with ``flag`` per group ``code`` (0 .. n_groups - 1)."""
+    return np.bincount(code, weights=flag, minlength=n_groups) / np.bincount(code, minlength=n_groups)
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -276,10 +315,7 @@ def missing_items(h: Hospital) -> pd.DataFrame:
     ----------
     docs/methodology.md (missing items); 2020 measures: "no spending without a budget".
     """
-    b0 = line_table(h, "original")
-    b1 = line_table(h, "adjusted")
-    lines = b0.rename(columns={"budget": "original"}).merge(
-        b1[[*LINE_KEYS, "budget"]].rename(columns={"budget": "adjusted"}), on=LINE_KEYS, how="left")
+    lines = _budget_lines(h)
     totals = lines.groupby(["year", "direction"])["actual"].transform("sum")
     lines["share_of_direction_actual"] = _ratio(lines["actual"], totals)
     miss = lines[(lines["original"] == 0) & (lines["actual"] > 0)]
@@ -332,15 +368,31 @@ def with_names(df: pd.DataFrame, h: Hospital) -> pd.DataFrame:
         unchanged when it has neither code column or already has the names.
     """
     out = df
-    for code, name, table in (("dept_id", "dept_name", h.departments), ("account_id", "account_name", h.accounts)):
-        if code not in out.columns or name in out.columns or "name" not in table.columns:
+    for code, name in (("dept_id", "dept_name"), ("account_id", "account_name")):
+        if code not in out.columns or name in out.columns:
             continue
-        names = dict(zip(table[code].astype(str), table["name"].astype(str)))
+        lookup = _names(h, code)
+        if lookup is None:
+            continue
+        codes, names = lookup
         keys = out[code]
-        col = keys.astype(str).map(names).where(keys.notna(), "").fillna("")
+        found = codes.get_indexer(keys.astype(str))
+        col = np.where(found >= 0, names[found], "")
+        col[keys.isna().to_numpy()] = ""
         out = out.copy() if out is df else out
-        out.insert(out.columns.get_loc(code) + 1, name, col.astype(object))
+        out.insert(out.columns.get_loc(code) + 1, name, pd.Series(col, index=out.index, dtype=object))
     return out
+
+
+@shared
+def _names(h: Hospital, code: str) -> tuple[pd.Index, np.ndarray] | None:
+    """The codes of ``departments`` (``code="dept_id"``) or ``accounts`` as text and their names
+    (the last name of a repeated code), or None without a name column."""
+    table = h.departments if code == "dept_id" else h.accounts
+    if "name" not in table.columns:
+        return None
+    names = dict(zip(table[code].astype(str), table["name"].astype(str)))
+    return pd.Index(list(names), dtype=object), np.array(list(names.values()), dtype=object)
 
 
 def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, warning: float = 0.10) -> pd.DataFrame:
@@ -385,9 +437,7 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
         raise ConfigError(f"unknown execution statement level {by!r}",
                           f"Use by= one of {', '.join(STATEMENT_LEVELS)}.")
     codes = STATEMENT_LEVELS[by]
-    b0 = line_table(h, "original").rename(columns={"budget": "original"})
-    b1 = line_table(h, "adjusted")[[*LINE_KEYS, "budget"]].rename(columns={"budget": "adjusted"})
-    lines = b0.merge(b1, on=LINE_KEYS, how="left")
+    lines = _budget_lines(h)
     keys = ["year", "direction", *codes]
     sums = ["original", "adjusted", "actual"]
     body = lines.groupby(keys, as_index=False)[sums].sum()
