@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 from casekit.money import parse_scale
 from casekit.errors import Issue
 from casekit.data.io.grids import Grid
-from casekit.data.io.headers import accepted_headers, count_header_matches, header_lookup, map_headers, normalise_header
+from casekit.data.io.headers import (HeaderMapping, accepted_headers, count_header_matches, header_lookup, map_headers,
+                                     normalise_header)
 from casekit.data.io.parse import FREE_TEXT_COLUMNS, arrow_text, parse_column
 from casekit.data.io.raw import RawTable
 from casekit.data.schema.tables import Table
@@ -56,23 +57,36 @@ def _combine(top: list[str], sub: list[str], lookup: dict[str, list[str]]) -> li
     return out
 
 
+def header_at(top: list[str], sub: list[str] | None,
+              lookup: dict[str, list[str]]) -> tuple[int, list[tuple[str, str]]] | None:
+    """Whether the row ``top`` (stripped cells; ``sub`` is the row below it, if any) is the header.
+
+    Returns
+    -------
+    (number of header rows, per-column (match text, written)) or None
+        ``None`` when the row names fewer than two columns (look further down).
+    """
+    single = count_header_matches(top, lookup)
+    sub_n = 0
+    if sub is not None:
+        pair = _combine(top, sub, lookup)
+        pair_n = count_header_matches((m for m, _ in pair), lookup)
+        sub_n = count_header_matches(sub, lookup)
+        if pair_n >= 2 and pair_n > max(single, sub_n):
+            return 2, pair
+    # a merged group row (预算数 over 年初预算 | 调整预算) names fewer columns than the row below it
+    if single >= 2 and single >= sub_n:
+        return 1, [(t.strip(), t.strip()) for t in top]
+    return None
+
+
 def _find_header(cells: pd.DataFrame, lookup: dict[str, list[str]]) -> tuple[int, int, list[tuple[str, str]]]:
     """Return (position of the first header row, number of header rows, per-column (match text, written))."""
     nonblank = cells.index[(cells != "").any(axis=1)]
     for p in nonblank[:HEADER_SEARCH_ROWS]:
-        top = cells.iloc[p].tolist()
-        single = count_header_matches(top, lookup)
-        sub_n = 0
-        if p + 1 < len(cells):
-            sub = cells.iloc[p + 1].tolist()
-            pair = _combine(top, sub, lookup)
-            pair_n = count_header_matches((m for m, _ in pair), lookup)
-            sub_n = count_header_matches(sub, lookup)
-            if pair_n >= 2 and pair_n > max(single, sub_n):
-                return p, 2, pair
-        # a merged group row (预算数 over 年初预算 | 调整预算) names fewer columns than the row below it
-        if single >= 2 and single >= sub_n:
-            return p, 1, [(t.strip(), t.strip()) for t in top]
+        found = header_at(cells.iloc[p].tolist(), cells.iloc[p + 1].tolist() if p + 1 < len(cells) else None, lookup)
+        if found is not None:
+            return p, found[0], found[1]
     p = int(nonblank[0])
     return p, 1, [(t.strip(), t.strip()) for t in cells.iloc[p].tolist()]
 
@@ -171,18 +185,9 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
     rownum = pd.Series(grid.rownum[hpos + nrows:], index=data.index)
     filled = data != ""
     keep = filled.any(axis=1)
-    unknown_columns: list[str] = []
-    for pos, text in mapping.unknown:
-        unknown_columns.append(written[pos])
-        issues.append(Issue(label, None, written[pos], None,
-                            f"column '{written[pos]}' is not part of table {table.name} and was ignored",
-                            f"rename it to one of the accepted headers ({', '.join(table.column_names)} or their "
-                            "Chinese names) or delete it", "warning", table.name))
-    for pos in mapping.blank:
-        if filled[pos].any():
-            issues.append(Issue(label, None, f"column {_col_letter(pos)}", None,
-                                f"column {_col_letter(pos)} has values but no header; it was ignored",
-                                "give the column a header or delete it", "warning", table.name))
+    unknown_columns, found = unmapped_columns(mapping, written, [p for p in mapping.blank if filled[p].any()],
+                                              table, label)
+    issues += found
     used = sorted(mapping.columns, key=lambda p: table.column_names.index(mapping.columns[p]))
     frame = data.loc[keep, used].rename(columns=mapping.columns)
     rows = rownum.loc[keep]
@@ -244,12 +249,7 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
                                 "error", table.name))
 
     issues += _period_year_issues(frame, parsed, rows, headers, table, label)
-
-    for col in table.columns:
-        if col.required and col.name not in headers:
-            issues.append(Issue(label, None, None, None,
-                                f"required column '{col.name}' ({col.zh}) is missing",
-                                f"add a column with one of the headers: {accepted_headers(col)}", "error", table.name))
+    issues += missing_columns(table, headers, label)
     if len(frame) == 0:
         issues.append(Issue(label, None, None, None, "file has no data rows",
                             "fill in the table or remove the file", "warning", table.name))
@@ -264,13 +264,43 @@ def raw_from_grid(grid: Grid, table: Table, label: str) -> RawTable:
             issues.append(Issue(label, None, None, str(found[0]), f"no year column: every row is taken as year "
                                 f"{found[0]}, named by {found[1]}", "Add a 年度 column if the rows span several "
                                 "years.", "warning", table.name))
+    issues = _sorted_issues(issues)
+    return RawTable(table.name, label, df, rows.reset_index(drop=True).astype("int64"), headers, issues,
+                    unknown_columns, totals_frame(totals_raw, rownum, table, df), unit=unit)
+
+
+def totals_frame(totals_raw: pd.DataFrame, rownum: pd.Series, table: Table, df: pd.DataFrame) -> pd.DataFrame:
+    """:attr:`RawTable.totals`: the total rows' cells parsed like ``df``'s columns, with their file row numbers."""
     totals = pd.DataFrame({n: (parse_column(totals_raw[n], table.column(n)).values if len(totals_raw)
                                else pd.Series(dtype=df[n].dtype)) for n in totals_raw.columns},
                           index=totals_raw.index)
     totals["row"] = rownum.loc[totals_raw.index].astype("int64")
-    issues = _sorted_issues(issues)
-    return RawTable(table.name, label, df, rows.reset_index(drop=True).astype("int64"), headers, issues,
-                    unknown_columns, totals.reset_index(drop=True), unit=unit)
+    return totals.reset_index(drop=True)
+
+
+def unmapped_columns(mapping: HeaderMapping, written: dict[int, str], blank_filled: list[int], table: Table,
+                     label: str) -> tuple[list[str], list[Issue]]:
+    """Headers that name no column of ``table`` and headerless columns with values: (headers, warnings)."""
+    unknown: list[str] = []
+    issues: list[Issue] = []
+    for pos, _ in mapping.unknown:
+        unknown.append(written[pos])
+        issues.append(Issue(label, None, written[pos], None,
+                            f"column '{written[pos]}' is not part of table {table.name} and was ignored",
+                            f"rename it to one of the accepted headers ({', '.join(table.column_names)} or their "
+                            "Chinese names) or delete it", "warning", table.name))
+    for pos in blank_filled:
+        issues.append(Issue(label, None, f"column {_col_letter(pos)}", None,
+                            f"column {_col_letter(pos)} has values but no header; it was ignored",
+                            "give the column a header or delete it", "warning", table.name))
+    return unknown, issues
+
+
+def missing_columns(table: Table, headers: dict[str, str], label: str) -> list[Issue]:
+    """An error for each required column of ``table`` that no header names."""
+    return [Issue(label, None, None, None, f"required column '{col.name}' ({col.zh}) is missing",
+                  f"add a column with one of the headers: {accepted_headers(col)}", "error", table.name)
+            for col in table.columns if col.required and col.name not in headers]
 
 
 def _sorted_issues(issues: list[Issue]) -> list[Issue]:

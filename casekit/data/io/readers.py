@@ -6,7 +6,9 @@ canonical name, Chinese name or an alias, e.g. ``budget.csv`` or ``预算.xlsx``
 ``profile`` / ``医院概况`` sheet of key,value rows. Transaction ledgers (``ledger*.csv`` /
 ``ledger*.parquet``) are only *found* here; :mod:`casekit.data.io.ledger` aggregates them.
 
-Files are read into grids of text by :mod:`casekit.data.io.grids` (CSV encodings and
+A CSV/TSV file already in canonical shape is read in one typed pass by
+:mod:`casekit.data.io.plain` (the fast route), which hands any file needing a rule back. Other
+files are read into grids of text by :mod:`casekit.data.io.grids` (CSV encodings and
 delimiters, Parquet, Excel through :mod:`casekit.data.io.xlsx` with size and XML-bomb guards) and
 the grids into tables by :mod:`casekit.data.io.frame` (title rows, two-row headers, total and
 footnote rows, value parsing).
@@ -31,6 +33,7 @@ from casekit.data.io.grids import (DEFAULT_MAX_BYTES, Books, Grid, csv_grid, dec
                                    sheet_grid)
 from casekit.data.io.headers import normalise_header
 from casekit.data.io.parse import parse_column
+from casekit.data.io.plain import plain_value, read_plain
 from casekit.data.io.profile_yaml import check_yaml_size, load_profile_yaml
 from casekit.data.io.raw import RawTable, combine
 from casekit.data.io.xlsx import Workbook
@@ -126,6 +129,9 @@ def _read_table(path_or_sheet: Path | str | tuple[Path, str], table: Table, labe
         grid = parquet_grid(path, label)
     elif suffix in TEXT_SUFFIXES:
         label = label or path.name
+        raw = read_plain(path, table, label)    # a file in canonical shape: one typed pass
+        if raw is not None:
+            return raw
         grid = csv_grid(path, label)
     else:
         raise InputFileError(f"{path.name}: unsupported file type {suffix or '(none)'}",
@@ -352,12 +358,16 @@ def _profile_value(key: str, value: object, label: str, row: int | None, written
                                       or text.strip().lower().lstrip("+-.") in ("nan", "inf", "infinity")):
         return None, [Issue(label, row, written, short(text), f"profile value of '{key}' is not a finite number",
                             "write the number itself (0 or more), or leave the key out if it is not known", "error")]
-    result = parse_column(pd.Series([text], dtype="str"), column)
-    issues = [Issue(label, row, written, short(p["value"]), p["problem"], p["fix"], "error")
-              for _, p in result.problems.iterrows()]
-    v = result.values.iloc[0]
-    if pd.isna(v):
-        return None, issues
+    v = plain_value(text, column)
+    if v is None:
+        result = parse_column(pd.Series([text], dtype="str"), column)
+        issues = [Issue(label, row, written, short(p["value"]), p["problem"], p["fix"], "error")
+                  for _, p in result.problems.iterrows()]
+        v = result.values.iloc[0]
+        if pd.isna(v):
+            return None, issues
+    else:
+        issues = []
     if dtype in ("int", "float") and v < 0:
         return None, issues + [Issue(label, row, written, short(text), f"profile value of '{key}' is negative",
                                      "write a number of 0 or more (beds, staff, assets and liabilities cannot be "
