@@ -38,3 +38,25 @@ def test_shared_function_runs_once_inside_the_block():
         wrapped(h), wrapped(h), wrapped(h)
     wrapped(h)
     assert count["n"] == 2  # once inside the block, once outside
+
+
+def test_a_nested_block_for_the_same_hospital_shares_the_outer_tables():
+    h = generate("j", departments=4, years=2)
+    other = dataclasses.replace(h, actuals=h.actuals.copy())
+    count = {"n": 0}
+    inner = execution.prior_actuals.__wrapped__
+
+    def counting(hh):
+        count["n"] += 1
+        return inner(hh)
+
+    wrapped = execution.shared(counting)
+    with shared_tables(h):
+        wrapped(h)
+        with shared_tables(h):  # what diagnose() enters inside analyse()'s block
+            wrapped(h)
+        wrapped(h)
+        with shared_tables(other):  # another hospital: its own tables, the outer ones kept
+            wrapped(other), wrapped(other)
+        wrapped(h)
+    assert count["n"] == 2  # once for h, once for other

@@ -31,7 +31,15 @@ def shared_tables(hospital: Any) -> Iterator[None]:
     ----------
     hospital : casekit.data.hospital.Hospital
         The hospital whose tables are shared; it must not be changed inside the block.
+
+    A block entered inside a block for the same hospital object shares the outer block's
+    tables (``casekit run`` computes the report's figure tables after the diagnosis from the
+    same line tables, :func:`casekit.pipeline.analysis.analyse`).
     """
+    store = _STORE.get()
+    if store is not None and store[0] is hospital:
+        yield
+        return
     token = _STORE.set((hospital, {}))
     try:
         yield

@@ -22,13 +22,13 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
 from casekit.data.hospital import Hospital
 from casekit.diagnosis.config import Thresholds
-from casekit.errors import ConfigError, DataValidationError, Issue, warnings_as_issues
+from casekit.errors import CasekitError, ConfigError, DataValidationError, Issue, warnings_as_issues
 from casekit.pipeline.params import parse_years, resolve_input
 
 ANALYSIS_FILE = ".casekit-analysis.pkl"
@@ -95,6 +95,7 @@ def analyse(report: Any, data_path: str | Path, *, config: str | Path | None = N
         No budget and actuals in ``years``, or an invalid thresholds file.
     """
     from casekit.diagnosis import diagnose
+    from casekit.indicators.shared import shared_tables
 
     hospital, issues = report.hospital, [i for i in report.issues if i.severity != "error"]
     notes: list[Issue] = []
@@ -106,8 +107,57 @@ def analyse(report: Any, data_path: str | Path, *, config: str | Path | None = N
             hospital = redact_hospital(hospital)
         hospital = restrict_years(hospital, years)
         thresholds = Thresholds(config)
-        diagnosis = diagnose(hospital, thresholds)
+        with shared_tables(hospital):  # the figure tables start from the diagnosis's line tables
+            diagnosis = diagnose(hospital, thresholds)
+            _add_figure_tables(diagnosis, hospital, thresholds)
     return Analysis(hospital, issues, thresholds, diagnosis, Path(data_path), years, bool(redact), notes)
+
+
+def deviation_inputs(thresholds: Thresholds) -> list[dict[str, Any]]:
+    """Arguments of :func:`casekit.indicators.execution.execution_table` for the deviation histogram.
+
+    One table per budget line and year, on the original and on the adjusted budget.
+    """
+    good, warning = thresholds["bands.good"], thresholds["bands.warning"]
+    return [{"level": ("year", "dept_id", "account_id"), "basis": basis, "good": good, "warning": warning}
+            for basis in ("original", "adjusted")]
+
+
+def figure_inputs(thresholds: Thresholds) -> list[tuple[Callable[..., Any], dict[str, Any]]]:
+    """The indicator tables the report's figures draw that the diagnosis does not compute itself.
+
+    ``(function, keyword arguments)`` as :meth:`casekit.report.session.Session.get` is called
+    with them by :mod:`casekit.report.plots.from_session` (monthly execution for the heat map,
+    the line-level execution tables for the deviation histogram, the flexible-budget
+    variance for the bridge).
+    """
+    from casekit.indicators.execution import execution_table
+    from casekit.indicators.flexible import flexible_budget_variance
+    from casekit.indicators.progress import monthly_execution
+
+    return [(monthly_execution, {}), *((execution_table, kw) for kw in deviation_inputs(thresholds)),
+            (flexible_budget_variance, {})]
+
+
+def _add_figure_tables(diagnosis: Any, hospital: Hospital, thresholds: Thresholds) -> None:
+    """Compute :func:`figure_inputs` into ``diagnosis.memo``, under the session's keys.
+
+    The kernel then draws from the saved analysis without joining the hospital's monthly rows
+    again (at 200 departments the heat map's table alone took the kernel from 400 to 730 MB).
+    A table the hospital lacks the inputs for (no workload) is left out; the figure then says so
+    as before.
+    """
+    memo = getattr(diagnosis, "memo", None)
+    if not isinstance(memo, dict):  # a diagnosis without a memo: the session computes the tables
+        return
+    for fn, kwargs in figure_inputs(thresholds):
+        key = (fn.__module__, fn.__qualname__, (), tuple(sorted(kwargs.items())))
+        if key in memo:
+            continue
+        try:
+            memo[key] = fn(hospital, **kwargs)
+        except CasekitError:
+            continue
 
 
 def compute(data_path: str, config: str = "", years: str = "", redact: bool = False) -> Analysis:

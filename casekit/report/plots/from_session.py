@@ -85,11 +85,11 @@ def _heatmap(s: "Session") -> Drawn:
 
 def _deviation(s: "Session") -> Drawn:
     from casekit.indicators.execution import execution_table
+    from casekit.pipeline.analysis import deviation_inputs
 
     good, warning = s.thresholds["bands.good"], s.thresholds["bands.warning"]
-    level = ("year", "dept_id", "account_id")
-    table = pd.concat([s.get(execution_table, level=level, basis=b, good=good, warning=warning)
-                       for b in ("original", "adjusted")], ignore_index=True)
+    table = pd.concat([s.get(execution_table, **kwargs) for kwargs in deviation_inputs(s.thresholds)],
+                      ignore_index=True)
     return figures.deviation_distribution(table, lang=s.lang, good=good, warning=warning), None
 
 
