@@ -145,8 +145,8 @@ def _pefa_lines(h: Hospital) -> pd.DataFrame:
         ["budget", "actual", "unbudgeted"]].sum()
 
 
-def _heads(lines: pd.DataFrame, direction: str, by: str) -> pd.DataFrame:
-    d = lines[lines["direction"] == direction]
+def _heads(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The heads of :func:`composition_heads` from the :func:`_pefa_lines` rows of one direction."""
     g = (d.groupby(["year", by], as_index=False)[["budget", "actual"]].sum()
          .rename(columns={by: "head", "budget": "original"}))
     tot = g.groupby("year")[["original", "actual"]].transform("sum")
@@ -173,7 +173,8 @@ def composition_heads(h: Hospital, direction: str = "expense", by: str = "dept_i
         (adj_i = B0_i x sum A / sum B0), ``abs_difference`` (|A_i - adj_i|), for the years of
         :func:`pefa_years`. Heads with actuals but no B0 keep adj_i = 0.
     """
-    return _heads(_pefa_lines(h), direction, by)
+    lines = _pefa_lines(h)
+    return _heads(lines[lines["direction"] == direction], by)
 
 
 def pefa_yearly(h: Hospital) -> pd.DataFrame:
@@ -190,36 +191,56 @@ def pefa_yearly(h: Hospital) -> pd.DataFrame:
         at least two heads with a budget; a year without B0 in the direction is left out.
     """
     lines = _pefa_lines(h)
-    frames = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _yearly(lines)
+
+
+def _yearly(lines: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pefa_yearly` from the :func:`_pefa_lines` rows (divisions by zero on rows it leaves out
+    are silenced by the caller)."""
+    rows: dict[str, list] = {c: [] for c in YEARLY_COLUMNS}
+    directions: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
     for code, (direction, kind, head, *_titles) in INDICATORS.items():
-        d = lines[lines["direction"] == direction]
-        t = d.groupby("year", as_index=False)[["budget", "actual"]].sum().rename(columns={"budget": "original"})
-        t = t[t["original"] > 0].assign(indicator=code, direction=direction, n_heads=1, value=np.nan,
-                                        naive_value=np.nan, year_grade=None)
+        if direction not in directions:  # the rows and yearly sums of a direction, once for its indicators
+            d = lines[lines["direction"] == direction]
+            directions[direction] = d, d.groupby("year")[["budget", "actual", "unbudgeted"]].sum()
+        d, sums = directions[direction]
+        years, original = sums.index.to_numpy(), sums["budget"].to_numpy()
+        actual, unbudgeted = sums["actual"].to_numpy(), sums["unbudgeted"].to_numpy()
+        naive = grade = np.full(len(years), np.nan)
+        n_heads = np.ones(len(years), dtype="int64")
+        keep = original > 0  # a year without B0 in the direction is left out
         if kind == "aggregate":
-            t["value"] = t["actual"] / t["original"]
-            t["year_grade"] = [grade_aggregate(v, code) for v in t["value"]]
+            value = actual / np.where(keep, original, 1.0)
+            grade = [grade_aggregate(v, code) for v in value]
         elif kind == "contingency":
-            unb = d.groupby("year")["unbudgeted"].sum()
-            t["value"] = t["year"].map(unb).fillna(0.0) / t["original"]
+            value = unbudgeted / np.where(keep, original, 1.0)
+            grade = [None] * len(years)
         else:
-            hd = _heads(lines, direction, head)
+            hd = _heads(d, head)
             hd["naive"] = (hd["actual"] - hd["original"]).abs()
-            hd["budgeted"] = hd["original"] != 0
-            g = hd.groupby("year").agg(n_heads=("head", "size"), n_budgeted=("budgeted", "sum"),
-                                       diff=("abs_difference", "sum"), adj=("adjusted_budget", "sum"),
-                                       naive=("naive", "sum"), b0=("original", "sum"))
-            t = t.drop(columns="n_heads").merge(g.reset_index(), on="year", how="inner")
-            t = t[t["n_budgeted"] >= 2].copy()
-            t["value"] = t["diff"] / t["adj"]
-            t["naive_value"] = t["naive"] / t["b0"]
-            t["year_grade"] = [grade_composition(v) for v in t["value"]]
-        frames.append(t.reindex(columns=YEARLY_COLUMNS))
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=YEARLY_COLUMNS)
+            g = hd.groupby("year")[["abs_difference", "adjusted_budget", "naive", "original"]].sum()
+            at = g.index.get_indexer(years)  # composition rows need heads in the year ...
+            keep &= at >= 0
+            at = np.where(at >= 0, at, 0)
+            n_heads = hd.groupby("year").size().to_numpy()[at]
+            n_budgeted = (hd["original"] != 0).groupby(hd["year"]).sum().to_numpy()[at]
+            keep &= n_budgeted >= 2  # ... and at least two heads with a budget
+            value = g["abs_difference"].to_numpy()[at] / g["adjusted_budget"].to_numpy()[at]
+            naive = g["naive"].to_numpy()[at] / g["original"].to_numpy()[at]
+            grade = [grade_composition(v) for v in value]
+        for column, values in zip(YEARLY_COLUMNS, ([code] * len(years), years, [direction] * len(years), n_heads,
+                                                   original, actual, value, naive, grade)):
+            rows[column].extend(np.asarray(values, dtype=object)[keep].tolist())
+    out = pd.DataFrame(rows, columns=YEARLY_COLUMNS)
+    out["indicator"] = out["indicator"].astype("str")
+    out["direction"] = out["direction"].astype("str")
     out["year"] = out["year"].astype("int64")
     out["n_heads"] = out["n_heads"].astype("int64")
+    for column in ("original", "actual", "value", "naive_value"):
+        out[column] = out[column].astype("float64")
     out["year_grade"] = out["year_grade"].astype(object).where(out["year_grade"].notna(), None)
-    return out.reset_index(drop=True)
+    return out
 
 
 def _rule(code: str) -> tuple[str, str]:

@@ -32,12 +32,15 @@ def spearman(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
 
     Returns ``(nan, nan, n)`` when fewer than 3 pairs remain or either side is constant.
     """
-    pair = pd.DataFrame({"x": pd.to_numeric(x, errors="coerce"),
-                         "y": pd.to_numeric(y, errors="coerce")}).dropna()
-    n = int(len(pair))
-    if n < 3 or pair["x"].nunique() < 2 or pair["y"].nunique() < 2:
+    if not x.index.equals(y.index):  # paired by index label
+        x, y = x.align(y)
+    xv, yv = (pd.to_numeric(v, errors="coerce").to_numpy(dtype=float, na_value=np.nan) for v in (x, y))
+    both = ~(np.isnan(xv) | np.isnan(yv))
+    xv, yv = xv[both], yv[both]
+    n = int(both.sum())
+    if n < 3 or len(np.unique(xv)) < 2 or len(np.unique(yv)) < 2:
         return float("nan"), float("nan"), n
-    res = stats.spearmanr(pair["x"], pair["y"])
+    res = stats.spearmanr(xv, yv)
     return float(res.statistic), float(res.pvalue), n
 
 

@@ -30,11 +30,30 @@ SURGE_COLUMNS = ["december", "mean_month", "surge", "n_months"]
 
 
 @shared
-def _monthly_actuals(h: Hospital) -> pd.DataFrame:
+def monthly_actuals(h: Hospital) -> pd.DataFrame:
+    """Actuals summed per line and month, years of ``h.years``: columns ``year``, ``month`` (int),
+    ``dept_id``, ``account_id``, ``actual``, sorted by year and month."""
     a = h.actuals.groupby(MONTH_KEYS, as_index=False)["amount"].sum()
     a = a[a["year"].isin(h.years)].rename(columns={"amount": "actual"})
     a["month"] = a["month"].astype("int64")
     return a
+
+
+@shared
+def phasing_shares(h: Hospital) -> pd.DataFrame:
+    """``budget_monthly`` summed per line and month, with the month's share of the line's year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``month`` (int), ``dept_id``, ``account_id``, ``amount``, ``bm_share``
+        (amount / the line's amount of the year; NaN when that is 0), sorted by year and month.
+    """
+    bm = h.budget_monthly.groupby(MONTH_KEYS, as_index=False)["amount"].sum()
+    bm["month"] = bm["month"].astype("int64")
+    year_total = bm.groupby(LINE_KEYS)["amount"].transform("sum")
+    bm["bm_share"] = bm["amount"] / year_total.where(year_total != 0)
+    return bm
 
 
 @shared
@@ -58,10 +77,7 @@ def phased_budget(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     grid["share"] = 1.0 / 12.0
     grid["phased"] = False
     if h.has("budget_monthly"):
-        bm = h.budget_monthly.groupby(MONTH_KEYS, as_index=False)["amount"].sum()
-        bm["month"] = bm["month"].astype("int64")
-        year_total = bm.groupby(LINE_KEYS)["amount"].transform("sum")
-        bm["bm_share"] = bm["amount"] / year_total.where(year_total != 0)
+        bm = phasing_shares(h)
         grid = grid.merge(bm[[*LINE_KEYS, "month", "bm_share"]], on=[*LINE_KEYS, "month"], how="left")
         has_phasing = grid["bm_share"].notna().groupby([grid[k] for k in LINE_KEYS]).transform("any")
         grid["share"] = np.where(has_phasing, grid["bm_share"].fillna(0.0), grid["share"])
@@ -73,7 +89,7 @@ def phased_budget(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
 def _line_months(h: Hospital, basis: str) -> pd.DataFrame:
     """Monthly budget and actual per line (outer join), only for months present in actuals."""
     pb = phased_budget(h, basis)
-    a = _monthly_actuals(h)
+    a = monthly_actuals(h)
     m = pb.merge(a, on=MONTH_KEYS, how="outer")
     m["direction"] = m["direction"].fillna(
         m["account_id"].map(h.accounts.set_index("account_id")["direction"]))
@@ -200,7 +216,7 @@ def year_end_surge(h: Hospital, level: Sequence[str] = ("year",)) -> pd.DataFram
                           "Use level=('year',) or level=('year', 'dept_id').")
     if not h.is_monthly:
         return pd.DataFrame({c: [] for c in [*level, *SURGE_COLUMNS]})
-    a = _monthly_actuals(h).merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
+    a = monthly_actuals(h).merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
     a = a[a["direction"] == "expense"]
     months_per_year = a.groupby("year")["month"].nunique().rename("n_months")
     a["dec"] = np.where(a["month"] == 12, a["actual"], 0.0)

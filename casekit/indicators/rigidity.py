@@ -25,6 +25,7 @@ from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
 from casekit.indicators.execution import LINE_KEYS, line_table, prior_actuals
+from casekit.indicators.progress import monthly_actuals
 from casekit.data.schema.tables import VOLUME_DRIVERS
 
 MIN_UNITS = 3  # fewer departments than this in a direction: growth is compared across lines instead
@@ -212,9 +213,8 @@ def phasing_flatness(h: Hospital, seasonality_cv: float = 0.10, flat_tolerance: 
     """
     if not h.is_monthly:
         return pd.DataFrame({c: [] for c in PHASING_COLUMNS})
-    a = h.actuals[h.actuals["year"].isin(h.years)]
-    a = a.groupby([*LINE_KEYS, "month"], as_index=False)["amount"].sum()
-    by_line = a.groupby(LINE_KEYS)["amount"]
+    a = monthly_actuals(h).sort_values(LINE_KEYS, kind="stable")  # by line, then month
+    by_line = a.groupby(LINE_KEYS)["actual"]
     stats_ = pd.DataFrame({"mean": by_line.mean(), "n_months": by_line.size(), "std": by_line.std(ddof=0)})
     stats_ = stats_[stats_["n_months"] == 12]
     stats_["actual_cv"] = stats_["std"] / stats_["mean"].abs().where(stats_["mean"] != 0)
@@ -225,8 +225,8 @@ def phasing_flatness(h: Hospital, seasonality_cv: float = 0.10, flat_tolerance: 
     if h.has("budget_monthly"):
         bm = h.budget_monthly.groupby([*LINE_KEYS, "month"], as_index=False)["amount"].sum()
         tot = bm.groupby(LINE_KEYS)["amount"].transform("sum")
-        bm["dist"] = (bm["amount"] / tot.where(tot != 0) * 12 - 1).abs()
-        flat = bm.groupby(LINE_KEYS).agg(maxdist=("dist", "max"), n=("month", "nunique"))
+        dist = (bm["amount"] / tot.where(tot != 0) * 12 - 1).abs().groupby([bm[k] for k in LINE_KEYS])
+        flat = pd.DataFrame({"maxdist": dist.max(), "n": dist.size()})  # one row per line and month: n = months
         flat["is_flat"] = (flat["maxdist"] <= flat_tolerance) & (flat["n"] == 12)
         lines = lines.merge(flat["is_flat"].reset_index(), on=LINE_KEYS, how="left")
         given = lines["is_flat"].notna()

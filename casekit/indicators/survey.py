@@ -113,10 +113,14 @@ def construct_scores(h: Hospital) -> pd.DataFrame:
     """
     long = scored_responses(h)
     resp = respondent_scores(h)
+    # each respondent's mean answer to each item, as a pivot table per construct gives it
+    item_means = long.groupby(["construct", "respondent_id", "item_id"])["score"].mean().dropna()
+    present = set(long["construct"])
     rows = []
-    for construct in [c for c in SURVEY_CONSTRUCTS if c in set(long["construct"])]:
+    for construct in [c for c in SURVEY_CONSTRUCTS if c in present]:
         g = long[long["construct"] == construct]
-        wide = g.pivot_table(index="respondent_id", columns="item_id", values="score", aggfunc="mean")
+        wide = (item_means.xs(construct, level="construct").unstack("item_id")
+                if construct in item_means.index.get_level_values(0) else pd.DataFrame(index=pd.Index([])))
         r = resp[resp["construct"] == construct]
         rows.append({
             "construct": construct,
