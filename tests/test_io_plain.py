@@ -120,6 +120,9 @@ ACCEPTED = {   # perturbations the fast route reads itself: it must agree with t
     "nan text in a number": ("budget.csv", _cell(3, 4, "nan")),
     "whole float year": ("budget.csv", _cell(3, 0, "2023.0")),
     "no newline at the end": ("departments.csv", lambda t: t.rstrip("\n")),
+    "tab inside a name": ("departments.csv", _cell(2, 1, "A\tB")),
+    "blank lines": ("budget.csv", lambda t: t.replace("\n", "\n\n", 3) + "\n\n"),
+    "blank lines in a crlf file": ("departments.csv", lambda t: t.replace("\n", "\r\n").replace("\r\n", "\r\n\r\n", 2)),
 }
 
 DECLINED = {   # perturbations that need a rule of the general route: the fast route must hand them over
@@ -133,7 +136,6 @@ DECLINED = {   # perturbations that need a rule of the general route: the fast r
     "gb18030": ("departments.csv", lambda t: t.encode("gb18030")),
     "title row": ("budget.csv", lambda t: "2023年预算表,,,,\n" + t),
     "unit line": ("budget.csv", lambda t: "单位：元,,,,\n" + t),
-    "blank line": ("budget.csv", lambda t: t.replace("\n", "\n\n", 1)),
     "footnote row": ("budget.csv", lambda t: t + "注：数据来源财务处,,,,\n"),
     "month as period": ("actuals.csv", _cell(3, 1, "2021-03")),
     "excel error": ("budget.csv", _cell(3, 3, "#REF!")),
@@ -146,6 +148,9 @@ DECLINED = {   # perturbations that need a rule of the general route: the fast r
     "full-width digits": ("budget.csv", _cell(3, 3, "１２３")),
     "infinite": ("budget.csv", _cell(3, 3, "inf")),
     "lone carriage returns": ("departments.csv", lambda t: t.replace("\n", "\r")),
+    "blank first line": ("departments.csv", lambda t: "\n" + t),
+    "NUL byte": ("departments.csv", _cell(2, 1, "A\x00B")),
+    "DEL": ("departments.csv", _cell(2, 1, "A\x7fB")),
     "header only": ("departments.csv", lambda t: t.splitlines()[0] + "\n"),
     "two-row header": ("budget.csv", lambda t: "年度,科室,科目,预算数,预算数\n,,,年初,调整后\n" + t[t.index("\n") + 1:]),
     "no year column": ("performance.csv", lambda t: _csv([r[1:] for r in _rows(t)])),

@@ -60,8 +60,9 @@ _normalised = functools.lru_cache(maxsize=4096)(_normalise)
 every file and every hospital of a batch."""
 
 
+@functools.lru_cache(maxsize=128)
 def header_lookup(table: Table) -> dict[str, list[str]]:
-    """Map each normalised accepted header of ``table`` to the column(s) it names.
+    """Map each normalised accepted header of ``table`` to the column(s) it names (built once per table; do not change it).
 
     Parameters
     ----------

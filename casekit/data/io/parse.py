@@ -34,6 +34,7 @@ text column except :data:`FREE_TEXT_COLUMNS`) may hold at most
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -176,7 +177,7 @@ def _enum_key(v: str) -> str:
 
 
 def enum_value_map(column: str, enum: Iterable[str] = ()) -> dict[str, str]:
-    """Lookup from normalised spellings to canonical values of an enumerated column.
+    """Lookup from normalised spellings to canonical values of an enumerated column (a new dict).
 
     Combines the canonical values themselves (case-, space-, hyphen-insensitive) and
     :data:`casekit.data.schema.tables.VALUE_ALIASES` for ``column``.
@@ -230,8 +231,11 @@ def apply_value_aliases(values: pd.Series, column: str, enum: Iterable[str] = ()
 
 def alias_mapping(uniques: Iterable[str], column: str, enum: Iterable[str] = ()) -> dict[str, str]:
     """The distinct values of an enumerated column that :func:`apply_value_aliases` replaces, and by what."""
-    lookup = enum_value_map(column, enum)
+    lookup = _value_map(column, tuple(enum))   # enum_value_map built once per column and enumeration
     return {u: lookup[_enum_key(u)] for u in uniques if lookup.get(_enum_key(u), u) != u}
+
+
+_value_map = functools.lru_cache(maxsize=256)(enum_value_map)
 
 
 def _residual_numbers(text: pd.Series, *, money: bool, rate: bool, integer: bool) -> tuple[pd.Series, pd.Series]:
@@ -370,11 +374,13 @@ def number_values(cells: pd.Series | pa.Array) -> np.ndarray:
             return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False) + 0.0
         except (pa.ArrowException, ValueError):
             pass
-        try:                             # blanks and other missing tokens are NaN for to_numeric too
-            known = pc.if_else(pc.is_in(pc.utf8_lower(arr), value_set=_NA_ARROW), pa.scalar(None, arr.type), arr)
-            return pc.cast(known, pa.float64()).to_numpy(zero_copy_only=False) + 0.0
-        except (pa.ArrowException, ValueError):
-            pass
+        for blanks_only in (True, False):  # missing cells (blanks first) are NaN for to_numeric too
+            try:
+                missing = pc.equal(arr, "") if blanks_only else pc.is_in(pc.utf8_lower(arr), value_set=_NA_ARROW)
+                return pc.cast(pc.if_else(missing, pa.scalar(None, arr.type), arr), pa.float64()).to_numpy(
+                    zero_copy_only=False) + 0.0
+            except (pa.ArrowException, ValueError):
+                pass
     s = cells if isinstance(cells, pd.Series) else pd.Series(cells, dtype="str")
     return pd.to_numeric(s.astype("str"), errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
 

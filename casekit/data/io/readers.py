@@ -15,6 +15,7 @@ footnote rows, value parsing).
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from pathlib import Path
@@ -143,8 +144,15 @@ def _table_keys(table: Table) -> set[str]:
     return {normalise_header(n) for n in (table.name, table.zh, *table.aliases)}
 
 
+@functools.lru_cache(maxsize=1)
 def _table_index() -> dict[str, str]:
+    """Normalised table name, Chinese name or alias -> table (built once: every file and sheet name is looked up)."""
     return {key: t.name for t in TABLES.values() for key in _table_keys(t)}
+
+
+@functools.lru_cache(maxsize=1)
+def _profile_index() -> frozenset[str]:
+    return frozenset(normalise_header(p) for p in PROFILE_NAMES)
 
 
 def _classify(name: str) -> str | None:
@@ -154,7 +162,7 @@ def _classify(name: str) -> str | None:
     table too, so one table may come in several files or sheets (per year, per department).
     """
     key = normalise_header(name)
-    if key in {normalise_header(p) for p in PROFILE_NAMES}:
+    if key in _profile_index():
         return "profile"
     if any(key.startswith(k) for k in _table_keys(TABLES["ledger"])):
         return "ledger"
@@ -243,7 +251,7 @@ def _discover(path: Path, books: Books) -> tuple[TableFiles, list[Issue], list[C
 def _qualifier(ref: Path | tuple[Path, str]) -> str | None:
     """The part after the table name in ``budget_2023.csv`` (``None`` for an exact table name)."""
     name = ref[1] if isinstance(ref, tuple) else ref.stem
-    if normalise_header(name) in _table_index() or normalise_header(name) in {normalise_header(p) for p in PROFILE_NAMES}:
+    if normalise_header(name) in _table_index() or normalise_header(name) in _profile_index():
         return None
     head = re.split(r"[_\-\s.（(【\[]+", name.strip(), maxsplit=1)
     return head[1] if len(head) == 2 else None
