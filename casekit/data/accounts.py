@@ -172,12 +172,12 @@ def leaf_lines(frames: dict[str, pd.DataFrame], raws: Mapping[str, Any]) -> tupl
         df = frames[table]
         raw = raws[table]
         key = [k for k in ("year", "month", "dept_id") if k in df.columns]
-        drop = df.index[df["account_id"].isin(of_which)]
+        drop = df.index[df["account_id"].isin(of_which)] if of_which else df.index[:0]
         if len(drop):
             issues.append(Issue(raw.file, None, None, None, f"{len(drop)} row(s) of 其中 (of which) accounts "
                                 f"({', '.join(sorted(set(df.loc[drop, 'account_id']))[:MAX_SHOWN])}) left out of the "
                                 "totals: they break down another line", "Nothing to do.", "warning", table))
-        keep = df.drop(index=drop)
+        keep = df.drop(index=drop) if len(drop) else df
         for parents, how in ((explicit, "parent_id"), (by_prefix, "code prefix")):
             if not parents:
                 continue

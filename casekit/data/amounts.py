@@ -23,7 +23,7 @@ import yaml
 
 from casekit.errors import ConfigError, Issue
 from casekit.data.io.raw import user_file, user_row
-from casekit.data.lines import LineKeys
+from casekit.data.lines import LineKeys, group_sums
 from casekit.money import DEFAULT_CURRENCY, DEFAULT_SCALE, factor, money_unit
 from casekit.paths import THRESHOLDS_FILE
 
@@ -143,42 +143,50 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
     if "budget" not in frames or "accounts" not in frames:
         return []
     limits = plausibility_limits() if limits is None else limits
+    lines = LineKeys(frames) if lines is None else lines
     issues = []
     raw_b = raws["budget"]
-    direction = frames["accounts"].drop_duplicates("account_id").set_index("account_id")["direction"]
-    budget = frames["budget"].assign(direction=frames["budget"]["account_id"].map(direction))
+    budget = frames["budget"]
+    direction = _directions(frames["accounts"], *lines.factorize("budget", "account_id", budget))
+    expense = direction == "expense"
     for col in ("original", "adjusted"):
-        neg = budget.index[(budget["direction"] == "expense") & (budget[col] < 0)]
-        for idx in neg:
+        for idx in budget.index[expense & (budget[col].to_numpy(dtype="float64", na_value=np.nan) < 0)]:
             issues.append(Issue(user_file(raw_b, idx), user_row(raw_b, idx), raw_b.headers.get(col, col), format_amount(budget.at[idx, col]),
                                 "expense budget is negative",
                                 "Expense budgets are positive amounts; enter the amount without a minus sign.",
                                 "error", "budget"))
-    issues += scale_issues(budget, raw_b, money)
+    issues += scale_issues(budget, raw_b, money, direction)
     unit = money_unit(*money)
     if "actuals" not in frames:
         return issues
-    lines = LineKeys(frames) if lines is None else lines
     raw_a = raws["actuals"]
     acts = frames["actuals"]
     codes_a = lines.code("actuals", acts)
     actual = lines.sums(codes_a, acts["amount"], min_count=1)
-    codes_b = lines.code("budget", budget)
     unique = ~pd.Series(lines.full("budget", budget)).duplicated(keep=False).to_numpy()  # repeats reported already
-    line_b = budget[unique]
-    codes_b = codes_b[unique]
-    rows = line_b.assign(b=line_b["adjusted"].fillna(line_b["original"]),
-                         a=np.where(codes_b >= 0, actual[np.maximum(codes_b, 0)], np.nan))
+    codes_b = lines.code("budget", budget)[unique]
+    original = budget["original"].to_numpy(dtype="float64", na_value=np.nan)[unique]
+    adjusted = budget["adjusted"].to_numpy(dtype="float64", na_value=np.nan)[unique]
+    b = np.where(np.isnan(adjusted), original, adjusted)
+    a = np.where(codes_b >= 0, actual[np.maximum(codes_b, 0)], np.nan)
+    kept = np.flatnonzero(unique)
+
+    def rows(found: np.ndarray) -> pd.DataFrame:
+        """The budget rows of the lines found, with their budget ``b`` and actual ``a`` (for the messages)."""
+        if not found.any():
+            return pd.DataFrame(columns=["year", "direction"])
+        return budget.iloc[kept[found]].assign(direction=direction[kept[found]], b=b[found], a=a[found])
+
     header_a = raw_a.headers.get("amount", "amount")
     if "actuals" not in skip_rates:
-        found = ((rows["b"] > 0) & (rows["a"] > limits["line_rate_max"] * rows["b"])).to_numpy()
-        high = rows[found]
+        with np.errstate(invalid="ignore"):
+            found = (b > 0) & (a > limits["line_rate_max"] * b)
+        high = rows(found)
         if len(high):
             # the cell the clerk typed: the line's largest actual row (a month, or the annual row)
-            flagged_codes = codes_b[found]
-            hit = np.isin(codes_a, flagged_codes)
+            hit = np.isin(codes_a, codes_b[found])
             biggest = acts["amount"][hit].abs().groupby(codes_a[hit], sort=False).idxmax()
-            high = high.assign(cell=biggest.reindex(flagged_codes).to_numpy())
+            high = high.assign(cell=biggest.reindex(codes_b[found]).to_numpy())
         for idx, line in high.iterrows():
             cell = line["cell"]
             typed = acts.at[cell, "amount"]
@@ -191,16 +199,14 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
                                 "beyond the limit is accepted by raising data.line_rate_max (--config).",
                                 "error", "actuals"))
         flagged = set(zip(high["year"], high["direction"]))
-        totals = rows.groupby(["year", "direction"])[["a", "b"]].sum()
-        totals = totals[(totals["b"] > 0) & (totals["a"] > limits["total_rate_max"] * totals["b"])]
-        for (year, way), row in totals.iterrows():
-            if (year, way) in flagged:
-                continue
-            issues.append(Issue(raw_a.file, None, header_a, f"{row['a']:,.2f}",
-                                f"total actual {way} of {year} is {row['a'] / row['b']:.0%} of its budget: "
-                                "check units or decimal point",
-                                "Check that actuals and budget use the same currency unit.", "error", "actuals"))
-    zero = rows[rows["a"].notna() & (rows["a"] != 0) & ((rows["original"] == 0) | (rows["b"] == 0))]
+        years = budget["year"].to_numpy(dtype="float64", na_value=np.nan)[unique]
+        for year, way, total_a, total_b in _year_totals(years, direction[unique], a, b):
+            if total_b > 0 and total_a > limits["total_rate_max"] * total_b and (year, way) not in flagged:
+                issues.append(Issue(raw_a.file, None, header_a, f"{total_a:,.2f}",
+                                    f"total actual {way} of {year} is {total_a / total_b:.0%} of its budget: "
+                                    "check units or decimal point",
+                                    "Check that actuals and budget use the same currency unit.", "error", "actuals"))
+    zero = rows(~np.isnan(a) & (a != 0) & ((original == 0) | (b == 0)))
     for idx, line in zero.iterrows():
         issues.append(Issue(user_file(raw_b, idx), user_row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
                             f"budget is 0 but the actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
@@ -211,6 +217,33 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
     return issues
 
 
+def _directions(accounts: pd.DataFrame, codes: np.ndarray, uniques: pd.Index) -> np.ndarray:
+    """``direction`` of each budget row's account (first accounts row of the code; NaN if unknown)."""
+    ways: dict = {}
+    for account, way in zip(accounts["account_id"], accounts["direction"]):
+        ways.setdefault(account, way)
+    lut = np.array([ways.get(u, np.nan) for u in uniques] + [np.nan], dtype=object)
+    return lut[codes]
+
+
+def _year_totals(years: np.ndarray, ways: np.ndarray, a: np.ndarray, b: np.ndarray):
+    """(year, direction, sum of a, sum of b) by year and direction, sorted; blank years or directions left out.
+
+    As ``groupby(["year", "direction"])[["a", "b"]].sum()`` (:func:`casekit.data.lines.group_sums`).
+    """
+    known = ~np.isnan(years) & pd.notna(ways)
+    if not known.any():
+        return []
+    year_values, year_codes = np.unique(years[known], return_inverse=True)
+    way_values, way_codes = np.unique(ways[known].astype(str), return_inverse=True)
+    codes = np.full(len(years), -1, dtype=np.int64)
+    codes[known] = year_codes * len(way_values) + way_codes
+    groups = len(year_values) * len(way_values)
+    sums = group_sums(codes, groups, np.column_stack([a, b]))
+    present = np.bincount(codes[known], minlength=groups) > 0
+    return [(int(year_values[k // len(way_values)]), str(way_values[k % len(way_values)]), float(sums[k, 0]),
+             float(sums[k, 1])) for k in np.flatnonzero(present)]
+
 
 def format_amount(x: float) -> str:
     """``12,500,000`` / ``1,234.5``: thousands separators, no trailing zeros."""
@@ -218,13 +251,22 @@ def format_amount(x: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def scale_issues(budget: pd.DataFrame, raw: Any, money: tuple[str, str]) -> list[Issue]:
-    """A yearly budget total outside the plausible band of a Chinese hospital (checked in yuan, CNY only)."""
+def scale_issues(budget: pd.DataFrame, raw: Any, money: tuple[str, str], direction: np.ndarray) -> list[Issue]:
+    """A yearly budget total outside the plausible band of a Chinese hospital (checked in yuan, CNY only).
+
+    ``direction`` is the direction of each budget row's account.
+    """
     currency, scale = money
     if currency != "CNY":
         return []
-    expense = budget[budget["direction"] == "expense"]
-    totals = (expense if len(expense) else budget).groupby("year")["original"].sum() * factor(scale)
+    expense = direction == "expense"
+    years = budget["year"].to_numpy(dtype="float64", na_value=np.nan)
+    counted = ~np.isnan(years) & (expense if expense.any() else True)
+    year_values, codes = np.unique(years[counted], return_inverse=True)
+    rows = np.full(len(years), -1, dtype=np.int64)
+    rows[counted] = codes                    # as groupby("year")["original"].sum() of those rows
+    totals = pd.Series(group_sums(rows, len(year_values), budget["original"].to_numpy(dtype="float64", na_value=np.nan))
+                       * factor(scale))
     if totals.empty or not np.isfinite(totals.max()) or totals.max() <= 0:
         return []
     lo, hi = PLAUSIBLE_TOTAL_YUAN
@@ -245,22 +287,27 @@ def scale_issues(budget: pd.DataFrame, raw: Any, money: tuple[str, str]) -> list
 
 def unbudgeted_lines(actuals: pd.DataFrame, budget: pd.DataFrame, raw: Any, lines: LineKeys | None = None) -> list[Issue]:
     """Department/line pairs of a budget year with actuals but no budget row, one warning per year."""
-    key = ["year", "dept_id", "account_id"]
     lines = LineKeys({"budget": budget, "actuals": actuals}) if lines is None else lines
-    budgeted = lines.full("budget", budget)[~lines.blank("budget", budget)]
+    budgeted = np.zeros(lines.count + 1, dtype=bool)
+    budgeted[lines.full("budget", budget)[~lines.blank("budget", budget)]] = True
     years = actuals["year"].to_numpy(dtype="float64", na_value=np.nan)
     budget_years = np.unique(budget["year"].to_numpy(dtype="float64", na_value=np.nan))  # years without any
-    spent = (actuals["amount"].fillna(0) != 0).to_numpy() & np.isin(years, budget_years)  # budget: own warning
-    absent = spent & ~np.isin(lines.full("actuals", actuals), budgeted)
+    amount = actuals["amount"].to_numpy(dtype="float64", na_value=np.nan)         # budget: own warning
+    codes = lines.full("actuals", actuals)
+    absent = (amount != 0) & ~np.isnan(amount) & ~budgeted[codes] & np.isin(years, budget_years)
     if not absent.any():
         return []
-    absent = actuals[absent]
+    positions = np.flatnonzero(absent)
+    codes, years = codes[positions], years[positions]
+    depts, accounts = actuals["dept_id"].array, actuals["account_id"].array
     issues = []
-    for year, group in absent.groupby("year", sort=True):
-        pairs = group.drop_duplicates(key)
-        shown = "; ".join(f"{d}/{a}" for d, a in zip(pairs["dept_id"][:MAX_LISTED], pairs["account_id"][:MAX_LISTED]))
-        issues.append(Issue(user_file(raw, group.index[0]), user_row(raw, group.index[0]), None, None,
-                            f"{len(pairs)} department/line pair(s) of {year} have actuals but no budget row "
+    for year in np.unique(years):
+        at = positions[years == year]
+        _, first = np.unique(codes[years == year], return_index=True)   # one row per pair
+        shown_at = at[np.sort(first)[:MAX_LISTED]]
+        shown = "; ".join(f"{d}/{a}" for d, a in zip(depts[shown_at], accounts[shown_at]))
+        issues.append(Issue(user_file(raw, actuals.index[at[0]]), user_row(raw, actuals.index[at[0]]), None, None,
+                            f"{len(first)} department/line pair(s) of {int(year)} have actuals but no budget row "
                             f"(e.g. {shown}); treated as missing items",
                             "Nothing to fix if they were really unbudgeted; otherwise add their budget rows.",
                             "warning", "actuals"))

@@ -20,9 +20,8 @@ KEY = ("year", "dept_id", "account_id")
 LINE_TABLES = ("budget", "actuals", "budget_monthly")
 
 
-def _codes(values: pd.Series, vocabulary: dict) -> np.ndarray:
-    """Codes of ``values`` in a vocabulary shared by the tables (blank cells get code 0)."""
-    codes, uniques = pd.factorize(values)
+def _shared(codes: np.ndarray, uniques: pd.Index, vocabulary: dict) -> np.ndarray:
+    """Codes in a vocabulary shared by the tables (blank cells get code 0) from a factorisation."""
     lut = np.array([vocabulary.setdefault(u, len(vocabulary) + 1) for u in uniques] + [0], dtype=np.int64)
     return lut[codes]                  # code -1 (blank) picks the trailing 0
 
@@ -48,15 +47,16 @@ class LineKeys:
         accounts: dict = {}
         years: dict[str, np.ndarray] = {}
         pairs: dict[str, np.ndarray] = {}
-        self._index: dict[str, pd.Index] = {}
+        self._factors: dict[tuple[str, str], tuple[np.ndarray, pd.Index]] = {}
+        self._frames = dict(frames)
         self._blank: dict[str, np.ndarray] = {}
         for n in names:
             df = frames[n]
-            d, a = _codes(df["dept_id"], depts), _codes(df["account_id"], accounts)
+            d = _shared(*self.factorize(n, "dept_id"), depts)
+            a = _shared(*self.factorize(n, "account_id"), accounts)
             years[n] = df["year"].to_numpy(dtype="float64", na_value=np.nan)
             pairs[n] = d * (1 << 31) + a
             self._blank[n] = (d == 0) | (a == 0) | np.isnan(years[n])
-            self._index[n] = df.index
         # years as codes too (sorted, with each year + 1 so that "last year" is a code shift)
         every = np.concatenate([y for y in years.values()] or [np.empty(0)])
         every = every[~np.isnan(every)]
@@ -81,12 +81,32 @@ class LineKeys:
         else:
             self.count = 0
 
-    def covers(self, name: str, frame: pd.DataFrame) -> bool:
-        """Whether ``frame`` is a coded table (or rows of it, e.g. after parent rows were dropped)."""
-        return name in self._index and set(KEY) <= set(frame.columns)
+    def factorize(self, name: str, column: str, frame: pd.DataFrame | None = None) -> tuple[np.ndarray, pd.Index]:
+        """``pandas.factorize`` of a column of any of the tables given, computed once per validation.
+
+        Parameters
+        ----------
+        name, column : str
+            The table (as given to the constructor) and its column.
+        frame : pandas.DataFrame, optional
+            Rows of that table (e.g. after parent rows were dropped): the codes are those of its rows.
+
+        Returns
+        -------
+        codes : numpy.ndarray
+            -1 for a blank cell.
+        uniques : pandas.Index
+        """
+        key = (name, column)
+        if key not in self._factors:
+            self._factors[key] = pd.factorize(self._frames[name][column])
+        codes, uniques = self._factors[key]
+        if frame is not None:
+            codes = self._take(name, frame, codes)
+        return codes, uniques
 
     def _take(self, name: str, frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-        index = self._index[name]
+        index = self._frames[name].index
         if frame.index is index or frame.index.equals(index):
             return values
         return values[index.get_indexer(frame.index)]
@@ -118,7 +138,16 @@ class LineKeys:
         pandas' group sum over a categorical of the codes: the same compensated sum, row order and
         ``min_count`` rule as a ``groupby`` on the key columns.
         """
-        grouper = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(self.count), validate=False)
-        summed = pd.Series(values.to_numpy(dtype="float64", na_value=np.nan)).groupby(
-            grouper, observed=False).sum(min_count=min_count)
-        return summed.to_numpy(dtype="float64")
+        return group_sums(codes, self.count, values.to_numpy(dtype="float64", na_value=np.nan), min_count)
+
+
+def group_sums(codes: np.ndarray, groups: int, values: np.ndarray, min_count: int = 0) -> np.ndarray:
+    """Sum of ``values`` (1-D, or 2-D with one column per quantity) per group code ``0 .. groups - 1``.
+
+    pandas' group sum (compensated, in row order, ``min_count`` as in ``groupby(...).sum``) over a
+    categorical of the codes, so it equals a ``groupby`` on the columns the codes stand for;
+    rows with code -1 are left out and a group without rows is 0 (NaN with ``min_count`` >= 1).
+    """
+    grouper = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(groups), validate=False)
+    frame = pd.Series(values) if values.ndim == 1 else pd.DataFrame(values)
+    return frame.groupby(grouper, observed=False).sum(min_count=min_count).to_numpy(dtype="float64")

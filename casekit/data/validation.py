@@ -101,9 +101,10 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
                 issues.append(Issue(raw.file, None, None, None, f"table '{name}' has no data rows",
                                     "Fill in at least one row below the header.", "error", name))
             continue
-        issues += schema_issues(raw)
+        normalised = normalise_enum_values(raw.df, TABLES[name])
+        issues += schema_issues(raw, normalised)
         raws[name] = raw
-        frames[name] = conform(raw.df, TABLES[name])
+        frames[name] = conform(normalised, TABLES[name], normalised=True)
 
     start = fiscal.start_of(profile) if profile is not None else fiscal.DEFAULT_START
     frames = {n: fiscal.to_fiscal(df, start) if n in fiscal.MONTHLY_TABLES else df for n, df in frames.items()}
@@ -114,7 +115,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     issues += found
     money = (profile.currency, profile.currency_unit) if profile is not None else (DEFAULT_CURRENCY, DEFAULT_SCALE)
 
-    issues += _reference_issues(frames, raws)
+    issues += _reference_issues(frames, raws, lines)
     frames, leaf_issues = leaf_lines(frames, raws)
     issues += leaf_issues
     issues += copied_budget_issues(frames, raws, lines)
@@ -274,7 +275,7 @@ _HOSPITAL_DTYPES = {"str": pd.StringDtype(na_value=np.nan), "int": pd.Int64Dtype
                     "bool": pd.BooleanDtype(), "date": np.dtype("datetime64[ns]")}
 
 
-def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+def conform(df: pd.DataFrame, table: Table, *, normalised: bool = False) -> pd.DataFrame:
     """Give a raw table the Hospital dtypes, adding absent optional columns as blank.
 
     Parameters
@@ -282,6 +283,8 @@ def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     df : pandas.DataFrame
         Canonical columns as parsed by the reader.
     table : casekit.data.schema.tables.Table
+    normalised : bool
+        ``df`` has had :func:`~casekit.data.schema.pandera_schemas.normalise_enum_values` applied already.
 
     Returns
     -------
@@ -290,8 +293,12 @@ def conform(df: pd.DataFrame, table: Table) -> pd.DataFrame:
         text ``str``; ints ``Int64``; floats ``float64``; bools ``boolean``; dates
         ``datetime64[ns]``. Values that cannot be converted become NA (validation reports them).
         Absent ``workload.scenario`` is ``"actual"``; absent ``survey_items.reverse`` is False.
+        ``df`` itself when it has every column in schema order and dtype already.
     """
-    df = normalise_enum_values(df, table)
+    df = df if normalised else normalise_enum_values(df, table)
+    if list(df.columns) == table.column_names and all(
+            dtype == _HOSPITAL_DTYPES[c.dtype] for dtype, c in zip(df.dtypes, table.columns)):
+        return df
     out: dict[str, pd.Series] = {}       # one frame built at the end, not a column at a time
     defaults = {"scenario": "actual", "reverse": False}
     for col in table.columns:
@@ -421,12 +428,14 @@ def _unknown_columns(raw: Any) -> list[Issue]:
             for col in raw.unknown_columns if col not in reported]
 
 
-def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
+def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], lines: LineKeys) -> list[Issue]:
     """Codes missing from the table they refer to, one issue per code with the rows holding it.
 
-    Aggregated tables (actuals summed from a ledger) have no rows of their own: their
-    ``locate`` is asked, once per table and only when a code is unknown, for the code's first
-    source rows, so the issue names the ledger file, row and header.
+    Each child column is factorised once (``lines`` keeps the factorisations of the line tables)
+    and only its distinct codes are looked up in the parent's set; rows are gathered only for a
+    code that is unknown. Aggregated tables (actuals summed from a ledger) have no rows of their
+    own: their ``locate`` is asked, once per table and only when a code is unknown, for the
+    code's first source rows, so the issue names the ledger file, row and header.
     """
     issues = []
     links = [(child, "dept_id", "departments", "dept_id", "department") for child in DEPT_REFS]
@@ -446,9 +455,11 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> 
             continue
         values = frames[child][col]
         known.setdefault(parent, set(frames[parent][pcol].dropna()))
-        bad = values.notna() & ~values.isin(known[parent])
-        if bad.any():
-            unknown.append((child, col, parent, word, values[bad].groupby(values[bad], sort=False).groups))
+        codes, uniques = lines.factorize(child, col)
+        absent = [i for i, code in enumerate(uniques) if code not in known[parent]]
+        if absent:
+            bad = values[np.isin(codes, absent)]
+            unknown.append((child, col, parent, word, bad.groupby(bad, sort=False).groups))
     located = _source_rows(unknown, raws)
     for child, col, parent, word, groups in unknown:
         raw = raws[child]
@@ -497,11 +508,16 @@ def _source_where(found: SourceRows) -> str:
     return where + (f" and {more} more" if more > 0 else "")
 
 
+def _years(df: pd.DataFrame) -> np.ndarray:
+    """The distinct non-blank years of a table, sorted (float)."""
+    years = df["year"].to_numpy(dtype="float64", na_value=np.nan)
+    return np.unique(years[~np.isnan(years)])
+
+
 def _year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
     if "budget" not in frames or "actuals" not in frames:
         return []
-    b = set(frames["budget"]["year"].dropna().astype(int))
-    a = set(frames["actuals"]["year"].dropna().astype(int))
+    b, a = set(_years(frames["budget"]).astype(int).tolist()), set(_years(frames["actuals"]).astype(int).tolist())
     issues = [Issue(raws["budget"].file, None, raws["budget"].headers.get("year", "year"), str(y),
                     f"year {y} has a budget but no actuals", "Add the actuals of that year, or ignore: it is "
                     "left out of budget-versus-actual indicators.", "warning", "budget") for y in sorted(b - a)]
@@ -517,11 +533,14 @@ def _month_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list
         return []
     df, raw = frames["actuals"], raws["actuals"]
     header = raw.headers.get("month", "month")
-    if df["month"].isna().all():
+    blank = df["month"].isna().to_numpy()
+    if blank.all():
         return [Issue(raw.file, None, header, None, "actuals are annual only (no months): accepted; monthly "
                       "indicators will be reported as not assessed",
                       "Supply monthly actuals (a month column, 1-12) for time-progress and year-end analysis.",
                       "warning", "actuals")]
+    if not blank.any():
+        return []
     issues = []
     for year, group in df.groupby("year", sort=True):
         blank = group["month"].isna()
@@ -538,27 +557,32 @@ def _partial_year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], 
     if "budget" not in frames or "actuals" not in frames:
         return []
     a = frames["actuals"]
-    monthly = a[a["month"].notna()]
-    if monthly.empty:
+    month = a["month"].to_numpy(dtype="float64", na_value=np.nan)
+    year = a["year"].to_numpy(dtype="float64", na_value=np.nan)
+    monthly = ~np.isnan(month) & ~np.isnan(year)
+    if not (~np.isnan(month)).any():
         return []
-    budget_years = set(frames["budget"]["year"].dropna().astype(int))
-    last = monthly.groupby("year")["month"].max()
-    annual = set(a.loc[a["month"].isna(), "year"].dropna().astype(int))
-    actual_years = set(a["year"].dropna().astype(int).unique())  # once, not once per budget year
-    years = sorted(y for y in budget_years if y in actual_years)
-    partial = [int(y) for y in years if y in last.index and int(last[y]) < 12 and y not in annual]
+    budget_years = set(_years(frames["budget"]).astype(int).tolist())
+    actual_years, codes = np.unique(year[monthly], return_inverse=True)
+    latest = np.full(len(actual_years), -np.inf)
+    np.maximum.at(latest, codes, month[monthly])            # last month of each year (groupby max)
+    last = dict(zip(actual_years.astype(int).tolist(), latest.astype(int).tolist()))
+    annual = set(np.unique(year[np.isnan(month) & ~np.isnan(year)]).astype(int).tolist())
+    present = set(_years(a).astype(int).tolist())
+    years = sorted(y for y in budget_years if y in present)
+    partial = [y for y in years if y in last and last[y] < 12 and y not in annual]
     complete = [y for y in years if y not in partial]
     raw = raws["actuals"]
     header = raw.headers.get("month", "month")
     issues = []
     for y in partial:
-        through = "{:04d}-{:02d}".format(*fiscal.calendar_of(y, int(last[y]), start))  # --through takes a calendar month
+        through = "{:04d}-{:02d}".format(*fiscal.calendar_of(y, last[y], start))  # --through takes a calendar month
         if complete:
-            problem = (f"actuals of {y} stop at month {int(last[y])} (a year in progress): annual rules (execution "
+            problem = (f"actuals of {y} stop at month {last[y]} (a year in progress): annual rules (execution "
                        f"deviation, accuracy, forecast value added, year-end surge) leave {y} out and use "
                        f"{', '.join(map(str, complete))}; time-progress gaps still include it")
         else:
-            problem = (f"actuals of {y} stop at month {int(last[y])} and no budget year is complete: the annual "
+            problem = (f"actuals of {y} stop at month {last[y]} and no budget year is complete: the annual "
                        "diagnosis (`casekit run`) needs at least one complete year, so it will stop")
         issues.append(Issue(raw.file, None, header, str(y), problem,
                             f"For the year to date run `casekit monitor <data> --through {through}`; add the "

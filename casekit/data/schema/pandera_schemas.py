@@ -8,9 +8,11 @@ objects that name the user's file, row number, header and value, with a fix.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -130,32 +132,58 @@ def passes_schema(df: pd.DataFrame, table: Table) -> bool:
     -------
     bool
     """
+    dtypes = dict(zip(df.columns, df.dtypes))
     for col in table.columns:
-        if col.name not in df.columns:
+        dtype = dtypes.get(col.name)
+        if dtype is None:
             if col.required:
                 return False
             continue
+        if dtype != _DTYPES[col.dtype]:
+            return False
+        if col.nullable and not col.enum and col.min is None and col.max is None:
+            continue
         s = df[col.name]
-        if s.dtype != _DTYPES[col.dtype]:
+        if col.enum:          # the distinct values only: a few, however long the table
+            if not all(_isna(v) or v in _enum_set(col) for v in s.unique()):
+                return False
+            if not col.nullable and s.hasnans:
+                return False
+            continue
+        values = s.to_numpy(dtype="float64", na_value=np.nan) if col.dtype in ("int", "float") else None
+        if values is None:
+            if not col.nullable and s.hasnans:
+                return False
+            continue
+        na = np.isnan(values)
+        if not col.nullable and na.any():
             return False
-        na = s.isna().to_numpy()
-        if na.any():
-            if not col.nullable:
+        with np.errstate(invalid="ignore"):
+            if col.min is not None and (values < col.min).any():
                 return False
-            s = s[~na]
-        if col.enum and not s.isin(col.enum).all():
-            return False
-        if col.min is not None or col.max is not None:
-            values = s.to_numpy(dtype=float)
-            if col.min is not None and not (values >= col.min).all():
+            if col.max is not None and (values > col.max).any():
                 return False
-            if col.max is not None and not (values <= col.max).all():
-                return False
-    key = [k for k in table.key if k in df.columns]
-    return not (key and df.duplicated(subset=key, keep=False).any())
+    key = [k for k in table.key if k in dtypes]
+    return not (key and _repeats(df, key))
 
 
-def schema_issues(raw: Any) -> list[Issue]:
+@functools.lru_cache(maxsize=None)
+def _enum_set(col: Column) -> frozenset:
+    return frozenset(col.enum)
+
+
+def _repeats(df: pd.DataFrame, key: list[str]) -> bool:
+    """Whether two rows share their values of ``key`` (a blank counts as a value), by integer codes."""
+    combined = np.zeros(len(df), dtype=np.int64)
+    for name in key:
+        codes, uniques = pd.factorize(df[name], use_na_sentinel=False)
+        if len(uniques) and int(combined.max(initial=0)) >= (1 << 62) // (len(uniques) + 1):
+            combined = pd.factorize(combined)[0].astype(np.int64)          # keep the codes small
+        combined = combined * (len(uniques) + 1) + codes
+    return len(pd.unique(combined)) < len(combined)
+
+
+def schema_issues(raw: Any, normalised: pd.DataFrame | None = None) -> list[Issue]:
     """Validate one raw table with its pandera schema and return every failure as an Issue.
 
     Parameters
@@ -164,6 +192,8 @@ def schema_issues(raw: Any) -> list[Issue]:
         Table with canonical columns (``raw.df``), user row numbers (``raw.rows``) and headers as
         written (``raw.headers``). Cells the reader could not parse are NA and already reported in
         ``raw.issues``; they are not reported a second time as blank.
+    normalised : pandas.DataFrame, optional
+        ``normalise_enum_values(raw.df, table)`` when the caller has it already.
 
     Returns
     -------
@@ -172,7 +202,7 @@ def schema_issues(raw: Any) -> list[Issue]:
         share a key (naming every row number).
     """
     table = TABLES[raw.name]
-    df = normalise_enum_values(raw.df, table)
+    df = normalise_enum_values(raw.df, table) if normalised is None else normalised
     if passes_schema(df, table):
         return []
     schema = build_schema(table, df.columns)
