@@ -20,6 +20,28 @@ KEY = ("year", "dept_id", "account_id")
 LINE_TABLES = ("budget", "actuals", "budget_monthly")
 
 
+class Codes:
+    """``pandas.factorize`` of the text columns of a hospital's tables, computed once per validation.
+
+    The schema check (repeated keys), the line keys and the reference check all need the codes
+    of ``dept_id``, ``account_id``, ``item_id`` ...; nothing changes a text column between them
+    (conforming keeps a column already of the schema's dtype; fiscal years change only ``year``
+    and ``month``), so a column is factorised the first time it is asked for. Only text columns
+    may be asked for; a column of another length than the one coded (rows dropped) is coded again.
+    """
+
+    def __init__(self):
+        self._done: dict[tuple[str, str], tuple[int, np.ndarray, pd.Index]] = {}
+
+    def __call__(self, table: str, column: str, values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+        """``(codes, uniques)`` as :func:`pandas.factorize` gives them (code -1 for a blank cell)."""
+        hit = self._done.get((table, column))
+        if hit is None or hit[0] != len(values):
+            hit = (len(values), *pd.factorize(values))
+            self._done[(table, column)] = hit
+        return hit[1], hit[2]
+
+
 def _shared(codes: np.ndarray, uniques: pd.Index, vocabulary: dict) -> np.ndarray:
     """Codes in a vocabulary shared by the tables (blank cells get code 0) from a factorisation."""
     lut = np.array([vocabulary.setdefault(u, len(vocabulary) + 1) for u in uniques] + [0], dtype=np.int64)
@@ -33,6 +55,8 @@ class LineKeys:
     ----------
     frames : mapping of str to pandas.DataFrame
         Conformed tables; those of :data:`LINE_TABLES` holding the three key columns are coded.
+    codes : Codes, optional
+        Factorisations of text columns made already (by the schema check).
 
     Attributes
     ----------
@@ -41,13 +65,13 @@ class LineKeys:
         combination once).
     """
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame]):
+    def __init__(self, frames: Mapping[str, pd.DataFrame], codes: Codes | None = None):
         names = [n for n in LINE_TABLES if n in frames and set(KEY) <= set(frames[n].columns)]
         depts: dict = {}
         accounts: dict = {}
         years: dict[str, np.ndarray] = {}
         pairs: dict[str, np.ndarray] = {}
-        self._factors: dict[tuple[str, str], tuple[np.ndarray, pd.Index]] = {}
+        self._codes = Codes() if codes is None else codes
         self._frames = dict(frames)
         self._blank: dict[str, np.ndarray] = {}
         for n in names:
@@ -82,7 +106,7 @@ class LineKeys:
             self.count = 0
 
     def factorize(self, name: str, column: str, frame: pd.DataFrame | None = None) -> tuple[np.ndarray, pd.Index]:
-        """``pandas.factorize`` of a column of any of the tables given, computed once per validation.
+        """``pandas.factorize`` of a text column of any of the tables given, computed once per validation.
 
         Parameters
         ----------
@@ -97,10 +121,7 @@ class LineKeys:
             -1 for a blank cell.
         uniques : pandas.Index
         """
-        key = (name, column)
-        if key not in self._factors:
-            self._factors[key] = pd.factorize(self._frames[name][column])
-        codes, uniques = self._factors[key]
+        codes, uniques = self._codes(name, column, self._frames[name][column])
         if frame is not None:
             codes = self._take(name, frame, codes)
         return codes, uniques

@@ -13,6 +13,7 @@ docs/data-format.md (data a hospital provides, annual-only data); docs/architect
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 import re
@@ -26,7 +27,8 @@ from casekit.data.hospital import CORE_KEYS, DEFAULT_COUNTRY, OPTIONAL_TABLES, H
 from casekit.data import fiscal
 from casekit.data.accounts import leaf_lines, subtotal_issues
 from casekit.data.exports import UNREADABLE
-from casekit.data.lines import LineKeys
+from casekit.data.lines import Codes, LineKeys
+from casekit.data.periods import month_issues, partial_year_issues, year_issues
 from casekit.data.quality import copied_budget_issues
 from casekit.data.amounts import amount_issues, plausibility_limits, unit_issues
 from casekit.data.io.hints import leading_zero_message, restored_code
@@ -91,6 +93,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
 
     raws: dict[str, Any] = {}
     frames: dict[str, pd.DataFrame] = {}
+    codes = Codes()                         # text columns factorised once, for every check below
     for name, raw in tables.items():
         if name not in TABLES or name == "ledger":
             continue
@@ -102,7 +105,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
                                     "Fill in at least one row below the header.", "error", name))
             continue
         normalised = normalise_enum_values(raw.df, TABLES[name])
-        issues += schema_issues(raw, normalised)
+        issues += schema_issues(raw, normalised, codes)
         raws[name] = raw
         frames[name] = conform(normalised, TABLES[name], normalised=True)
 
@@ -110,7 +113,7 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     frames = {n: fiscal.to_fiscal(df, start) if n in fiscal.MONTHLY_TABLES else df for n, df in frames.items()}
     issues += subtotal_issues(raws)
     issues += _stated_unit_issues(raws, profile)
-    lines = LineKeys(frames)                # the line key of budget, actuals and phasing as integers, once
+    lines = LineKeys(frames, codes)         # the line key of budget, actuals and phasing as integers, once
     found, mixed_units = unit_issues(frames, raws, lines)
     issues += found
     money = (profile.currency, profile.currency_unit) if profile is not None else (DEFAULT_CURRENCY, DEFAULT_SCALE)
@@ -120,9 +123,9 @@ def validate_tables(tables: Mapping[str, Any], raw_profile: Mapping[str, Any] | 
     issues += leaf_issues
     issues += copied_budget_issues(frames, raws, lines)
     issues += amount_issues(frames, raws, skip_rates=mixed_units, money=money, limits=limits, lines=lines)
-    issues += _year_issues(frames, raws)
-    issues += _month_issues(frames, raws)
-    issues += _partial_year_issues(frames, raws, start)
+    issues += year_issues(frames, raws)
+    issues += month_issues(frames, raws)
+    issues += partial_year_issues(frames, raws, start)
     if "checklist" in frames:
         frames["checklist"], checklist_issues = merge_standard_checklist(frames["checklist"], raws["checklist"])
         issues += checklist_issues
@@ -358,7 +361,7 @@ def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.Data
     issues : list of Issue
         An error for each non-standard item without an aspect.
     """
-    std = standard_checklist().set_index("item_id")
+    std = _standard_items()
     out = checklist.copy()
     ids = out["item_id"]
     known = ids.isin(std.index)
@@ -375,15 +378,26 @@ def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.Data
     return out, issues
 
 
+@functools.lru_cache(maxsize=1)
+def _standard_items() -> pd.DataFrame:
+    """The standard checklist indexed by ``item_id``, read once per process (never modified)."""
+    return standard_checklist().set_index("item_id")
+
+
 def _finalise(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Apply the Hospital conventions to a clean table (no errors left)."""
-    out = df.reset_index(drop=True)
+    index = df.index
+    numbered = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+    out = df.copy(deep=False) if numbered else df.reset_index(drop=True)
     for col in table.columns:
-        s = out[col.name]
-        if col.dtype == "int" and col.name != "month" and not col.nullable and s.notna().all():
-            out[col.name] = s.astype("int64")
-        elif col.dtype == "bool" and s.notna().all():
-            out[col.name] = s.astype(bool)
+        if col.dtype == "int" and col.name != "month" and not col.nullable:
+            s = out[col.name]
+            if not s.hasnans:
+                out[col.name] = s.astype("int64")
+        elif col.dtype == "bool":
+            s = out[col.name]
+            if not s.hasnans:
+                out[col.name] = s.astype(bool)
     return out
 
 
@@ -506,88 +520,6 @@ def _source_where(found: SourceRows) -> str:
                       for file, rows in by_file.items())
     more = found.total - len(found.rows)
     return where + (f" and {more} more" if more > 0 else "")
-
-
-def _years(df: pd.DataFrame) -> np.ndarray:
-    """The distinct non-blank years of a table, sorted (float)."""
-    years = df["year"].to_numpy(dtype="float64", na_value=np.nan)
-    return np.unique(years[~np.isnan(years)])
-
-
-def _year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
-    if "budget" not in frames or "actuals" not in frames:
-        return []
-    b, a = set(_years(frames["budget"]).astype(int).tolist()), set(_years(frames["actuals"]).astype(int).tolist())
-    issues = [Issue(raws["budget"].file, None, raws["budget"].headers.get("year", "year"), str(y),
-                    f"year {y} has a budget but no actuals", "Add the actuals of that year, or ignore: it is "
-                    "left out of budget-versus-actual indicators.", "warning", "budget") for y in sorted(b - a)]
-    issues += [Issue(raws["actuals"].file, None, raws["actuals"].headers.get("year", "year"), str(y),
-                     f"year {y} has actuals but no budget", "Add the budget of that year, or ignore: it is used "
-                     "only as history (e.g. last year's actual for the naive forecast).", "warning", "actuals")
-               for y in sorted(a - b)]
-    return issues
-
-
-def _month_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any]) -> list[Issue]:
-    if "actuals" not in frames:
-        return []
-    df, raw = frames["actuals"], raws["actuals"]
-    header = raw.headers.get("month", "month")
-    blank = df["month"].isna().to_numpy()
-    if blank.all():
-        return [Issue(raw.file, None, header, None, "actuals are annual only (no months): accepted; monthly "
-                      "indicators will be reported as not assessed",
-                      "Supply monthly actuals (a month column, 1-12) for time-progress and year-end analysis.",
-                      "warning", "actuals")]
-    if not blank.any():
-        return []
-    issues = []
-    for year, group in df.groupby("year", sort=True):
-        blank = group["month"].isna()
-        if blank.any() and not blank.all():
-            issues.append(Issue(user_file(raw, group.index[blank][0]), user_row(raw, group.index[blank][0]), header, None,
-                                f"actuals of {year} mix monthly rows and {int(blank.sum())} row(s) without a month",
-                                "Give every row of a year a month (1-12), or none of them (annual figures).",
-                                "error", "actuals"))
-    return issues
-
-
-def _partial_year_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], start: int = 1) -> list[Issue]:
-    """A budget year whose monthly actuals stop before its last (fiscal) month: say what it allows."""
-    if "budget" not in frames or "actuals" not in frames:
-        return []
-    a = frames["actuals"]
-    month = a["month"].to_numpy(dtype="float64", na_value=np.nan)
-    year = a["year"].to_numpy(dtype="float64", na_value=np.nan)
-    monthly = ~np.isnan(month) & ~np.isnan(year)
-    if not (~np.isnan(month)).any():
-        return []
-    budget_years = set(_years(frames["budget"]).astype(int).tolist())
-    actual_years, codes = np.unique(year[monthly], return_inverse=True)
-    latest = np.full(len(actual_years), -np.inf)
-    np.maximum.at(latest, codes, month[monthly])            # last month of each year (groupby max)
-    last = dict(zip(actual_years.astype(int).tolist(), latest.astype(int).tolist()))
-    annual = set(np.unique(year[np.isnan(month) & ~np.isnan(year)]).astype(int).tolist())
-    present = set(_years(a).astype(int).tolist())
-    years = sorted(y for y in budget_years if y in present)
-    partial = [y for y in years if y in last and last[y] < 12 and y not in annual]
-    complete = [y for y in years if y not in partial]
-    raw = raws["actuals"]
-    header = raw.headers.get("month", "month")
-    issues = []
-    for y in partial:
-        through = "{:04d}-{:02d}".format(*fiscal.calendar_of(y, last[y], start))  # --through takes a calendar month
-        if complete:
-            problem = (f"actuals of {y} stop at month {last[y]} (a year in progress): annual rules (execution "
-                       f"deviation, accuracy, forecast value added, year-end surge) leave {y} out and use "
-                       f"{', '.join(map(str, complete))}; time-progress gaps still include it")
-        else:
-            problem = (f"actuals of {y} stop at month {last[y]} and no budget year is complete: the annual "
-                       "diagnosis (`casekit run`) needs at least one complete year, so it will stop")
-        issues.append(Issue(raw.file, None, header, str(y), problem,
-                            f"For the year to date run `casekit monitor <data> --through {through}`; add the "
-                            "remaining months when the year is closed.", "warning", "actuals"))
-    return issues
 
 
 # ---------------------------------------------------------------------------- helpers

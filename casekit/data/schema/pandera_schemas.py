@@ -18,6 +18,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from casekit.errors import Issue
+from casekit.data.lines import Codes
 from casekit.data.schema.tables import BOOL_FALSE, BOOL_TRUE, TABLES, VALUE_ALIASES, Column, Table
 
 # casekit dtype -> pandas dtype checked (and coerced) by pandera.
@@ -111,7 +112,7 @@ def normalise_enum_values(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     return out
 
 
-def passes_schema(df: pd.DataFrame, table: Table) -> bool:
+def passes_schema(df: pd.DataFrame, table: Table, codes: Codes | None = None) -> bool:
     """Whether ``df`` passes every check of :func:`build_schema`, tested vectorised without pandera.
 
     The same checks (required columns, dtypes, blanks in non-nullable columns, allowed values,
@@ -127,6 +128,8 @@ def passes_schema(df: pd.DataFrame, table: Table) -> bool:
     df : pandas.DataFrame
         A table with canonical column names, after :func:`normalise_enum_values`.
     table : casekit.data.schema.tables.Table
+    codes : casekit.data.lines.Codes, optional
+        Factorisations of text columns shared with the later checks of the same validation.
 
     Returns
     -------
@@ -164,7 +167,7 @@ def passes_schema(df: pd.DataFrame, table: Table) -> bool:
             if col.max is not None and (values > col.max).any():
                 return False
     key = [k for k in table.key if k in dtypes]
-    return not (key and _repeats(df, key))
+    return not (key and _repeats(df, table, key, Codes() if codes is None else codes))
 
 
 @functools.lru_cache(maxsize=None)
@@ -172,18 +175,27 @@ def _enum_set(col: Column) -> frozenset:
     return frozenset(col.enum)
 
 
-def _repeats(df: pd.DataFrame, key: list[str]) -> bool:
+def _repeats(df: pd.DataFrame, table: Table, key: list[str], codes: Codes) -> bool:
     """Whether two rows share their values of ``key`` (a blank counts as a value), by integer codes."""
     combined = np.zeros(len(df), dtype=np.int64)
     for name in key:
-        codes, uniques = pd.factorize(df[name], use_na_sentinel=False)
-        if len(uniques) and int(combined.max(initial=0)) >= (1 << 62) // (len(uniques) + 1):
+        s = df[name]
+        if table.column(name).dtype == "str":
+            found, uniques = codes(table.name, name, s)
+            size = len(uniques) + 1
+            found = np.where(found < 0, len(uniques), found)
+        else:
+            found, uniques = pd.factorize(s, use_na_sentinel=False)
+            size = len(uniques)
+        if size and int(combined.max(initial=0)) >= (1 << 62) // (size + 1):
             combined = pd.factorize(combined)[0].astype(np.int64)          # keep the codes small
-        combined = combined * (len(uniques) + 1) + codes
+        combined = combined * size + found
+    if len(combined) and int(combined.max()) < 8 * len(combined) + 1024:
+        return bool(np.bincount(combined).max() > 1)
     return len(pd.unique(combined)) < len(combined)
 
 
-def schema_issues(raw: Any, normalised: pd.DataFrame | None = None) -> list[Issue]:
+def schema_issues(raw: Any, normalised: pd.DataFrame | None = None, codes: Codes | None = None) -> list[Issue]:
     """Validate one raw table with its pandera schema and return every failure as an Issue.
 
     Parameters
@@ -194,6 +206,8 @@ def schema_issues(raw: Any, normalised: pd.DataFrame | None = None) -> list[Issu
         ``raw.issues``; they are not reported a second time as blank.
     normalised : pandas.DataFrame, optional
         ``normalise_enum_values(raw.df, table)`` when the caller has it already.
+    codes : casekit.data.lines.Codes, optional
+        Factorisations of text columns shared with the later checks (see :func:`passes_schema`).
 
     Returns
     -------
@@ -203,7 +217,7 @@ def schema_issues(raw: Any, normalised: pd.DataFrame | None = None) -> list[Issu
     """
     table = TABLES[raw.name]
     df = normalise_enum_values(raw.df, table) if normalised is None else normalised
-    if passes_schema(df, table):
+    if passes_schema(df, table, codes):
         return []
     schema = build_schema(table, df.columns)
     try:
