@@ -113,18 +113,21 @@ def account_parents(accounts: pd.DataFrame) -> tuple[dict[str, str], dict[str, s
     >>> account_parents(acc)
     ({'400102': '4001'}, {'400101': '4001'})
     """
-    ids = [str(a) for a in accounts["account_id"].dropna().unique()]
+    ids = [str(a) for a in accounts["account_id"].unique() if not pd.isna(a)]
     explicit: dict[str, str] = {}
     if "parent_id" in accounts.columns:
-        given = accounts.dropna(subset=["parent_id"])
-        explicit = {str(a): str(p) for a, p in zip(given["account_id"], given["parent_id"]) if str(a) != str(p)}
+        given = accounts["parent_id"].notna().to_numpy()
+        if given.any():
+            rows = accounts[given]
+            explicit = {str(a): str(p) for a, p in zip(rows["account_id"], rows["parent_id"]) if str(a) != str(p)}
+    known = set(ids)
     by_prefix: dict[str, str] = {}
     for a in ids:
         if a in explicit:
             continue
-        cands = [p for p in ids if len(p) < len(a) and a.startswith(p)]
-        if cands:
-            by_prefix[a] = max(cands, key=len)
+        parent = next((a[:k] for k in range(len(a) - 1, 0, -1) if a[:k] in known), None)   # the longest code
+        if parent is not None:                                                              # that is a prefix
+            by_prefix[a] = parent
     return explicit, by_prefix
 
 
@@ -162,8 +165,13 @@ def leaf_lines(frames: dict[str, pd.DataFrame], raws: Mapping[str, Any]) -> tupl
         return frames, []
     acc = frames["accounts"]
     explicit, by_prefix = account_parents(acc)
-    names = acc.drop_duplicates("account_id").set_index("account_id")["name"].astype("str")
-    of_which = {str(a) for a, n in names.items() if isinstance(n, str) and OF_WHICH_NAME.match(n)}
+    of_which, seen = set(), set()
+    for a, n in zip(acc["account_id"], acc["name"]):       # the first row of each account names it
+        if a in seen:
+            continue
+        seen.add(a)
+        if isinstance(n, str) and OF_WHICH_NAME.match(n):
+            of_which.add(str(a))
     issues: list[Issue] = []
     out = dict(frames)
     for table, cols in MONEY_TABLES.items():

@@ -94,12 +94,12 @@ def unit_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any],
     if "budget" not in frames:
         return [], set()
     lines = LineKeys(frames) if lines is None else lines
-    budget = np.abs(lines.sums(lines.code("budget", frames["budget"]), frames["budget"]["original"], min_count=1))
+    budget = np.abs(lines.sums("budget", frames["budget"], "original", min_count=1))
     issues, mixed = [], set()
     for name, column in (("actuals", "amount"), ("budget_monthly", "amount")):
         if name not in frames:
             continue
-        amounts = np.abs(lines.sums(lines.code(name, frames[name]), frames[name][column], min_count=1))
+        amounts = np.abs(lines.sums(name, frames[name], column, min_count=1))
         both = (amounts > 0) & (budget > 0)
         if not both.any():
             continue
@@ -162,7 +162,7 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
     raw_a = raws["actuals"]
     acts = frames["actuals"]
     codes_a = lines.code("actuals", acts)
-    actual = lines.sums(codes_a, acts["amount"], min_count=1)
+    actual = lines.sums("actuals", acts, "amount", min_count=1)
     unique = ~pd.Series(lines.full("budget", budget)).duplicated(keep=False).to_numpy()  # repeats reported already
     codes_b = lines.code("budget", budget)[unique]
     original = budget["original"].to_numpy(dtype="float64", na_value=np.nan)[unique]

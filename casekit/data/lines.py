@@ -72,6 +72,7 @@ class LineKeys:
         years: dict[str, np.ndarray] = {}
         pairs: dict[str, np.ndarray] = {}
         self._codes = Codes() if codes is None else codes
+        self._sums: dict[tuple[str, str, int], tuple[np.ndarray, np.ndarray]] = {}
         self._frames = dict(frames)
         self._blank: dict[str, np.ndarray] = {}
         for n in names:
@@ -153,13 +154,22 @@ class LineKeys:
         """
         return self._take(name, frame, self._full[name] + shift * self._pairs)
 
-    def sums(self, codes: np.ndarray, values: pd.Series, min_count: int = 0) -> np.ndarray:
-        """Sum of ``values`` per line code (``count`` entries; rows with code -1 left out).
+    def sums(self, name: str, frame: pd.DataFrame, column: str, min_count: int = 0) -> np.ndarray:
+        """Sum of ``frame[column]`` per line (``count`` entries; rows with a blank key part left out).
 
-        pandas' group sum over a categorical of the codes: the same compensated sum, row order and
-        ``min_count`` rule as a ``groupby`` on the key columns.
+        pandas' group sum over a categorical of the codes (:func:`group_sums`): the same
+        compensated sum, row order and ``min_count`` rule as a ``groupby`` on the key columns.
+        Computed once per table, column and rows (the unit, amount and copied-budget checks share it).
         """
-        return group_sums(codes, self.count, values.to_numpy(dtype="float64", na_value=np.nan), min_count)
+        key = (name, column, len(frame))
+        if key not in self._sums:
+            codes = self.code(name, frame)
+            values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+            summed = group_sums(codes, self.count, values, 1)
+            counted = np.bincount(codes[(codes >= 0) & ~np.isnan(values)], minlength=self.count)
+            self._sums[key] = (summed, counted)
+        summed, counted = self._sums[key]
+        return summed if min_count >= 1 else np.where(counted == 0, 0.0, summed)   # pandas: 0 for no values
 
 
 def group_sums(codes: np.ndarray, groups: int, values: np.ndarray, min_count: int = 0) -> np.ndarray:

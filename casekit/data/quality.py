@@ -88,6 +88,6 @@ def _by_line(lines: LineKeys, name: str, df: pd.DataFrame, column: str,
     codes = lines.code(name, df)
     present = codes >= 0
     used, first = np.unique(codes[present], return_index=True)
-    sums = lines.sums(codes, df[column])[used]
+    sums = lines.sums(name, df, column)[used]
     years = df["year"].to_numpy(dtype="float64", na_value=np.nan)[present][first]
     return years, sums, lines.year_key(name, df, shift)[present][first]

@@ -362,15 +362,24 @@ def merge_standard_checklist(checklist: pd.DataFrame, raw: Any) -> tuple[pd.Data
         An error for each non-standard item without an aspect.
     """
     std = _standard_items()
-    out = checklist.copy()
-    ids = out["item_id"]
-    known = ids.isin(std.index)
-    out["aspect"] = out["aspect"].where(out["aspect"].notna() | ~known, ids.map(std["aspect"]))
-    out["requirement"] = out["requirement"].where(out["requirement"].notna() | ~known, ids.map(std["requirement_en"]))
-    out["cause"] = ids.map(std["cause"]).replace("", np.nan).astype("str")
+    ids = checklist["item_id"]
+    pos = std.index.get_indexer(ids)                 # -1: not a standard item
+    known = pos >= 0
+
+    def standard(column: str, given: pd.Series | None = None) -> pd.Series:
+        """The standard's ``column`` for the standard items (where ``given`` is blank, if given)."""
+        values = np.where(known, std[column].to_numpy(dtype=object)[pos], np.nan)
+        if given is not None:
+            values = np.where(given.isna().to_numpy(), values, given.to_numpy(dtype=object))
+        return pd.Series(values, index=checklist.index, dtype="str")
+
+    cause = standard("cause")
+    out = checklist.assign(aspect=standard("aspect", checklist["aspect"]),
+                           requirement=standard("requirement_en", checklist["requirement"]),
+                           cause=cause.where(cause != ""))
     issues = []
     header = raw.headers.get("aspect", "aspect")
-    for idx in out.index[~known & out["aspect"].isna()]:
+    for idx in out.index[~known & out["aspect"].isna().to_numpy()]:
         issues.append(Issue(user_file(raw, idx), user_row(raw, idx), header, None,
                             f"checklist item '{ids[idx]}' is not a standard item and has no aspect",
                             "Give the aspect (A1-A5 or INFO), or use a standard item id (see docs/data-format.md).",
@@ -467,11 +476,12 @@ def _reference_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], lin
             continue
         if pcol not in raws[parent].df.columns:     # the missing key column is reported already
             continue
-        values = frames[child][col]
-        known.setdefault(parent, set(frames[parent][pcol].dropna()))
+        if parent not in known:
+            known[parent] = set(lines.factorize(parent, pcol)[1])
         codes, uniques = lines.factorize(child, col)
         absent = [i for i, code in enumerate(uniques) if code not in known[parent]]
         if absent:
+            values = frames[child][col]
             bad = values[np.isin(codes, absent)]
             unknown.append((child, col, parent, word, bad.groupby(bad, sort=False).groups))
     located = _source_rows(unknown, raws)

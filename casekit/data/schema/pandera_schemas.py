@@ -104,7 +104,7 @@ def normalise_enum_values(df: pd.DataFrame, table: Table) -> pd.DataFrame:
         if col.enum:
             mapping = _enum_lookup(col)
             s = out[col.name]
-            distinct = {v: mapping.get(str(v).strip().casefold(), v) for v in s.dropna().unique()}
+            distinct = {v: mapping.get(str(v).strip().casefold(), v) for v in s.unique() if not _isna(v)}
             if any(k != v for k, v in distinct.items()) or s.dtype != "str":
                 out[col.name] = s.map(distinct).astype("str")
         elif col.dtype == "bool" and not pd.api.types.is_bool_dtype(out[col.name]):
@@ -136,6 +136,7 @@ def passes_schema(df: pd.DataFrame, table: Table, codes: Codes | None = None) ->
     bool
     """
     dtypes = dict(zip(df.columns, df.dtypes))
+    numbers: dict[str, np.ndarray] = {}
     for col in table.columns:
         dtype = dtypes.get(col.name)
         if dtype is None:
@@ -148,18 +149,17 @@ def passes_schema(df: pd.DataFrame, table: Table, codes: Codes | None = None) ->
             continue
         s = df[col.name]
         if col.enum:          # the distinct values only: a few, however long the table
-            if not all(_isna(v) or v in _enum_set(col) for v in s.unique()):
+            if not all(_isna(v) for v in set(s.unique()).difference(_enum_set(col))):
                 return False
             if not col.nullable and s.hasnans:
                 return False
             continue
-        values = s.to_numpy(dtype="float64", na_value=np.nan) if col.dtype in ("int", "float") else None
-        if values is None:
+        if col.dtype not in ("int", "float"):
             if not col.nullable and s.hasnans:
                 return False
             continue
-        na = np.isnan(values)
-        if not col.nullable and na.any():
+        values = numbers[col.name] = s.to_numpy(dtype="float64", na_value=np.nan)
+        if not col.nullable and np.isnan(values).any():
             return False
         with np.errstate(invalid="ignore"):
             if col.min is not None and (values < col.min).any():
@@ -167,7 +167,7 @@ def passes_schema(df: pd.DataFrame, table: Table, codes: Codes | None = None) ->
             if col.max is not None and (values > col.max).any():
                 return False
     key = [k for k in table.key if k in dtypes]
-    return not (key and _repeats(df, table, key, Codes() if codes is None else codes))
+    return not (key and _repeats(df, table, key, Codes() if codes is None else codes, numbers))
 
 
 @functools.lru_cache(maxsize=None)
@@ -175,24 +175,42 @@ def _enum_set(col: Column) -> frozenset:
     return frozenset(col.enum)
 
 
-def _repeats(df: pd.DataFrame, table: Table, key: list[str], codes: Codes) -> bool:
-    """Whether two rows share their values of ``key`` (a blank counts as a value), by integer codes."""
+def _repeats(df: pd.DataFrame, table: Table, key: list[str], codes: Codes, numbers: dict[str, np.ndarray]) -> bool:
+    """Whether two rows share their values of ``key`` (a blank counts as a value), by integer codes.
+
+    ``numbers`` holds the key's number columns as float arrays where the caller made them already.
+    """
     combined = np.zeros(len(df), dtype=np.int64)
     for name in key:
-        s = df[name]
-        if table.column(name).dtype == "str":
-            found, uniques = codes(table.name, name, s)
+        dtype = table.column(name).dtype
+        if dtype == "str":
+            found, uniques = codes(table.name, name, df[name])
             size = len(uniques) + 1
             found = np.where(found < 0, len(uniques), found)
         else:
-            found, uniques = pd.factorize(s, use_na_sentinel=False)
-            size = len(uniques)
+            found, size = _number_codes(df, name, numbers.get(name)) if dtype == "int" else (None, 0)
+            if found is None:
+                found, uniques = pd.factorize(df[name], use_na_sentinel=False)
+                size = len(uniques)
         if size and int(combined.max(initial=0)) >= (1 << 62) // (size + 1):
             combined = pd.factorize(combined)[0].astype(np.int64)          # keep the codes small
         combined = combined * size + found
     if len(combined) and int(combined.max()) < 8 * len(combined) + 1024:
         return bool(np.bincount(combined).max() > 1)
     return len(pd.unique(combined)) < len(combined)
+
+
+def _number_codes(df: pd.DataFrame, name: str, values: np.ndarray | None) -> tuple[np.ndarray | None, int]:
+    """Codes of a whole-number column by offset from its minimum (blank: the last code); None if its range is wide."""
+    values = df[name].to_numpy(dtype="float64", na_value=np.nan) if values is None else values
+    blank = np.isnan(values)
+    if blank.all():
+        return np.zeros(len(values), dtype=np.int64), 1
+    low, high = np.nanmin(values), np.nanmax(values)
+    if high - low > 1_000_000:
+        return None, 0
+    span = int(high - low) + 1
+    return np.where(blank, span, np.nan_to_num(values - low)).astype(np.int64), span + 1
 
 
 def schema_issues(raw: Any, normalised: pd.DataFrame | None = None, codes: Codes | None = None) -> list[Issue]:
@@ -287,6 +305,7 @@ def _isna(v: Any) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=None)
 def _enum_lookup(col: Column) -> dict[str, str]:
     lookup = {v.casefold(): v for v in col.enum or ()}
     lookup.update({k.strip().casefold(): v for k, v in VALUE_ALIASES.get(col.name, {}).items()})
