@@ -170,47 +170,46 @@ def amount_issues(frames: dict[str, pd.DataFrame], raws: dict[str, Any], *, skip
     b = np.where(np.isnan(adjusted), original, adjusted)
     a = np.where(codes_b >= 0, actual[np.maximum(codes_b, 0)], np.nan)
     kept = np.flatnonzero(unique)
+    years = budget["year"].to_numpy(dtype="float64", na_value=np.nan)[unique]
+    ways = direction[unique]
+    depts, accounts = budget["dept_id"].array, budget["account_id"].array
 
-    def rows(found: np.ndarray) -> pd.DataFrame:
-        """The budget rows of the lines found, with their budget ``b`` and actual ``a`` (for the messages)."""
-        if not found.any():
-            return pd.DataFrame(columns=["year", "direction"])
-        return budget.iloc[kept[found]].assign(direction=direction[kept[found]], b=b[found], a=a[found])
+    def line(k: int) -> tuple[Any, str]:
+        """Row label and ``year/dept/account`` of the k-th kept budget line (a line with an actual: no blank key)."""
+        return budget.index[kept[k]], f"{int(years[k])}/{depts[kept[k]]}/{accounts[kept[k]]}"
 
     header_a = raw_a.headers.get("amount", "amount")
     if "actuals" not in skip_rates:
         with np.errstate(invalid="ignore"):
-            found = (b > 0) & (a > limits["line_rate_max"] * b)
-        high = rows(found)
-        if len(high):
+            found = np.flatnonzero((b > 0) & (a > limits["line_rate_max"] * b))
+        if len(found):
             # the cell the clerk typed: the line's largest actual row (a month, or the annual row)
             hit = np.isin(codes_a, codes_b[found])
             biggest = acts["amount"][hit].abs().groupby(codes_a[hit], sort=False).idxmax()
-            high = high.assign(cell=biggest.reindex(codes_b[found]).to_numpy())
-        for idx, line in high.iterrows():
-            cell = line["cell"]
+        for k in found:
+            idx, what = line(k)
+            cell = biggest[codes_b[k]]
             typed = acts.at[cell, "amount"]
             issues.append(Issue(user_file(raw_a, cell), user_row(raw_a, cell), header_a, f"{typed:,.2f}",
-                                f"actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
-                                f"{line['a'] / line['b']:.0%} of its budget ({user_file(raw_b, idx)} row "
+                                f"actual of {what} is "
+                                f"{a[k] / b[k]:.0%} of its budget ({user_file(raw_b, idx)} row "
                                 f"{user_row(raw_b, idx)}); this cell holds {typed:,.2f} {unit} as "
                                 "typed: check units or decimal point",
                                 "Correct the amount or the budget so both use the declared currency unit; a real line "
                                 "beyond the limit is accepted by raising data.line_rate_max (--config).",
                                 "error", "actuals"))
-        flagged = set(zip(high["year"], high["direction"]))
-        years = budget["year"].to_numpy(dtype="float64", na_value=np.nan)[unique]
-        for year, way, total_a, total_b in _year_totals(years, direction[unique], a, b):
+        flagged = {(int(years[k]), ways[k]) for k in found}
+        for year, way, total_a, total_b in _year_totals(years, ways, a, b):
             if total_b > 0 and total_a > limits["total_rate_max"] * total_b and (year, way) not in flagged:
                 issues.append(Issue(raw_a.file, None, header_a, f"{total_a:,.2f}",
                                     f"total actual {way} of {year} is {total_a / total_b:.0%} of its budget: "
                                     "check units or decimal point",
                                     "Check that actuals and budget use the same currency unit.", "error", "actuals"))
-    zero = rows(~np.isnan(a) & (a != 0) & ((original == 0) | (b == 0)))
-    for idx, line in zero.iterrows():
+    for k in np.flatnonzero(~np.isnan(a) & (a != 0) & ((original == 0) | (b == 0))):
+        idx, what = line(k)
         issues.append(Issue(user_file(raw_b, idx), user_row(raw_b, idx), raw_b.headers.get("original", "original"), "0",
-                            f"budget is 0 but the actual of {line['year']}/{line['dept_id']}/{line['account_id']} is "
-                            f"{line['a']:,.2f} {unit}; reported as a missing item (no execution rate computed)",
+                            f"budget is 0 but the actual of {what} is "
+                            f"{a[k]:,.2f} {unit}; reported as a missing item (no execution rate computed)",
                             "Nothing to fix if the line was really unbudgeted; otherwise enter its budget.",
                             "warning", "budget"))
     issues += unbudgeted_lines(acts, budget, raw_a, lines)

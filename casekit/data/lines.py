@@ -61,8 +61,8 @@ class LineKeys:
     Attributes
     ----------
     count : int
-        Distinct lines over the coded tables (rows with a blank key part included, each distinct
-        combination once).
+        Number of line codes (codes run from 0 to ``count - 1``; at most a small multiple of the
+        rows, and at least the distinct lines, rows with a blank key part included).
     """
 
     def __init__(self, frames: Mapping[str, pd.DataFrame], codes: Codes | None = None):
@@ -70,7 +70,7 @@ class LineKeys:
         depts: dict = {}
         accounts: dict = {}
         years: dict[str, np.ndarray] = {}
-        pairs: dict[str, np.ndarray] = {}
+        pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._codes = Codes() if codes is None else codes
         self._sums: dict[tuple[str, str, int], tuple[np.ndarray, np.ndarray]] = {}
         self._frames = dict(frames)
@@ -80,31 +80,40 @@ class LineKeys:
             d = _shared(*self.factorize(n, "dept_id"), depts)
             a = _shared(*self.factorize(n, "account_id"), accounts)
             years[n] = df["year"].to_numpy(dtype="float64", na_value=np.nan)
-            pairs[n] = d * (1 << 31) + a
+            pairs[n] = (d, a)
             self._blank[n] = (d == 0) | (a == 0) | np.isnan(years[n])
+        rows = sum(len(y) for y in years.values())
+        small = 4 * rows + 1024               # code ranges up to this are used as they are (no factorising)
+        width = len(accounts) + 1
+        if (len(depts) + 1) * width <= small:
+            pair = {n: d * width + a for n, (d, a) in pairs.items()}
+            self._pairs = (len(depts) + 1) * width
+        else:
+            codes_of, uniques = pd.factorize(np.concatenate([d * width + a for d, a in pairs.values()]))
+            pair, start = {}, 0
+            for n in names:
+                pair[n] = codes_of[start:start + len(years[n])]
+                start += len(years[n])
+            self._pairs = len(uniques)
         # years as codes too (sorted, with each year + 1 so that "last year" is a code shift)
-        every = np.concatenate([y for y in years.values()] or [np.empty(0)])
+        every = pd.unique(np.concatenate([y for y in years.values()] or [np.empty(0)]))
         every = every[~np.isnan(every)]
         self._years = np.unique(np.concatenate([every, every + 1]))
-        pair_codes, pair_uniques = pd.factorize(np.concatenate([p for p in pairs.values()] or [np.empty(0, np.int64)]))
-        self._pairs = len(pair_uniques)
         self._full: dict[str, np.ndarray] = {}
-        start = 0
         for n in names:
             y = years[n]
             yi = np.where(np.isnan(y), len(self._years), np.searchsorted(self._years, np.nan_to_num(y)))
-            self._full[n] = yi.astype(np.int64) * self._pairs + pair_codes[start:start + len(y)]
-            start += len(y)
+            self._full[n] = yi.astype(np.int64) * self._pairs + pair[n]
         self._dense: dict[str, np.ndarray] = {}
-        if names:
+        self.count = (len(self._years) + 1) * self._pairs if names else 0
+        if self.count > small:
             dense, uniques = pd.factorize(np.concatenate([self._full[n] for n in names]))
-            self.count = len(uniques)
-            start = 0
+            self.count, start = len(uniques), 0
             for n in names:
                 self._dense[n] = dense[start:start + len(self._full[n])]
                 start += len(self._full[n])
         else:
-            self.count = 0
+            self._dense = self._full
 
     def factorize(self, name: str, column: str, frame: pd.DataFrame | None = None) -> tuple[np.ndarray, pd.Index]:
         """``pandas.factorize`` of a text column of any of the tables given, computed once per validation.
