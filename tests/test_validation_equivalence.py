@@ -244,7 +244,6 @@ def _stated_unit(t, p):
 
 
 def _subtotals(t, p):
-    raw = t["departments"]
     b = t["budget"]
     first = b.df.iloc[:3]
     b.totals = pd.DataFrame({"year": pd.array([2021, 2021], dtype="Int64"), "dept_id": ["合计", "小计"],
@@ -252,7 +251,6 @@ def _subtotals(t, p):
                              "adjusted": [np.nan, np.nan], "row": [5, 6]}).astype({"dept_id": "str", "account_id": "str"})
     b.df = b.df.iloc[3:]
     b.rows = b.rows.iloc[3:] + 2
-    del raw
     return t, p
 
 
@@ -283,7 +281,7 @@ def _sources(t, p):
 
 
 def _strict_limits(t, p):
-    return t, p
+    return t, p                 # J as it is, validated with the limits of LIMITS below
 
 
 def _zero_budgets(t, p):
