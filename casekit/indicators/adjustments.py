@@ -45,16 +45,19 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
     b = h.budget.merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
     b = b[b["year"].isin(h.years)]
     b["changed"] = (b["adjusted"] - b["original"]).abs() > 1e-9
-    out = b.groupby(keys, as_index=False).agg(original=("original", "sum"), adjusted=("adjusted", "sum"),
-                                              any_changed=("changed", "any"))
+    by_key = b.groupby(keys)
+    out = by_key[["original", "adjusted"]].sum()
+    out["any_changed"] = by_key["changed"].any()
+    out = out.reset_index()
     out["adjustment_rate"] = (out["adjusted"] - out["original"]) / out["original"].where(out["original"] != 0)
     if h.has("adjustments"):
         adj = h.adjustments.merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
         year, month = of_dates(adj["date"], start_of(h))  # the fiscal year and its fourth quarter
         adj = adj.assign(year=year, q4=month >= 10, unapproved=~adj["approved"].astype(bool))
         dates = adj.drop_duplicates([*keys, "date"])
-        ev = dates.groupby(keys).agg(n_adjustments=("date", "size"), share_q4=("q4", "mean"))
-        rows = adj.groupby(keys).agg(total_change=("change", "sum"), share_unapproved=("unapproved", "mean"))
+        by_date, by_row = dates.groupby(keys), adj.groupby(keys)
+        ev = pd.DataFrame({"n_adjustments": by_date.size(), "share_q4": by_date["q4"].mean()})
+        rows = pd.DataFrame({"total_change": by_row["change"].sum(), "share_unapproved": by_row["unapproved"].mean()})
         out = out.merge(ev.join(rows).reset_index(), on=keys, how="left")
         out["n_adjustments"] = out["n_adjustments"].fillna(0).astype("int64")
         out["total_change"] = out["total_change"].fillna(0.0)

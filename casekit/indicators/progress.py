@@ -73,17 +73,23 @@ def phased_budget(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
         ``budget_monthly``; False means flat 1/12).
     """
     lines = line_table(h, basis, complete_only=False)[[*LINE_KEYS, "direction", "budget"]]
-    grid = lines.merge(pd.DataFrame({"month": np.arange(1, 13, dtype="int64")}), how="cross")
-    grid["share"] = 1.0 / 12.0
-    grid["phased"] = False
+    n = len(lines)
+    grid = lines.take(np.repeat(np.arange(n), 12))  # each line's 12 months, lines in order
+    month = np.tile(np.arange(1, 13, dtype="int64"), n)
+    share = np.full(n * 12, 1.0 / 12.0)
+    phased = np.zeros(n * 12, dtype=bool)
     if h.has("budget_monthly"):
         bm = phasing_shares(h)
-        grid = grid.merge(bm[[*LINE_KEYS, "month", "bm_share"]], on=[*LINE_KEYS, "month"], how="left")
-        has_phasing = grid["bm_share"].notna().groupby([grid[k] for k in LINE_KEYS]).transform("any")
-        grid["share"] = np.where(has_phasing, grid["bm_share"].fillna(0.0), grid["share"])
-        grid["phased"] = has_phasing.astype(bool)
-    grid["budget_month"] = grid["budget"] * grid["share"]
-    return grid[["year", "month", "dept_id", "account_id", "direction", "budget_month", "phased"]]
+        line = pd.MultiIndex.from_frame(lines[LINE_KEYS]).get_indexer(pd.MultiIndex.from_frame(bm[LINE_KEYS]))
+        bm_month = bm["month"].to_numpy()
+        found = (line >= 0) & (bm_month >= 1) & (bm_month <= 12)
+        bm_share = np.full(n * 12, np.nan)
+        bm_share[line[found] * 12 + bm_month[found] - 1] = bm["bm_share"].to_numpy()[found]
+        phased = np.repeat((~np.isnan(bm_share)).reshape(n, 12).any(axis=1), 12)  # the line has a phasing
+        share = np.where(phased, np.where(np.isnan(bm_share), 0.0, bm_share), share)
+    return pd.DataFrame({"year": grid["year"].to_numpy(), "month": month, "dept_id": grid["dept_id"].array,
+                         "account_id": grid["account_id"].array, "direction": grid["direction"].array,
+                         "budget_month": grid["budget"].to_numpy() * share, "phased": phased})
 
 
 def _line_months(h: Hospital, basis: str) -> pd.DataFrame:

@@ -36,6 +36,7 @@ SHOCK_COLUMNS = ["year", "dept_id", "volume_deviation", "n_measures", "shock", "
                  "adjustment_source"]
 
 
+@shared
 def budget_growth(h: Hospital, level: str = "dept") -> pd.DataFrame:
     """Growth of the original budget over last year's actual, g = B0_t / A_{t-1} - 1.
 
@@ -158,6 +159,11 @@ def rigidity_summary(h: Hospital, tolerance: float = 0.001) -> pd.DataFrame:
     bg = budget_growth(h, "dept").dropna(subset=["growth"])
     by_line = budget_growth(h, "line").dropna(subset=["growth"]).groupby(["year", "direction"])
     wg = workload_growth(h)
+    if len(wg):  # the departments' workload growth beside their budget growth, where both exist
+        bg = bg.merge(wg[["year", "dept_id", "workload_growth"]].assign(paired=True), on=["year", "dept_id"],
+                      how="left")
+    else:
+        bg = bg.assign(workload_growth=np.nan, paired=np.nan)
     rows = []
     for (year, direction), grp in bg.groupby(["year", "direction"], sort=True):
         unit, units = "department", grp
@@ -166,7 +172,7 @@ def rigidity_summary(h: Hospital, tolerance: float = 0.001) -> pd.DataFrame:
         g = units["growth"].to_numpy(float)
         modal, count = _modal(g, tolerance)
         rho, p, n_corr, note = np.nan, np.nan, 0, ""
-        pairs = grp.merge(wg, on=["year", "dept_id"], how="inner")
+        pairs = grp[grp["paired"].notna()]
         n_corr = len(pairs)
         if n_corr >= 3:
             x, y = pairs["growth"].to_numpy(float), pairs["workload_growth"].to_numpy(float)

@@ -86,9 +86,8 @@ def respondent_scores(h: Hospital) -> pd.DataFrame:
         ``respondent_id``, ``role``, ``dept_id``, ``construct``, ``score``, ``n_items``.
     """
     df = scored_responses(h)
-    out = (df.groupby(["respondent_id", "role", "dept_id", "construct"], as_index=False, sort=True)
-           .agg(score=("score", "mean"), n_items=("score", "count")))
-    return out
+    g = df.groupby(["respondent_id", "role", "dept_id", "construct"], sort=True)["score"]
+    return pd.DataFrame({"score": g.mean(), "n_items": g.count()}).reset_index()
 
 
 def construct_scores(h: Hospital) -> pd.DataFrame:
@@ -177,11 +176,10 @@ def department_construct_deviation(h: Hospital, basis: str = "adjusted") -> pd.D
     from casekit.indicators.execution import execution_table
 
     resp = respondent_scores(h)
-    dm = (resp.groupby(["dept_id", "construct"], as_index=False)
-          .agg(construct_mean=("score", "mean"), n_respondents=("respondent_id", "nunique")))
+    g = resp.groupby(["dept_id", "construct"])
+    dm = pd.DataFrame({"construct_mean": g["score"].mean(), "n_respondents": g["respondent_id"].nunique()}).reset_index()
     ex = execution_table(h, level=("year", "dept_id"), basis=basis)
-    dev = (ex[ex["direction"] == "expense"].groupby("dept_id", as_index=False)
-           .agg(abs_deviation_rate=("abs_deviation_rate", "mean")))
+    dev = ex[ex["direction"] == "expense"].groupby("dept_id")["abs_deviation_rate"].mean().reset_index()
     out = dm.assign(dept_id=dm["dept_id"].astype("str")).merge(
         dev.assign(dept_id=dev["dept_id"].astype("str")), on="dept_id", how="inner")
     out["basis"] = basis
