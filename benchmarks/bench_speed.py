@@ -108,23 +108,19 @@ def _median_of(runs: list[dict]) -> dict:
 
 def markdown(result: dict) -> str:
     b, a = result["before"], result["after"]
+    def against_pandas(measure: str, seconds: str, ratio: str, pandas: str) -> dict:
+        return {"measure": measure, "before s": b[seconds], "after s": a[seconds],
+                "pandas s (before / after run)": f"{b[pandas]:.3f} / {a[pandas]:.3f}",
+                "ratio before": b[ratio], "ratio after": a[ratio]}
+
     rows = pd.DataFrame([
-        {"measure": "warm load of J / pandas read_csv of the same files, wall (target <= 5)",
-         "before s": b["load_s"], "after s": a["load_s"], "pandas s (before / after run)":
-             f"{b['read_csv_s']:.3f} / {a['read_csv_s']:.3f}",
-         "ratio before": b["load_ratio"], "ratio after": a["load_ratio"]},
-        {"measure": "the same, CPU time",
-         "before s": b["load_cpu_s"], "after s": a["load_cpu_s"], "pandas s (before / after run)":
-             f"{b['read_csv_cpu_s']:.3f} / {a['read_csv_cpu_s']:.3f}",
-         "ratio before": b["load_cpu_ratio"], "ratio after": a["load_cpu_ratio"]},
-        {"measure": "of which reading the files (read_hospital_files), CPU time (share of the 5x: <= 2.5)",
-         "before s": b["files_cpu_s"], "after s": a["files_cpu_s"], "pandas s (before / after run)":
-             f"{b['read_csv_cpu_s']:.3f} / {a['read_csv_cpu_s']:.3f}",
-         "ratio before": b["files_cpu_ratio"], "ratio after": a["files_cpu_ratio"]},
-        {"measure": "of which validation (validate_tables on the tables as read), CPU time (share of the 5x: <= 2.5)",
-         "before s": b["validate_cpu_s"], "after s": a["validate_cpu_s"], "pandas s (before / after run)":
-             f"{b['read_csv_cpu_s']:.3f} / {a['read_csv_cpu_s']:.3f}",
-         "ratio before": b["validate_cpu_ratio"], "ratio after": a["validate_cpu_ratio"]},
+        against_pandas("warm load of J / pandas read_csv of the same files, wall (target <= 5)",
+                       "load_s", "load_ratio", "read_csv_s"),
+        against_pandas("the same, CPU time", "load_cpu_s", "load_cpu_ratio", "read_csv_cpu_s"),
+        against_pandas("of which reading the files (read_hospital_files), CPU time (share of the 5x: <= 2.5)",
+                       "files_cpu_s", "files_cpu_ratio", "read_csv_cpu_s"),
+        against_pandas("of which validation (validate_tables on the tables as read), CPU time (share of the 5x: <= 2.5)",
+                       "validate_cpu_s", "validate_cpu_ratio", "read_csv_cpu_s"),
         {"measure": "warm diagnose of J, after / before, wall (target <= 0.33)",
          "before s": b["diagnose_s"], "after s": a["diagnose_s"], "pandas s (before / after run)": "",
          "ratio before": 1.0, "ratio after": a["diagnose_s"] / b["diagnose_s"]},

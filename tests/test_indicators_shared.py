@@ -24,8 +24,8 @@ def test_shared_line_table_copies_are_independent_and_per_hospital():
     assert doubled["actual"].sum() == 2 * fresh["actual"].sum()
 
 
-def test_shared_function_runs_once_inside_the_block():
-    h = generate("j", departments=4, years=2)
+def _counted_prior_actuals():
+    """``prior_actuals`` made shared again, with a count of how often it really computes."""
     count = {"n": 0}
     inner = execution.prior_actuals.__wrapped__
 
@@ -33,7 +33,12 @@ def test_shared_function_runs_once_inside_the_block():
         count["n"] += 1
         return inner(hh)
 
-    wrapped = execution.shared(counting)
+    return execution.shared(counting), count
+
+
+def test_shared_function_runs_once_inside_the_block():
+    h = generate("j", departments=4, years=2)
+    wrapped, count = _counted_prior_actuals()
     with shared_tables(h):
         wrapped(h), wrapped(h), wrapped(h)
     wrapped(h)
@@ -43,14 +48,7 @@ def test_shared_function_runs_once_inside_the_block():
 def test_a_nested_block_for_the_same_hospital_shares_the_outer_tables():
     h = generate("j", departments=4, years=2)
     other = dataclasses.replace(h, actuals=h.actuals.copy())
-    count = {"n": 0}
-    inner = execution.prior_actuals.__wrapped__
-
-    def counting(hh):
-        count["n"] += 1
-        return inner(hh)
-
-    wrapped = execution.shared(counting)
+    wrapped, count = _counted_prior_actuals()
     with shared_tables(h):
         wrapped(h)
         with shared_tables(h):  # what diagnose() enters inside analyse()'s block
