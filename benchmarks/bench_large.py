@@ -17,7 +17,9 @@ the peak of the summed resident memory (RSS) of the whole process tree (runner, 
 Chromium), sampled every 0.2 s with psutil, and the peak of its summed proportional set size
 (PSS, each shared page divided among the processes sharing it; sampled every second), which
 does not count Chromium's shared pages once per process. Ratios are CSV / ledger and
-Parquet / ledger of the same run.
+Parquet / ledger of the same run. Each size is a long run of its own: a run of some sizes keeps
+the rows of the other sizes from the last full run's ``results_large.json``, and every row names
+the commit it measured and the load average around it.
 
 Usage::
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -105,6 +108,15 @@ def make_hospital(rows: int, folder: Path) -> dict:
     return sizes
 
 
+def measured_commit() -> str:
+    """The commit whose code is measured (short hash, ``+changes`` when casekit/ differs from it)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=PROJECT_DIR, capture_output=True, text=True).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--", "casekit", "notebooks") else "")
+
+
 def command(name: str, data: Path, out: Path) -> list[str]:
     base = [PYTHON, "-m", "casekit"]
     if name == "validate":
@@ -113,15 +125,18 @@ def command(name: str, data: Path, out: Path) -> list[str]:
 
 
 def run(sizes: list[int], commands: list[str], keep: bool) -> dict:
-    rows = []
+    rows, commit = [], measured_commit()
     for n in sizes:
         folder = WORK_DIR / f"large_{n}"
         info = make_hospital(n, folder)
         print(json.dumps(info), flush=True)
         for cmd in commands:
             for fmt in FORMATS:  # one command at a time: never two large experiments at once
+                load = os.getloadavg()[0]
                 m = tree_peak(command(cmd, folder / fmt, folder / f"report_{fmt}"))
-                row = {"rows": n, **info, "command": cmd, "format": fmt, **m}
+                row = {"rows": n, **info, "command": cmd, "format": fmt, **m, "commit": commit,
+                       "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+                       "load_start": round(load, 1), "load_end": round(os.getloadavg()[0], 1)}
                 rows.append(row)
                 print(json.dumps({k: v for k, v in row.items() if k != "tail"}), flush=True)
                 if m["rc"] != 0:
@@ -146,7 +161,11 @@ def markdown(result: dict) -> str:
                         "time / ledger (target <= 2)": (r["seconds"] / base["seconds"]
                                                         if base is not None and base["rc"] == 0 else float("nan")),
                         "PSS / ledger": (r["pss_mb"] / base["pss_mb"]
-                                         if base is not None and base["rc"] == 0 else float("nan"))})
+                                         if base is not None and base["rc"] == 0 else float("nan")),
+                        "code": r["commit"] if pd.notna(r.get("commit")) else "not recorded",
+                        "measured": r["date"] if pd.notna(r.get("date")) else "not recorded",
+                        "load avg start / end": (f"{r['load_start']:.1f} / {r['load_end']:.1f}"
+                                                 if pd.notna(r.get("load_start")) else "not recorded")})
     table = pd.DataFrame(out)
     sizes = df.drop_duplicates("rows")
     files = pd.DataFrame({"actuals rows": sizes["actuals_rows"].map(lambda v: fmt_rows(int(v))),
@@ -173,7 +192,20 @@ def main(argv: list[str] | None = None) -> dict:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     sizes = [200_000] if args.quick else [int(float(s)) for s in args.rows.split(",")]
     result = run(sizes, args.commands.split(","), args.keep)
+    if not args.quick:
+        result["rows"] = earlier_rows(sizes) + result["rows"]
     return save_result(result, RESULT_FILE, args.quick, markdown)
+
+
+def earlier_rows(sizes: list[int]) -> list[dict]:
+    """Rows of other sizes in the last full run's file: each size is one long run, measured on its own."""
+    try:
+        earlier = json.loads(RESULT_FILE.read_text())
+    except (OSError, ValueError):
+        return []
+    if earlier.get("quick"):
+        return []
+    return [r for r in earlier.get("rows", []) if r["rows"] not in sizes]
 
 
 if __name__ == "__main__":
