@@ -446,6 +446,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.index.rows": ("Rows", "行数"),
     "sheet.index.columns": ("Columns", "列数"),
     "sheet.index.unit": ("Money unit", "金额单位"),
+    "sheet.index.part": ("Part", "分表"),
     "note.jurisdiction": ("Based on China's 2020 rules for public hospitals; check your jurisdiction's equivalent.",
                           "依据中国2020年公立医院相关规定；请核对所在国家或地区的对应规定。"),
     "sheet.findings": ("Findings", "诊断结论"),

@@ -5,6 +5,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from casekit.report import excel
 from casekit.report.excel import MAX_SHEET, localise, table_title, write_tables
 
 
@@ -46,3 +47,24 @@ def test_english_workbook_keeps_raw_headers_and_english_titles():
     assert out["title"].tolist() == ["Rigid budget targets", "Unscientific"]
     assert table_title("execution_table_basis-adjusted_good-0.05_level-_year_dept_id__warning-0.1", "en")[0] == \
         "Execution by department (B1)"
+
+
+def test_a_table_longer_than_a_sheet_continues_on_numbered_sheets(tmp_path, monkeypatch):
+    monkeypatch.setattr(excel, "ROWS_PER_SHEET", 2)   # Excel's limit is 1,048,575 data rows
+    long = pd.DataFrame({"year": [2020, 2021, 2022, 2023, 2024], "execution_rate": [0.9, 0.95, 1.0, 1.05, 1.1]})
+    short = pd.DataFrame({"code": ["P1"], "status": ["present"]})
+    wb = openpyxl.load_workbook(write_tables({"findings": short, "execution": long}, tmp_path / "t.xlsx"))
+    assert wb.sheetnames[2:] == [f"Budget execution by account ({i})" for i in (1, 2, 3)]
+    index = list(wb[wb.sheetnames[0]].iter_rows(values_only=True))
+    assert index[0][-1] == "Part"
+    assert [(r[1], r[3], r[-1]) for r in index[1:]] == [("findings", 1, None), ("execution", 2, "1/3"),
+                                                        ("execution", 2, "2/3"), ("execution", 1, "3/3")]
+    rows = [r for name in wb.sheetnames[2:] for r in list(wb[name].iter_rows(values_only=True))[1:]]
+    assert rows == list(long.itertuples(index=False, name=None))   # every row once, in order
+    assert all(next(wb[name].iter_rows(values_only=True)) == ("year", "execution_rate") for name in wb.sheetnames[2:])
+    assert wb[wb.sheetnames[3]]["B2"].number_format == excel.PERCENT_FORMAT
+
+
+def test_a_table_within_a_sheet_has_no_part_column(tmp_path):
+    wb = openpyxl.load_workbook(write_tables(_tables(), tmp_path / "t.xlsx"))
+    assert "Part" not in next(wb[wb.sheetnames[0]].iter_rows(values_only=True))

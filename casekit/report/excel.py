@@ -41,6 +41,9 @@ PERCENT_COLUMN = re.compile(r"(^|_)(execution|deviation|adjustment)_rate($|_)")
 PERCENT_FORMAT = "0.00%"  # rates shown with two decimals (96.38%), stored as fractions
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 MAX_SHEET = 31
+ROWS_PER_SHEET = 1_048_575
+"""Data rows on one sheet: Excel's 1,048,576 rows less the header. A longer table continues on
+sheets ``title (2)``, ``title (3)`` ..., and the index gives each part's rows."""
 _BOLD = Font(bold=True)
 
 
@@ -212,6 +215,10 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *,
                  unit: str = "") -> Path:
     """Write tables to an Excel workbook: an index sheet, then one sheet each, atomically.
 
+    A table longer than a sheet holds (:data:`ROWS_PER_SHEET` rows) continues on as many sheets
+    as it needs, each with the header; the index then has a *part* column (``2/3``) and gives
+    every part's own row count.
+
     Execution, deviation and adjustment rates (columns matching :data:`PERCENT_COLUMN`) keep
     their full precision and are shown as percentages with two decimals (``0.00%``).
 
@@ -243,29 +250,49 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *,
         if not isinstance(df, pd.DataFrame):
             raise OutputError(f"table {key!r} is a {type(df).__name__}, not a DataFrame",
                               "This is a bug in casekit; please report it.")
-    titles = [table_title(str(k), lang) for k in tables]
+    parts = [(str(k), df, part, count) for k, df in tables.items()
+             for count in [max(1, -(-len(df) // ROWS_PER_SHEET))] for part in range(1, count + 1)]
+    titles = {str(k): table_title(str(k), lang) for k in tables}
+    split = any(count > 1 for *_, count in parts)
     index_name = label("sheet.index", lang)
-    names = sheet_names([index_name] + [t for t, _ in titles])[1:]
-    index = pd.DataFrame({label("sheet.index.sheet", lang): names,
-                          label("sheet.index.table", lang): [str(k) for k in tables],
-                          label("sheet.index.options", lang): [o for _, o in titles],
-                          label("sheet.index.rows", lang): [len(df) for df in tables.values()],
-                          label("sheet.index.columns", lang): [df.shape[1] for df in tables.values()],
-                          label("sheet.index.unit", lang): [unit if MONEY_COLUMNS & set(map(str, df.columns)) else ""
-                                                            for df in tables.values()]})
+    names = sheet_names([index_name] + [_part_title(titles[k][0], part, count) for k, _, part, count in parts])[1:]
+    columns = {label("sheet.index.sheet", lang): names,
+               label("sheet.index.table", lang): [k for k, *_ in parts],
+               label("sheet.index.options", lang): [titles[k][1] for k, *_ in parts],
+               label("sheet.index.rows", lang): [len(_rows(df, part)) for _, df, part, _ in parts],
+               label("sheet.index.columns", lang): [df.shape[1] for _, df, *_ in parts],
+               label("sheet.index.unit", lang): [unit if MONEY_COLUMNS & set(map(str, df.columns)) else ""
+                                                 for _, df, *_ in parts]}
+    if split:
+        columns[label("sheet.index.part", lang)] = [f"{part}/{count}" if count > 1 else "" for *_, part, count in parts]
+    index = pd.DataFrame(columns)
     path = Path(path)
     with atomic_path(path) as tmp:
         wb = Workbook(write_only=True)  # rows streamed to disk: memory does not grow with the tables
         links = [Hyperlink(ref="", location=f"'{name}'!A1") for name in names]
         _sheet(wb, index_name, escape_frame(index), links=links)
-        for sheet, df in zip(names, tables.values()):
-            ready = localise(_excel_ready(df), "en")  # English names decide the percent columns
-            percent = [bool(PERCENT_COLUMN.search(str(c))) and pd.api.types.is_numeric_dtype(ready[c].dtype)
-                       for c in ready.columns]
-            shown = ready if lang == "en" else localise(_excel_ready(df), lang)
-            _sheet(wb, sheet, escape_frame(shown), percent)
+        for sheet, (_, df, part, _) in zip(names, parts):
+            if part == 1:
+                ready = localise(_excel_ready(df), "en")  # English names decide the percent columns
+                percent = [bool(PERCENT_COLUMN.search(str(c))) and pd.api.types.is_numeric_dtype(ready[c].dtype)
+                           for c in ready.columns]
+                shown = escape_frame(ready if lang == "en" else localise(_excel_ready(df), lang))
+            _sheet(wb, sheet, _rows(shown, part), percent)
         wb.save(tmp)
     return path
+
+
+def _rows(df: pd.DataFrame, part: int) -> pd.DataFrame:
+    """The rows of ``df`` on its ``part``-th sheet (1-based), :data:`ROWS_PER_SHEET` to a sheet."""
+    return df.iloc[(part - 1) * ROWS_PER_SHEET: part * ROWS_PER_SHEET]
+
+
+def _part_title(title: str, part: int, count: int) -> str:
+    """The sheet title of one part of a table too long for one sheet: ``title (2)``, kept within 31 characters."""
+    if count == 1:
+        return title
+    suffix = f" ({part})"
+    return title[: MAX_SHEET - len(suffix)] + suffix
 
 
 def _cell_value(v: Any) -> Any:
