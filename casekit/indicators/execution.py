@@ -87,6 +87,22 @@ def line_table(h: Hospital, basis: str = "adjusted", complete_only: bool = True)
     return lines[["year", "dept_id", "account_id", "direction", col, "actual"]].rename(columns={col: "budget"})
 
 
+def line_positions(lines: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """Position in ``lines`` (one row per year, dept_id, account_id) of each row's line, -1 where it has none.
+
+    Parameters
+    ----------
+    lines, rows : pandas.DataFrame
+        Frames with the columns ``year``, ``dept_id``, ``account_id``; ``lines`` has each line once.
+
+    Returns
+    -------
+    numpy.ndarray
+        One integer per row of ``rows`` (what a merge on the three keys would match, as positions).
+    """
+    return pd.MultiIndex.from_frame(lines[LINE_KEYS]).get_indexer(pd.MultiIndex.from_frame(rows[LINE_KEYS]))
+
+
 def _budget_lines(h: Hospital, complete_only: bool = True) -> pd.DataFrame:
     """:func:`line_table` with both budgets, ``original`` (B0) and ``adjusted`` (B1)."""
     lines = _lines(h)

@@ -18,10 +18,10 @@ import pandas as pd
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
-from casekit.indicators.execution import LINE_KEYS, line_table
+from casekit.indicators.execution import LINE_KEYS, line_positions, line_table
+from casekit.data.lines import group_sums
 
 QUARTER_ENDS = (3, 6, 9, 12)
-MONTH_KEYS = ["year", "month", "dept_id", "account_id"]
 MONTHLY_COLUMNS = ["year", "month", "dept_id", "direction", "actual", "budget_month", "execution_rate",
                    "phasing", "basis", "accounting"]
 PROGRESS_COLUMNS = ["year", "month", "direction", "cumulative_actual", "annual_budget", "progress", "expected",
@@ -30,30 +30,105 @@ SURGE_COLUMNS = ["december", "mean_month", "surge", "n_months"]
 
 
 @shared
-def monthly_actuals(h: Hospital) -> pd.DataFrame:
-    """Actuals summed per line and month, years of ``h.years``: columns ``year``, ``month`` (int),
-    ``dept_id``, ``account_id``, ``actual``, sorted by year and month."""
-    a = h.actuals.groupby(MONTH_KEYS, as_index=False)["amount"].sum()
-    a = a[a["year"].isin(h.years)].rename(columns={"amount": "actual"})
-    a["month"] = a["month"].astype("int64")
-    return a
-
-
-@shared
-def phasing_shares(h: Hospital) -> pd.DataFrame:
-    """``budget_monthly`` summed per line and month, with the month's share of the line's year.
+def line_grid(h: Hospital) -> tuple[pd.DataFrame, np.ndarray]:
+    """The budget lines of the years, each with its 12 months: the grid the monthly tables are summed on.
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``year``, ``month`` (int), ``dept_id``, ``account_id``, ``amount``, ``bm_share``
-        (amount / the line's amount of the year; NaN when that is 0), sorted by year and month.
+    lines : pandas.DataFrame
+        ``year``, ``dept_id``, ``account_id``, ``direction`` of ``line_table(h, basis,
+        complete_only=False)`` (the same lines, in the same order, on either basis): every line
+        with a budget or an actual in ``h.years``, sorted by the three keys.
+    rank : numpy.ndarray
+        For each of the ``12 * len(lines)`` entries (line position x 12 + month - 1) its position
+        in the order of year, month, dept_id and account_id (a table of the line-months sorted
+        by those keys, as a groupby or an outer join on them sorts it).
     """
-    bm = h.budget_monthly.groupby(MONTH_KEYS, as_index=False)["amount"].sum()
-    bm["month"] = bm["month"].astype("int64")
-    year_total = bm.groupby(LINE_KEYS)["amount"].transform("sum")
-    bm["bm_share"] = bm["amount"] / year_total.where(year_total != 0)
-    return bm
+    lines = line_table(h, "adjusted", complete_only=False)[[*LINE_KEYS, "direction"]]
+    year = lines["year"].to_numpy()
+    start = np.searchsorted(year, year, side="left")  # the first line of the line's year
+    size = np.searchsorted(year, year, side="right") - start
+    rank = start[:, None] * 12 + np.arange(12)[None, :] * size[:, None] + (np.arange(len(year)) - start)[:, None]
+    return lines, rank.ravel()
+
+
+def _cell_sums(h: Hospital, table: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """``table[column]`` summed per entry of :func:`line_grid` (line and month), and the rows per entry.
+
+    As ``table.groupby(["year", "month", "dept_id", "account_id"]).sum()`` for the rows of the
+    grid's lines and months 1-12 (the rows of other years are left out): pandas' group sum in
+    the rows' order, groups numbered in the order of the keys (the sums depend on both), 0 for
+    an entry without rows.
+    """
+    lines, rank = line_grid(h)
+    line = line_positions(lines, table)
+    month = table["month"].to_numpy(dtype="float64", na_value=np.nan)
+    inside = (line >= 0) & (month >= 1) & (month <= 12)
+    ranks = rank[line[inside] * 12 + month[inside].astype(np.int64) - 1]
+    del line, month
+    values = table[column].to_numpy(dtype="float64", na_value=np.nan)[inside]
+    rows = np.bincount(ranks, minlength=len(rank))
+    summed = np.zeros(len(rank))
+    if rows.max(initial=0) <= 1:  # one row per entry (the usual table): its sum is its value, 0 for a blank
+        summed[ranks] = np.where(np.isnan(values), 0.0, values)
+    else:
+        group = (np.cumsum(rows > 0) - 1)[ranks]  # only entries with rows numbered, in the order of the keys
+        summed[rows > 0] = group_sums(group, int(group.max()) + 1, values)
+    return summed[rank], rows[rank]
+
+
+@shared
+def line_actuals(h: Hospital) -> tuple[np.ndarray, np.ndarray]:
+    """Actuals of each entry of :func:`line_grid` (line and month), years of ``h.years``.
+
+    Returns
+    -------
+    actual : numpy.ndarray
+        Per entry (line position x 12 + month - 1): the actuals summed (0 without rows).
+    given : numpy.ndarray
+        Bool per entry: the month has actuals rows.
+    """
+    actual, rows = _cell_sums(h, h.actuals, "amount")
+    return actual, rows > 0
+
+
+@shared
+def line_phasing(h: Hospital) -> tuple[np.ndarray, np.ndarray]:
+    """The phasing ``budget_monthly`` gives each entry of :func:`line_grid` (line and month).
+
+    Returns
+    -------
+    share : numpy.ndarray
+        Per entry (line position x 12 + month - 1): the line's ``budget_monthly`` amount of the
+        month (rows summed) / its amount of the year (its months summed in the order of year,
+        month, dept_id, account_id, as a groupby's transform sums them); NaN where the line has no
+        row for the month or its year's amount is 0.
+    months : numpy.ndarray
+        Number of months with ``budget_monthly`` rows, per line.
+    """
+    lines, rank = line_grid(h)
+    n = len(lines)
+    if not h.has("budget_monthly"):
+        return np.full(n * 12, np.nan), np.zeros(n, dtype=np.int64)
+    amount, rows = _cell_sums(h, h.budget_monthly, "amount")
+    given = np.flatnonzero(rows > 0)
+    given = given[np.argsort(rank[given])]  # the months of every line, in the keys' order
+    year_total = np.zeros(n)
+    if len(given):
+        year_total = group_sums(given // 12, n, amount[given])
+    share = np.full(n * 12, np.nan)
+    total = year_total[given // 12]
+    share[given] = amount[given] / np.where(total != 0, total, np.nan)
+    return share, np.bincount(given // 12, minlength=n)
+
+
+def _phased(h: Hospital, basis: str) -> tuple[np.ndarray, np.ndarray]:
+    """``budget_month`` and ``phased`` of :func:`phased_budget`, per entry of :func:`line_grid`."""
+    share, _ = line_phasing(h)
+    phased = np.repeat((~np.isnan(share)).reshape(-1, 12).any(axis=1), 12)  # the line has a phasing
+    share = np.where(phased, np.where(np.isnan(share), 0.0, share), 1.0 / 12.0)
+    budget = line_table(h, basis, complete_only=False)["budget"].to_numpy()
+    return np.repeat(budget, 12) * share, phased
 
 
 @shared
@@ -72,38 +147,91 @@ def phased_budget(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
         ``budget_month`` (annual budget x phasing share), ``phased`` (bool: share taken from
         ``budget_monthly``; False means flat 1/12).
     """
-    lines = line_table(h, basis, complete_only=False)[[*LINE_KEYS, "direction", "budget"]]
-    n = len(lines)
-    grid = lines.take(np.repeat(np.arange(n), 12))  # each line's 12 months, lines in order
-    month = np.tile(np.arange(1, 13, dtype="int64"), n)
-    share = np.full(n * 12, 1.0 / 12.0)
-    phased = np.zeros(n * 12, dtype=bool)
-    if h.has("budget_monthly"):
-        bm = phasing_shares(h)
-        line = pd.MultiIndex.from_frame(lines[LINE_KEYS]).get_indexer(pd.MultiIndex.from_frame(bm[LINE_KEYS]))
-        bm_month = bm["month"].to_numpy()
-        found = (line >= 0) & (bm_month >= 1) & (bm_month <= 12)
-        bm_share = np.full(n * 12, np.nan)
-        bm_share[line[found] * 12 + bm_month[found] - 1] = bm["bm_share"].to_numpy()[found]
-        phased = np.repeat((~np.isnan(bm_share)).reshape(n, 12).any(axis=1), 12)  # the line has a phasing
-        share = np.where(phased, np.where(np.isnan(bm_share), 0.0, bm_share), share)
-    return pd.DataFrame({"year": grid["year"].to_numpy(), "month": month, "dept_id": grid["dept_id"].array,
-                         "account_id": grid["account_id"].array, "direction": grid["direction"].array,
-                         "budget_month": grid["budget"].to_numpy() * share, "phased": phased})
+    lines, _ = line_grid(h)
+    budget_month, phased = _phased(h, basis)
+    grid = lines.take(np.repeat(np.arange(len(lines)), 12))  # each line's 12 months, lines in order
+    return pd.DataFrame({"year": grid["year"].to_numpy(), "month": np.tile(np.arange(1, 13, dtype="int64"), len(lines)),
+                         "dept_id": grid["dept_id"].array, "account_id": grid["account_id"].array,
+                         "direction": grid["direction"].array, "budget_month": budget_month, "phased": phased})
 
 
-def _line_months(h: Hospital, basis: str) -> pd.DataFrame:
-    """Monthly budget and actual per line (outer join), only for months present in actuals."""
-    pb = phased_budget(h, basis)
-    a = monthly_actuals(h)
-    m = pb.merge(a, on=MONTH_KEYS, how="outer")
-    m["direction"] = m["direction"].fillna(
-        m["account_id"].map(h.accounts.set_index("account_id")["direction"]))
-    m[["budget_month", "actual"]] = m[["budget_month", "actual"]].fillna(0.0)
-    m["phased"] = m["phased"].fillna(False).astype(bool)
-    last = a.groupby("year")["month"].max()
-    m = m[m["month"] <= m["year"].map(last)]
-    return m
+def _line_months(h: Hospital, basis: str) -> tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray]]:
+    """Monthly budget and actual per line, only for months present in actuals, without a line x month table.
+
+    The entries are those of :func:`phased_budget` (every line of the years x 12 months) with the
+    line's actual of the month (0 where none). Every line-month with actuals is one of them, so
+    the entries kept are exactly the rows of an outer join of phased budget and monthly actuals on
+    year, month, dept_id and account_id, and ``rows`` orders them as that join does.
+
+    Returns
+    -------
+    lines : pandas.DataFrame
+        As :func:`line_grid`.
+    rows : numpy.ndarray
+        Entries (line position x 12 + month - 1) up to the last month with actuals of their year
+        (none for a year without actuals), ordered by year, month, dept_id and account_id.
+    values : dict of str to numpy.ndarray
+        ``actual`` and ``budget_month`` of every entry.
+    """
+    lines, rank = line_grid(h)
+    budget_month, _ = _phased(h, basis)
+    actual, given = line_actuals(h)
+    given = given.reshape(-1, 12)
+    last = np.where(given.any(axis=1), 12 - np.argmax(given[:, ::-1], axis=1), 0)  # each line's last month
+    last = pd.Series(last).groupby(lines["year"].to_numpy()).transform("max").to_numpy()  # its year's
+    rows = _in_key_order(rank)
+    rows = rows[rows % 12 < last[rows // 12]]
+    return lines, rows, {"actual": actual, "budget_month": budget_month}
+
+
+def _in_key_order(rank: np.ndarray) -> np.ndarray:
+    """The entries of :func:`line_grid` in the order of year, month, dept_id and account_id."""
+    order = np.empty_like(rank)
+    order[rank] = np.arange(len(rank))
+    return order
+
+
+def _sum_by(lines: pd.DataFrame, rows: np.ndarray, keys: Sequence[str], values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Sums of line x month entries per ``keys``, as ``groupby(keys, as_index=False).sum()`` of a table of them.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        The lines (``year``, ``dept_id``, ``account_id``, ``direction`` ...).
+    rows : numpy.ndarray
+        Entries to sum (line position x 12 + month - 1), in the order of that table's rows.
+    keys : sequence of str
+        Columns of ``lines``, or ``"month"``.
+    values : dict of str to numpy.ndarray
+        Amounts per entry.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys`` then ``values``' names, sorted by ``keys``; groups with a missing key part are
+        left out. pandas' own group sum (:func:`casekit.data.lines.group_sums`) over integer codes
+        of the keys in the order of ``rows``, so every sum is the groupby's to the last bit.
+    """
+    code = np.zeros(len(rows), dtype=np.int64)
+    ok = np.ones(len(rows), dtype=bool)
+    parts = []
+    for k in keys:
+        if k == "month":
+            part, uniques = rows % 12, pd.Index(np.arange(1, 13, dtype="int64"))
+        else:
+            codes, uniques = pd.factorize(lines[k], sort=True)
+            part = codes[rows // 12]
+            ok &= part >= 0
+        code = code * len(uniques) + part
+        parts.append((k, uniques))
+    group, found = pd.factorize(code[ok], sort=True)
+    taken = rows[ok]
+    sums = group_sums(group, len(found), np.column_stack([v[taken] for v in values.values()]))
+    out: dict[str, pd.Index] = {}
+    for k, uniques in reversed(parts):
+        out[k] = uniques.take(found % len(uniques))
+        found = found // len(uniques)
+    return pd.DataFrame({k: out[k] for k in keys} | {name: sums[:, i] for i, name in enumerate(values)})
 
 
 def _phasing_label(h: Hospital) -> str:
@@ -128,8 +256,8 @@ def monthly_execution(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     """
     if not h.is_monthly:
         return pd.DataFrame({c: [] for c in MONTHLY_COLUMNS})
-    m = _line_months(h, basis)
-    g = m.groupby(["year", "month", "dept_id", "direction"], as_index=False)[["actual", "budget_month"]].sum()
+    lines, rows, values = _line_months(h, basis)
+    g = _sum_by(lines, rows, ["year", "month", "dept_id", "direction"], values)
     g["execution_rate"] = g["actual"] / g["budget_month"].where(g["budget_month"] > 0)
     g["phasing"] = _phasing_label(h)
     g["basis"] = basis
@@ -175,12 +303,11 @@ def time_progress(h: Hospital, basis: str = "adjusted", by: Sequence[str] = ()) 
     columns = [*PROGRESS_COLUMNS[:2], *by, *PROGRESS_COLUMNS[2:]]
     if not h.is_monthly:
         return pd.DataFrame({c: [] for c in columns})
-    m = _line_months(h, basis)
+    lines, rows, values = _line_months(h, basis)
     keys = ["year", *by, "direction"]
-    g = (m.groupby([*keys, "month"], as_index=False)[["actual", "budget_month"]].sum()
-         .sort_values([*keys, "month"]))
-    annual = phased_budget(h, basis).groupby(keys)["budget_month"].sum().rename("annual_budget")
-    g = g.merge(annual.reset_index(), on=keys, how="left")
+    g = _sum_by(lines, rows, [*keys, "month"], values)  # sorted by keys and month
+    annual = _sum_by(lines, np.arange(len(lines) * 12), keys, {"annual_budget": values["budget_month"]})
+    g = g.merge(annual, on=keys, how="left")
     g["annual_budget"] = g["annual_budget"].fillna(0.0)
     groups = g.groupby(keys)
     g["cumulative_actual"] = groups["actual"].cumsum()
@@ -222,14 +349,16 @@ def year_end_surge(h: Hospital, level: Sequence[str] = ("year",)) -> pd.DataFram
                           "Use level=('year',) or level=('year', 'dept_id').")
     if not h.is_monthly:
         return pd.DataFrame({c: [] for c in [*level, *SURGE_COLUMNS]})
-    a = monthly_actuals(h).merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
-    a = a[a["direction"] == "expense"]
-    months_per_year = a.groupby("year")["month"].nunique().rename("n_months")
-    a["dec"] = np.where(a["month"] == 12, a["actual"], 0.0)
-    g = a.groupby(level, as_index=False).agg(december=("dec", "sum"), total=("actual", "sum"))
+    lines, rank = line_grid(h)
+    actual, given = line_actuals(h)
+    rows = _in_key_order(rank)  # as the expense rows of monthly actuals are ordered
+    rows = rows[given[rows] & (lines["direction"] == "expense").to_numpy()[rows // 12]]
+    year, month = lines["year"].to_numpy()[rows // 12], rows % 12 + 1
+    months_per_year = pd.DataFrame({"year": year, "month": month}).groupby("year")["month"].nunique().rename("n_months")
+    dec = np.where(np.arange(len(actual)) % 12 == 11, actual, 0.0)
+    g = _sum_by(lines, rows, level, {"december": dec, "total": actual})
     g = g.merge(months_per_year.reset_index(), on="year")
-    has_dec = a.loc[a["month"] == 12, "year"].unique()
-    g = g[g["year"].isin(has_dec)].copy()
+    g = g[g["year"].isin(np.unique(year[month == 12]))].copy()
     g["mean_month"] = g["total"] / g["n_months"]
     g["surge"] = g["december"] / g["mean_month"].where(g["mean_month"] != 0)
     return g[[*level, *SURGE_COLUMNS]].reset_index(drop=True)

@@ -24,8 +24,8 @@ from casekit.data.fiscal import of_dates, start_of
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
-from casekit.indicators.execution import LINE_KEYS, line_table, prior_actuals
-from casekit.indicators.progress import monthly_actuals
+from casekit.indicators.execution import LINE_KEYS, line_positions, line_table, prior_actuals
+from casekit.indicators.progress import line_actuals, line_grid, line_phasing
 from casekit.data.schema.tables import VOLUME_DRIVERS
 
 MIN_UNITS = 3  # fewer departments than this in a direction: growth is compared across lines instead
@@ -219,25 +219,25 @@ def phasing_flatness(h: Hospital, seasonality_cv: float = 0.10, flat_tolerance: 
     """
     if not h.is_monthly:
         return pd.DataFrame({c: [] for c in PHASING_COLUMNS})
-    a = monthly_actuals(h).sort_values(LINE_KEYS, kind="stable")  # by line, then month
-    by_line = a.groupby(LINE_KEYS)["actual"]
-    stats_ = pd.DataFrame({"mean": by_line.mean(), "n_months": by_line.size(), "std": by_line.std(ddof=0)})
-    stats_ = stats_[stats_["n_months"] == 12]
-    stats_["actual_cv"] = stats_["std"] / stats_["mean"].abs().where(stats_["mean"] != 0)
     lines = line_table(h, "original")
-    lines = lines[lines["budget"] != 0].merge(stats_.reset_index(), on=LINE_KEYS, how="inner")
+    at = line_positions(line_grid(h)[0], lines)  # every line of the complete years is on the grid
+    actual, given = line_actuals(h)
+    entries = np.flatnonzero(given)  # line by line, each line's months in order
+    by_line = pd.Series(actual[entries]).groupby(entries // 12)
+    stats_ = pd.DataFrame({"mean": by_line.mean(), "n_months": by_line.size(), "std": by_line.std(ddof=0)})
+    stats_ = stats_.reindex(at)
+    keep = (lines["budget"] != 0).to_numpy() & (stats_["n_months"] == 12).to_numpy()
+    cv = (stats_["std"] / stats_["mean"].abs().where(stats_["mean"] != 0)).to_numpy()
+    lines, at = lines[keep].reset_index(drop=True), at[keep]
+    lines["actual_cv"] = cv[keep]
     lines["phasing"] = "none: flat 1/12 by definition"
     lines["flat"] = True
     if h.has("budget_monthly"):
-        bm = h.budget_monthly.groupby([*LINE_KEYS, "month"], as_index=False)["amount"].sum()
-        tot = bm.groupby(LINE_KEYS)["amount"].transform("sum")
-        dist = (bm["amount"] / tot.where(tot != 0) * 12 - 1).abs().groupby([bm[k] for k in LINE_KEYS])
-        flat = pd.DataFrame({"maxdist": dist.max(), "n": dist.size()})  # one row per line and month: n = months
-        flat["is_flat"] = (flat["maxdist"] <= flat_tolerance) & (flat["n"] == 12)
-        lines = lines.merge(flat["is_flat"].reset_index(), on=LINE_KEYS, how="left")
-        given = lines["is_flat"].notna()
+        share, months = line_phasing(h)
+        dist = np.fmax.reduce(np.abs(share.reshape(-1, 12)[at] * 12 - 1), axis=1)  # NaN only where no month has a share
+        given = months[at] > 0
         lines.loc[given, "phasing"] = "budget_monthly"
-        lines["flat"] = lines["is_flat"].where(given, True).astype(bool)
+        lines["flat"] = np.where(given, (dist <= flat_tolerance) & (months[at] == 12), True)
     lines["seasonal"] = (lines["actual_cv"] > seasonality_cv).fillna(False).astype(bool)
     return lines[PHASING_COLUMNS].reset_index(drop=True)
 

@@ -268,6 +268,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     if report.has_errors or report.hospital is None:  # stop before any kernel starts
         raise DataValidationError(report.issues, source=str(data_path))
     require_complete_year(report.hospital)  # a year in progress alone: point to `casekit monitor`
+    release_memory()  # the text and codes of the reading, before the diagnosis adds its tables
     log.step("validate", time.perf_counter() - t)
 
     staging = make_staging_dir(out, inputs=[data_path] + ([config_path] if config_path is not None else []))
