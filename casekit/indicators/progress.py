@@ -7,6 +7,15 @@ report "not assessed: needs monthly actuals".
 The monthly budget of a line is its annual budget (B0 or B1) times the line's phasing share
 from ``budget_monthly`` (amount of the month / amount of the year, so the phasing also applies
 to an adjusted budget), or 1/12 a month where no phasing was supplied.
+
+The monthly rows (millions in a large hospital) are never joined as tables: ``actuals`` and
+``budget_monthly`` are summed once onto the grid of budget lines x 12 months
+(:func:`line_grid`, :func:`line_actuals`, :func:`line_phasing`: integer positions and float
+arrays, shared by the diagnosis and read-only), and each indicator sums grid entries per its keys
+(:func:`_sum_by`). A pandas group sum depends on the order of the rows and on whether the group
+numbers come sorted (compensated sums, or ``ufunc.reduceat`` on sorted groups), so every sum is
+taken by pandas over the rows in the order the former joins and groupbys had them, with groups
+numbered in the order of their keys: every figure is the same to the last bit.
 """
 from __future__ import annotations
 
@@ -49,7 +58,14 @@ def line_grid(h: Hospital) -> tuple[pd.DataFrame, np.ndarray]:
     start = np.searchsorted(year, year, side="left")  # the first line of the line's year
     size = np.searchsorted(year, year, side="right") - start
     rank = start[:, None] * 12 + np.arange(12)[None, :] * size[:, None] + (np.arange(len(year)) - start)[:, None]
-    return lines, rank.ravel()
+    return lines, _read_only(rank.ravel())
+
+
+def _read_only(*arrays: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...]:
+    """The arrays, made read-only: a shared table's arrays are handed out as they are, not copied."""
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays[0] if len(arrays) == 1 else arrays
 
 
 def _cell_sums(h: Hospital, table: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -89,7 +105,7 @@ def line_actuals(h: Hospital) -> tuple[np.ndarray, np.ndarray]:
         Bool per entry: the month has actuals rows.
     """
     actual, rows = _cell_sums(h, h.actuals, "amount")
-    return actual, rows > 0
+    return _read_only(actual, rows > 0)
 
 
 @shared
@@ -109,7 +125,7 @@ def line_phasing(h: Hospital) -> tuple[np.ndarray, np.ndarray]:
     lines, rank = line_grid(h)
     n = len(lines)
     if not h.has("budget_monthly"):
-        return np.full(n * 12, np.nan), np.zeros(n, dtype=np.int64)
+        return _read_only(np.full(n * 12, np.nan), np.zeros(n, dtype=np.int64))
     amount, rows = _cell_sums(h, h.budget_monthly, "amount")
     given = np.flatnonzero(rows > 0)
     given = given[np.argsort(rank[given])]  # the months of every line, in the keys' order
@@ -119,7 +135,7 @@ def line_phasing(h: Hospital) -> tuple[np.ndarray, np.ndarray]:
     share = np.full(n * 12, np.nan)
     total = year_total[given // 12]
     share[given] = amount[given] / np.where(total != 0, total, np.nan)
-    return share, np.bincount(given // 12, minlength=n)
+    return _read_only(share, np.bincount(given // 12, minlength=n))
 
 
 def _phased(h: Hospital, basis: str) -> tuple[np.ndarray, np.ndarray]:
