@@ -209,8 +209,32 @@ def save(analysis: Analysis, path: str | Path) -> Path:
     from casekit.fs.atomic import atomic_path
 
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:  # streamed: no second copy of the data as bytes
-        pickle.dump(analysis, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(analysis)
     return Path(path)
+
+
+class _Pickler(pickle.Pickler):
+    """A pickler writing pandas' Arrow-backed arrays (the text columns) as their Arrow chunks.
+
+    pandas pickles such an array as one combined copy of its chunks, and a pickler keeps every
+    object it wrote until the dump ends, so every text column of the hospital and of the
+    diagnosis's tables was held twice while the analysis was saved (+480 MB at 1,000
+    departments). The array read back is the same: same dtype, same values, same chunks.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        from pandas.arrays import ArrowExtensionArray
+
+        if isinstance(obj, ArrowExtensionArray):
+            return _arrow_array, (type(obj), {**obj.__dict__, "_cache": {}})
+        return NotImplemented
+
+
+def _arrow_array(cls: type, state: dict[str, Any]) -> Any:
+    """An Arrow-backed pandas array from the state :class:`_Pickler` wrote."""
+    array = cls.__new__(cls)
+    array.__setstate__(state)
+    return array
 
 
 def load(path: str | Path) -> Analysis:
