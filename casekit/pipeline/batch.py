@@ -266,7 +266,8 @@ def run_batch(root: str | os.PathLike, out_dir: str | os.PathLike, workers: int 
         Local worker processes (ignored with ``scheduler``).
     scheduler : str, optional
         Address of a dask.distributed scheduler (``tcp://host:8786``); its workers must have
-        casekit installed and see the same file system.
+        casekit installed and see the same file system. Their statistical profiler is paused
+        while the batch runs (:class:`casekit.pipeline.dask_workers.BatchWorkerSettings`).
     lang : {"en", "zh"}
     pdf : bool
         Also print each hospital's report.pdf.
@@ -381,16 +382,27 @@ def _run_dask(task: Callable[..., HospitalRun], jobs: list[tuple], scheduler: st
     except OSError as exc:
         raise ConfigError(f"cannot reach the dask scheduler at {scheduler}: {exc}",
                           "Check the address (tcp://host:8786) and that the scheduler is running.") from None
+    from casekit.pipeline.dask_workers import BatchWorkerSettings
+
     results = []
     with client:
-        futures = [client.submit(task, *job, pure=False, key=f"casekit-{slugify(Path(job[1]).name)}-{i}")
-                   for i, job in enumerate(jobs)]
-        jobs_of = {fut.key: job for fut, job in zip(futures, jobs)}
-        for fut in as_completed(futures):
-            try:
-                results.append(fut.result())
-            except Exception as exc:  # KilledWorker, a lost worker: this hospital failed, the batch goes on
-                job = jobs_of[fut.key]
-                results.append(HospitalRun(_name(job[0]), job[0], job[1], error=f"{WORKER_DIED} ({type(exc).__name__})"))
-            progress.done(results[-1])
+        # BatchWorkerSettings: the workers' profiler off and malloc thresholds for the batch. The
+        # hospitals go in one graph of one task group ("casekit-<i>-<slug>" keys), which the scheduler
+        # queues and hands out as threads free up, so a worker that dies takes only the hospital it
+        # was running. Each future is released once its small result is here.
+        client.register_plugin(BatchWorkerSettings(), name=BatchWorkerSettings.name)
+        try:
+            keys = [f"casekit-{i}-{Path(job[1]).name}" for i, job in enumerate(jobs)]
+            jobs_of = dict(zip(keys, jobs))
+            for fut in as_completed(client.map(task, *zip(*jobs), key=keys, pure=False) if jobs else []):
+                try:
+                    results.append(fut.result())
+                except Exception as exc:  # KilledWorker, a lost worker: this hospital failed, the batch goes on
+                    job = jobs_of[fut.key]
+                    results.append(HospitalRun(_name(job[0]), job[0], job[1],
+                                               error=f"{WORKER_DIED} ({type(exc).__name__})"))
+                fut.release()
+                progress.done(results[-1])
+        finally:
+            client.unregister_worker_plugin(BatchWorkerSettings.name)
     return results
