@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from casekit.errors import Issue
+from casekit.indicators.shared import shared
 from casekit.data.schema.tables import REQUIRED_TABLES, TABLES
 
 OPTIONAL_TABLES = tuple(n for n in TABLES if n not in REQUIRED_TABLES and n != "ledger")
@@ -127,10 +128,9 @@ class Hospital:
 
     @property
     def years(self) -> list[int]:
-        """Years that have both budget and actuals, ascending."""
-        b = set(self.budget["year"].astype(int).unique().tolist())
-        a = set(self.actuals["year"].astype(int).unique().tolist())
-        return sorted(b & a)
+        """Years that have both budget and actuals, ascending (computed once per diagnosis,
+        :func:`casekit.indicators.shared.shared`)."""
+        return _years(self)
 
     @property
     def is_monthly(self) -> bool:
@@ -152,3 +152,11 @@ class Hospital:
         return (f"Hospital({self.profile.name!r}, {len(self.departments)} departments, "
                 f"{len(self.accounts)} accounts, years {self.years}, "
                 f"{'monthly' if self.is_monthly else 'annual'} actuals, optional: {opt or 'none'})")
+
+
+@shared
+def _years(h: Hospital) -> list[int]:
+    """:attr:`Hospital.years`."""
+    b = set(h.budget["year"].astype(int).unique().tolist())
+    a = set(h.actuals["year"].astype(int).unique().tolist())
+    return sorted(b & a)

@@ -112,6 +112,19 @@ def line_positions(lines: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     return pd.Index(code[:n]).get_indexer(code[n:])
 
 
+def with_direction(df: pd.DataFrame, h: Hospital) -> pd.DataFrame:
+    """``df`` with the column ``direction`` of its ``account_id`` appended (``accounts.direction``).
+
+    The same column as a left merge with ``accounts[["account_id", "direction"]]`` on
+    ``account_id`` gives (missing for an account the accounts table lacks), looked up once per
+    distinct account; the rows and their index are those of ``df``.
+    """
+    codes, uniques = pd.factorize(df["account_id"])
+    at = pd.Index(h.accounts["account_id"]).get_indexer(uniques)
+    at = np.append(at, -1)[codes]  # code -1 (a missing account_id) picks the trailing -1
+    return df.assign(direction=h.accounts["direction"].array.take(at, allow_fill=True))
+
+
 def _budget_lines(h: Hospital, complete_only: bool = True) -> pd.DataFrame:
     """:func:`line_table` with both budgets, ``original`` (B0) and ``adjusted`` (B1)."""
     lines = _lines(h)
@@ -139,7 +152,7 @@ def _lines(h: Hospital) -> pd.DataFrame:
     lines = b.merge(a, on=LINE_KEYS, how="outer")
     lines = lines[lines["year"].isin(h.years)]
     lines[[*BASES, "actual"]] = lines[[*BASES, "actual"]].fillna(0.0)
-    lines = lines.merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
+    lines = with_direction(lines, h)
     lines["year"] = lines["year"].astype("int64")
     return (lines[["year", "dept_id", "account_id", "direction", *BASES, "actual"]]
             .sort_values(LINE_KEYS, kind="stable").reset_index(drop=True))

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.data.hospital import Hospital
+from casekit.indicators.shared import shared
 from casekit.indicators.performance import require_table
 from casekit.data.checklist import standard_checklist
 
@@ -23,6 +24,7 @@ SCORE_COLUMNS = ["group_type", "group", "n_items", "n_answered", "n_yes", "n_par
                  "share_met"]
 
 
+@shared
 def checklist_items(h: Hospital, standard: pd.DataFrame | None = None) -> pd.DataFrame:
     """The hospital's checklist answers merged with the standard checklist.
 
