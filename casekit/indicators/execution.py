@@ -147,15 +147,31 @@ def annual_actuals(h: Hospital) -> pd.DataFrame:
 def _lines(h: Hospital) -> pd.DataFrame:
     """B0, B1 and actual of every line of the years of ``h.years``, sorted (the base of
     :func:`line_table`, computed once for both bases)."""
+    years = h.years
     b = h.budget.groupby(LINE_KEYS, as_index=False)[list(BASES)].sum()
-    a = annual_actuals(h).rename(columns={"amount": "actual"})
-    lines = b.merge(a, on=LINE_KEYS, how="outer")
-    lines = lines[lines["year"].isin(h.years)]
-    lines[[*BASES, "actual"]] = lines[[*BASES, "actual"]].fillna(0.0)
-    lines = with_direction(lines, h)
+    a = annual_actuals(h)
+    b, a = b[b["year"].isin(years)], a[a["year"].isin(years)]
+    # the union of both tables' lines in key order, as an outer join sorts it: each key factorised
+    # in sorted order, the three codes combined into one integer that sorts as the keys do
+    keys = pd.concat([b[LINE_KEYS], a[LINE_KEYS]], ignore_index=True)
+    code = np.zeros(len(keys), dtype=np.int64)
+    for k in LINE_KEYS:
+        codes, uniques = pd.factorize(keys[k], sort=True)
+        code = code * len(uniques) + codes
+    _, first, line = np.unique(code, return_index=True, return_inverse=True)
+    lines = keys.take(first).reset_index(drop=True)
     lines["year"] = lines["year"].astype("int64")
-    return (lines[["year", "dept_id", "account_id", "direction", *BASES, "actual"]]
-            .sort_values(LINE_KEYS, kind="stable").reset_index(drop=True))
+    lines = with_direction(lines, h)
+
+    def placed(rows: np.ndarray, values: pd.Series) -> np.ndarray:  # a line missing from a table: 0
+        out = np.zeros(len(lines))
+        out[rows] = values.to_numpy(dtype=float)
+        return out
+
+    for c in BASES:
+        lines[c] = placed(line[:len(b)], b[c])
+    lines["actual"] = placed(line[len(b):], a["amount"])
+    return lines
 
 
 @shared

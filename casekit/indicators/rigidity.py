@@ -24,7 +24,7 @@ from casekit.data.fiscal import of_dates, start_of
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
-from casekit.indicators.execution import LINE_KEYS, line_positions, line_table, prior_actuals
+from casekit.indicators.execution import LINE_KEYS, line_positions, line_table, prior_actuals, with_direction
 from casekit.indicators.progress import line_actuals, line_grid, line_phasing
 from casekit.data.schema.tables import VOLUME_DRIVERS
 
@@ -61,10 +61,16 @@ def budget_growth(h: Hospital, level: str = "dept") -> pd.DataFrame:
     if level not in ("dept", "line"):
         raise ConfigError(f"invalid level {level!r} for budget_growth", "Use level='dept' or level='line'.")
     keys = ["year", "dept_id", "direction"] if level == "dept" else [*LINE_KEYS, "direction"]
-    prior = prior_actuals(h).merge(h.accounts[["account_id", "direction"]], on="account_id", how="left")
-    prior = prior.groupby(keys, as_index=False)["prior_actual"].sum()
-    g = line_table(h, "original", complete_only=False).groupby(keys, as_index=False)["budget"].sum()
-    out = g.merge(prior, on=keys, how="inner").rename(columns={"budget": "original"})
+    lines = line_table(h, "original", complete_only=False)
+    prior = with_direction(prior_actuals(h), h)
+    if level == "dept":
+        g = lines.groupby(keys, as_index=False)["budget"].sum()
+        out = g.merge(prior.groupby(keys, as_index=False)["prior_actual"].sum(), on=keys, how="inner")
+    else:  # each line is its own group (lines without a direction left out, as a grouping leaves them)
+        g, prior = lines[lines["direction"].notna()], prior[prior["direction"].notna()]
+        at = line_positions(prior, g)
+        out = g[at >= 0].assign(prior_actual=prior["prior_actual"].to_numpy()[at[at >= 0]])
+    out = out.rename(columns={"budget": "original"})
     out["growth"] = out["original"] / out["prior_actual"].where(out["prior_actual"] != 0) - 1.0
     return out[[*keys, "original", "prior_actual", "growth"]].reset_index(drop=True)
 

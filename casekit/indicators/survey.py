@@ -46,7 +46,8 @@ def cronbach_alpha(wide_items: pd.DataFrame) -> float:
     >>> round(cronbach_alpha(pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 4, 4]})), 4)
     0.9412
     """
-    df = wide_items.apply(pd.to_numeric, errors="coerce").dropna()
+    numeric = all(pd.api.types.is_numeric_dtype(t) for t in wide_items.dtypes)
+    df = (wide_items if numeric else wide_items.apply(pd.to_numeric, errors="coerce")).dropna()
     k = df.shape[1]
     if k < 2 or len(df) < 2:
         return float("nan")
@@ -114,20 +115,22 @@ def construct_scores(h: Hospital) -> pd.DataFrame:
     resp = respondent_scores(h)
     # each respondent's mean answer to each item, as a pivot table per construct gives it
     item_means = long.groupby(["construct", "respondent_id", "item_id"])["score"].mean().dropna()
-    present = set(long["construct"])
+    with_items = set(item_means.index.get_level_values("construct").unique())
+    agree = (long["score"] >= AGREE_MIN).groupby(long["construct"]).mean()  # shares of 0/1: exact
+    n_items = long.groupby("construct")["item_id"].nunique()
+    n_respondents = resp.groupby("construct")["respondent_id"].nunique()
+    resp_construct = resp["construct"].to_numpy()
     rows = []
-    for construct in [c for c in SURVEY_CONSTRUCTS if c in present]:
-        g = long[long["construct"] == construct]
+    for construct in [c for c in SURVEY_CONSTRUCTS if c in agree.index]:
         wide = (item_means.xs(construct, level="construct").unstack("item_id")
-                if construct in item_means.index.get_level_values(0) else pd.DataFrame(index=pd.Index([])))
-        r = resp[resp["construct"] == construct]
+                if construct in with_items else pd.DataFrame(index=pd.Index([])))
         rows.append({
             "construct": construct,
             "cause": CONSTRUCT_CAUSE[construct],
-            "mean": float(r["score"].mean()),
-            "share_agree": float((g["score"] >= AGREE_MIN).mean()),
-            "n_items": int(g["item_id"].nunique()),
-            "n_respondents": int(r["respondent_id"].nunique()),
+            "mean": float(resp["score"][resp_construct == construct].mean()),
+            "share_agree": float(agree[construct]),
+            "n_items": int(n_items[construct]),
+            "n_respondents": int(n_respondents.get(construct, 0)),
             "alpha": cronbach_alpha(wide),
         })
     return pd.DataFrame(rows, columns=["construct", "cause", "mean", "share_agree", "n_items", "n_respondents",
