@@ -164,6 +164,15 @@ def role_differences(h: Hospital) -> pd.DataFrame:
 
 
 @shared
+def _department_construct_means(h: Hospital) -> pd.DataFrame:
+    """``dept_id`` (text), ``construct``, ``construct_mean``, ``n_respondents`` of the survey (both bases
+    of :func:`department_construct_deviation` share it)."""
+    g = respondent_scores(h).groupby(["dept_id", "construct"])
+    dm = pd.DataFrame({"construct_mean": g["score"].mean(), "n_respondents": g["respondent_id"].nunique()}).reset_index()
+    return dm.assign(dept_id=dm["dept_id"].astype("str"))
+
+
+@shared
 def department_construct_deviation(h: Hospital, basis: str = "adjusted") -> pd.DataFrame:
     """Department construct means beside the department's mean expense |deviation rate|.
 
@@ -178,13 +187,10 @@ def department_construct_deviation(h: Hospital, basis: str = "adjusted") -> pd.D
     """
     from casekit.indicators.execution import execution_table
 
-    resp = respondent_scores(h)
-    g = resp.groupby(["dept_id", "construct"])
-    dm = pd.DataFrame({"construct_mean": g["score"].mean(), "n_respondents": g["respondent_id"].nunique()}).reset_index()
     ex = execution_table(h, level=("year", "dept_id"), basis=basis)
     dev = ex[ex["direction"] == "expense"].groupby("dept_id")["abs_deviation_rate"].mean().reset_index()
-    out = dm.assign(dept_id=dm["dept_id"].astype("str")).merge(
-        dev.assign(dept_id=dev["dept_id"].astype("str")), on="dept_id", how="inner")
+    out = _department_construct_means(h).merge(dev.assign(dept_id=dev["dept_id"].astype("str")), on="dept_id",
+                                               how="inner")
     out["basis"] = basis
     return out.sort_values(["construct", "dept_id"]).reset_index(drop=True)
 
