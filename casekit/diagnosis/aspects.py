@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from casekit.data.hospital import Hospital
@@ -37,7 +38,7 @@ from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import Check, budget_weight_check, check, construct_row, fmt_value, profile_number
 from casekit.diagnosis.robustness import label, rating_sensitivity
-from casekit.indicators.execution import LINE_KEYS, annual_actuals
+from casekit.indicators.execution import LINE_KEYS, annual_actuals, line_positions, with_accounts
 from casekit.indicators.shared import shared
 from casekit.labels import finding_titles
 
@@ -161,9 +162,11 @@ def _lines_with_b0(h: Hospital) -> pd.DataFrame:
     """Annual actuals of every line of ``h.years`` with its B0 (NaN without a budget row), direction
     and category."""
     b = h.budget.groupby(LINE_KEYS, as_index=False)["original"].sum()
-    acc = h.accounts[["account_id", "direction", "category"]]
-    m = annual_actuals(h).merge(b, on=LINE_KEYS, how="left").merge(acc, on="account_id", how="left")
-    return m[m["year"].isin(h.years)]
+    m = annual_actuals(h)
+    m = m[m["year"].isin(h.years)]
+    at = line_positions(b, m)
+    m = m.assign(original=np.where(at >= 0, b["original"].to_numpy()[at], np.nan))
+    return with_accounts(m, h, ("direction", "category"))
 
 
 def _unbudgeted_share(ctx: RuleContext, direction: str, categories: tuple[str, ...] | None = None) -> float | None:

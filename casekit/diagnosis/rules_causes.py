@@ -54,10 +54,11 @@ def _checklist_check(ctx: RuleContext, cause: str) -> tuple[Check, list[dict]]:
         if not hit.empty:
             share = hit.iloc[0]["share_met"]
         items = ctx.get(checklist_items)
-        for r in items[items["cause"] == cause].itertuples(index=False):
-            en = "" if pd.isna(r.requirement_en) else r.requirement_en
-            rows.append(_evidence("checklist", r.item_id, None if pd.isna(r.status) else r.status, en,
-                                  detail_zh=en if pd.isna(r.requirement_zh) else r.requirement_zh))
+        mine = items[items["cause"] == cause]
+        for item, status, en, zh in zip(mine["item_id"], mine["status"], mine["requirement_en"], mine["requirement_zh"]):
+            en = "" if pd.isna(en) else en
+            rows.append(_evidence("checklist", item, None if pd.isna(status) else status, en,
+                                  detail_zh=en if pd.isna(zh) else zh))
     c = check(ctx, f"checklist_{cause}_share_met", share, "causes.checklist_met_min", "<",
               f"share of checklist items on {cause} met", f"{cause}相关制度核查条目落实比例", "governance checklist",
               fmt="pct", missing="checklist table" if not h.has("checklist") else f"answered checklist items of {cause}")

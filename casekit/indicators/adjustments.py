@@ -11,7 +11,7 @@ import pandas as pd
 
 from casekit.data.fiscal import of_dates, start_of
 from casekit.data.hospital import Hospital
-from casekit.indicators.execution import with_direction
+from casekit.indicators.execution import with_accounts
 
 COLUMNS = ["year", "dept_id", "direction", "n_adjustments", "total_change", "original", "adjusted",
            "adjustment_rate", "share_unapproved", "share_q4", "repeated", "source"]
@@ -43,7 +43,7 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
     docs/methodology.md (adjustments); 2020 measures (adjustment procedure).
     """
     keys = ["year", "dept_id", "direction"]
-    b = with_direction(h.budget, h)
+    b = with_accounts(h.budget, h)
     b = b[b["year"].isin(h.years)]
     b["changed"] = (b["adjusted"] - b["original"]).abs() > 1e-9
     by_key = b.groupby(keys)
@@ -52,7 +52,7 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
     out = out.reset_index()
     out["adjustment_rate"] = (out["adjusted"] - out["original"]) / out["original"].where(out["original"] != 0)
     if h.has("adjustments"):
-        adj = with_direction(h.adjustments, h)
+        adj = with_accounts(h.adjustments, h)
         year, month = of_dates(adj["date"], start_of(h))  # the fiscal year and its fourth quarter
         adj = adj.assign(year=year, q4=month >= 10, unapproved=~adj["approved"].astype(bool))
         dates = adj.drop_duplicates([*keys, "date"])
@@ -108,7 +108,7 @@ def line_adjustment_rates(h: Hospital, limit: float = 0.30) -> pd.DataFrame:
     keys = ["year", "dept_id", "account_id"]
     b = h.budget[h.budget["year"].isin(h.years)]
     b = b.groupby(keys, as_index=False)[["original", "adjusted"]].sum()
-    b = with_direction(b, h)
+    b = with_accounts(b, h)
     b["change"] = b["adjusted"] - b["original"]
     b = b[b["change"].abs() > 1e-9].copy()
     b0 = b["original"].abs()

@@ -112,17 +112,17 @@ def line_positions(lines: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     return pd.Index(code[:n]).get_indexer(code[n:])
 
 
-def with_direction(df: pd.DataFrame, h: Hospital) -> pd.DataFrame:
-    """``df`` with the column ``direction`` of its ``account_id`` appended (``accounts.direction``).
+def with_accounts(df: pd.DataFrame, h: Hospital, columns: Sequence[str] = ("direction",)) -> pd.DataFrame:
+    """``df`` with the ``accounts`` columns ``columns`` of its ``account_id`` appended (default ``direction``).
 
-    The same column as a left merge with ``accounts[["account_id", "direction"]]`` on
+    The same columns as a left merge with ``accounts[["account_id", *columns]]`` on
     ``account_id`` gives (missing for an account the accounts table lacks), looked up once per
     distinct account; the rows and their index are those of ``df``.
     """
     codes, uniques = pd.factorize(df["account_id"])
     at = pd.Index(h.accounts["account_id"]).get_indexer(uniques)
     at = np.append(at, -1)[codes]  # code -1 (a missing account_id) picks the trailing -1
-    return df.assign(direction=h.accounts["direction"].array.take(at, allow_fill=True))
+    return df.assign(**{c: h.accounts[c].array.take(at, allow_fill=True) for c in columns})
 
 
 def _budget_lines(h: Hospital, complete_only: bool = True) -> pd.DataFrame:
@@ -161,7 +161,7 @@ def _lines(h: Hospital) -> pd.DataFrame:
     _, first, line = np.unique(code, return_index=True, return_inverse=True)
     lines = keys.take(first).reset_index(drop=True)
     lines["year"] = lines["year"].astype("int64")
-    lines = with_direction(lines, h)
+    lines = with_accounts(lines, h)
 
     def placed(rows: np.ndarray, values: pd.Series) -> np.ndarray:  # a line missing from a table: 0
         out = np.zeros(len(lines))
@@ -429,11 +429,11 @@ def with_names(df: pd.DataFrame, h: Hospital) -> pd.DataFrame:
         if lookup is None:
             continue
         codes, names = lookup
-        keys = out[code]
-        found = codes.get_indexer(keys.astype(str))
-        col = np.where(found >= 0, names[found], "")
-        col[keys.isna().to_numpy()] = ""
-        out = out.copy() if out is df else out
+        # one lookup per distinct code; a missing code (factorised to -1) picks the trailing ""
+        keys, distinct = pd.factorize(out[code])
+        found = codes.get_indexer(distinct.astype(str))
+        col = np.append(np.where(found >= 0, names[found], ""), "").astype(object)[keys]
+        out = out.copy(deep=False) if out is df else out  # copy-on-write: df itself never changes
         out.insert(out.columns.get_loc(code) + 1, name, pd.Series(col, index=out.index, dtype=object))
     return out
 

@@ -24,7 +24,7 @@ from casekit.data.fiscal import of_dates, start_of
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
-from casekit.indicators.execution import LINE_KEYS, line_positions, line_table, prior_actuals, with_direction
+from casekit.indicators.execution import LINE_KEYS, line_positions, line_table, prior_actuals, with_accounts
 from casekit.indicators.progress import line_actuals, line_grid, line_phasing
 from casekit.data.schema.tables import VOLUME_DRIVERS
 
@@ -62,7 +62,7 @@ def budget_growth(h: Hospital, level: str = "dept") -> pd.DataFrame:
         raise ConfigError(f"invalid level {level!r} for budget_growth", "Use level='dept' or level='line'.")
     keys = ["year", "dept_id", "direction"] if level == "dept" else [*LINE_KEYS, "direction"]
     lines = line_table(h, "original", complete_only=False)
-    prior = with_direction(prior_actuals(h), h)
+    prior = with_accounts(prior_actuals(h), h)
     if level == "dept":
         g = lines.groupby(keys, as_index=False)["budget"].sum()
         out = g.merge(prior.groupby(keys, as_index=False)["prior_actual"].sum(), on=keys, how="inner")
