@@ -69,17 +69,13 @@ def checklist_items(h: Hospital, standard: pd.DataFrame | None = None) -> pd.Dat
     return m[ITEM_COLUMNS].sort_values("item_id").reset_index(drop=True)
 
 
-def _score(g: pd.DataFrame) -> dict:
-    answered = g["points"].dropna()
-    return {
-        "n_items": int(len(g)),
-        "n_answered": int(len(answered)),
-        "n_yes": int((g["status"] == "yes").sum()),
-        "n_partial": int((g["status"] == "partial").sum()),
-        "n_no": int((g["status"] == "no").sum()),
-        "points": float(answered.sum()),
-        "share_met": float(answered.mean()) if len(answered) else np.nan,
-    }
+def _score(counts: pd.Series) -> dict:
+    """A :func:`checklist_scores` row from the summed item counts and points of a group (the points
+    are multiples of 0.5, so their sum is exact in any order)."""
+    out = {k: int(counts[k]) for k in ("n_items", "n_answered", "n_yes", "n_partial", "n_no")}
+    answered = out["n_answered"]
+    return {**out, "points": float(counts["points"]),
+            "share_met": float(counts["points"] / answered) if answered else np.nan}
 
 
 def checklist_scores(h: Hospital, standard: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -107,11 +103,14 @@ def checklist_scores(h: Hospital, standard: pd.DataFrame | None = None) -> pd.Da
     Items A1: yes, partial; A2: no -> A1 share 0.75, A2 share 0.0, all 0.5.
     """
     items = checklist_items(h, standard)
+    counts = pd.DataFrame({"n_items": 1, "n_answered": items["points"].notna(),
+                           **{f"n_{s}": items["status"].eq(s) for s in ("yes", "partial", "no")},
+                           "points": items["points"].fillna(0.0)})
     rows = []
     for group_type, col in (("aspect", "aspect"), ("cause", "cause")):
-        for group, g in items.dropna(subset=[col]).groupby(col, sort=True):
-            rows.append({"group_type": group_type, "group": str(group), **_score(g)})
-    rows.append({"group_type": "all", "group": "all", **_score(items)})
+        for group, sums in counts.groupby(items[col], sort=True).sum().iterrows():
+            rows.append({"group_type": group_type, "group": str(group), **_score(sums)})
+    rows.append({"group_type": "all", "group": "all", **_score(counts.sum())})
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
