@@ -90,17 +90,20 @@ def _movable(c: Criterion) -> bool:
         and c.threshold != 0 and c.op != "=="
 
 
-def redecide(criteria: Sequence[Criterion], n_required: int, thresholds: Sequence[Any]) -> str:
+def redecide(criteria: Sequence[Criterion], n_required: int, thresholds: Sequence[Any],
+             movable: Sequence[bool] | None = None) -> str:
     """Status of a rule with its criteria held against ``thresholds`` (same order as ``criteria``).
 
     Uses the rule of :func:`casekit.diagnosis.criteria.decide`: present when at least
     ``n_required`` computable criteria trip (all computable ones when fewer can be computed).
+    ``movable`` (whether each criterion's threshold can move) is worked out when not given.
     """
-    comp = [(c, t) for c, t in zip(criteria, thresholds) if c.triggered is not None]
+    movable = [_movable(c) for c in criteria] if movable is None else movable
+    comp = [(c, t, m) for c, t, m in zip(criteria, thresholds, movable) if c.triggered is not None]
     if not comp:
         return "not_assessed"
     need = max(1, min(int(n_required), len(comp)))
-    n_trig = sum(bool(_OPS[c.op](c.value, t)) if _movable(c) else bool(c.triggered) for c, t in comp)
+    n_trig = sum(bool(_OPS[c.op](c.value, t)) if m else bool(c.triggered) for c, t, m in comp)
     return "present" if n_trig >= need else "absent"
 
 
@@ -131,18 +134,19 @@ def sensitivity(criteria: Sequence[Criterion], n_required: int, status: str) -> 
         status), ``status`` after the move, ``flips`` (bool). Empty when no threshold can move.
     """
     base = [c.threshold for c in criteria]
-    keys = list(dict.fromkeys(c.config_key for c in criteria if _movable(c)))
+    movable = [_movable(c) for c in criteria]
+    keys = list(dict.fromkeys(c.config_key for c, m in zip(criteria, movable) if m))
     rows = []
     for key in keys:
         for change in CHANGES:
-            moved = [float(c.threshold) * (1 + change) if _movable(c) and c.config_key == key else t
-                     for c, t in zip(criteria, base)]
-            new = redecide(criteria, n_required, moved)
+            moved = [float(c.threshold) * (1 + change) if m and c.config_key == key else t
+                     for c, t, m in zip(criteria, base, movable)]
+            new = redecide(criteria, n_required, moved, movable)
             rows.append({"scope": key, "change": change, "status": new, "flips": new != status})
     if keys:
         for move in MOVES:
-            moved = [_against(c, status, move) if _movable(c) else t for c, t in zip(criteria, base)]
-            new = redecide(criteria, n_required, moved)
+            moved = [_against(c, status, move) if m else t for c, t, m in zip(criteria, base, movable)]
+            new = redecide(criteria, n_required, moved, movable)
             rows.append({"scope": ALL, "change": move, "status": new, "flips": new != status})
     return rows
 

@@ -189,8 +189,9 @@ def department_construct_deviation(h: Hospital, basis: str = "adjusted") -> pd.D
 
     ex = execution_table(h, level=("year", "dept_id"), basis=basis)
     dev = ex[ex["direction"] == "expense"].groupby("dept_id")["abs_deviation_rate"].mean().reset_index()
-    out = _department_construct_means(h).merge(dev.assign(dept_id=dev["dept_id"].astype("str")), on="dept_id",
-                                               how="inner")
+    dm = _department_construct_means(h)
+    at = pd.Index(dev["dept_id"].astype("str")).get_indexer(dm["dept_id"])  # an inner join on dept_id
+    out = dm[at >= 0].assign(abs_deviation_rate=dev["abs_deviation_rate"].to_numpy()[at[at >= 0]])
     out["basis"] = basis
     return out.sort_values(["construct", "dept_id"]).reset_index(drop=True)
 
