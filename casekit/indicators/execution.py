@@ -314,18 +314,18 @@ def accuracy_summary(h: Hospital, basis: str = "adjusted", good: float = 0.05,
                          "abs_err": np.abs(a - b), "abs_actual": np.abs(a),
                          "abs_deviation_rate": np.abs(_deviation_rate(b, a))})
     g = work.groupby(["year", "direction"], sort=True)
-    out = g[["budget", "actual"]].sum()
+    out = g[["budget", "actual", "abs_err", "abs_actual"]].sum()
     n_groups = len(out)
     code = g.ngroup().to_numpy()  # the (year, direction) group of each line, in the order of ``out``
-    out["n_lines"] = g.size()
-    sums = g[["abs_err", "abs_actual"]].sum()
+    out["n_lines"] = np.bincount(code, minlength=n_groups)
     out["mean_abs_deviation_rate"] = g["abs_deviation_rate"].mean()
     # shares of 0/1 flags: counts divided by counts, exact in float
     out["share_lines_beyond_warning"] = _share(code, _beyond(b, a, warning), n_groups)
     out = out.reset_index()
-    out["wape"] = _ratio(sums["abs_err"].reset_index(drop=True), sums["abs_actual"].reset_index(drop=True))
-    out["bias"] = _ratio(out["budget"] - out["actual"], out["actual"])
-    out["hospital_abs_deviation_rate"] = _ratio((out["actual"] - out["budget"]).abs(), out["budget"].abs())
+    budget, actual = out["budget"].to_numpy(), out["actual"].to_numpy()
+    out["wape"] = _ratio(out["abs_err"], out["abs_actual"])
+    out["bias"] = _ratio(budget - actual, actual)
+    out["hospital_abs_deviation_rate"] = _ratio(np.abs(actual - budget), np.abs(budget))
     # departments within (year, direction): grouped by the group code, which sorts as (year, direction)
     depts = work[["budget", "actual"]].groupby([code, lines["dept_id"].to_numpy()], sort=True).sum()
     dept_code = depts.index.get_level_values(0).to_numpy()
@@ -344,10 +344,10 @@ def _share(code: np.ndarray, flag: np.ndarray, n_groups: int) -> np.ndarray:
     return np.bincount(code, weights=flag, minlength=n_groups) / np.bincount(code, minlength=n_groups)
 
 
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    """num / den with NaN where den == 0."""
-    den = den.astype(float)
-    return (num.astype(float) / den.where(den != 0)).astype(float)
+def _ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
+    """num / den (of the same length, row by row) with NaN where den == 0."""
+    den = np.asarray(den, dtype=float)
+    return np.asarray(num, dtype=float) / np.where(den != 0, den, np.nan)
 
 
 def missing_items(h: Hospital) -> pd.DataFrame:
@@ -505,13 +505,15 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
     b0v = rated["original"].to_numpy(dtype=float)
     rated["execution_rate_original"] = np.where(b0v != 0, rated["actual"] / np.where(b0v != 0, b0v, 1.0), np.nan)
     rated = rated.rename(columns={"execution_rate": "execution_rate_adjusted"})
-    rated["_dir"] = rated["direction"].map(DIRECTION_ORDER).fillna(9)
-    rated["_total"] = rated["row_type"].eq(TOTAL)
-    rated["_abs"] = rated["deviation"].abs()
-    rated = rated.sort_values(["year", "_dir", "_total", "_abs"], ascending=[True, True, True, False], kind="stable")
+    direction = np.full(len(rated), 9)  # revenue, expense, then anything else
+    for d, rank in DIRECTION_ORDER.items():
+        direction[rated["direction"].eq(d).to_numpy(dtype=bool, na_value=False)] = rank
+    # by year, direction, lines before the total, |deviation| largest first (ties in row order)
+    order = np.lexsort((-rated["deviation"].abs().to_numpy(), rated["row_type"].eq(TOTAL).to_numpy(), direction,
+                        rated["year"].to_numpy()))
     cols = ["year", "direction", *codes, "original", "adjusted", "actual", "execution_rate_original",
             "execution_rate_adjusted", "deviation", "deviation_rate", "band", "row_type"]
-    out = with_names(rated[cols].reset_index(drop=True), h)
+    out = with_names(rated[cols].take(order).reset_index(drop=True), h)
     for name in ("dept_name", "account_name"):
         if name in out.columns:
             out.loc[out["row_type"].eq(TOTAL), name] = ""
