@@ -59,7 +59,8 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
         by_date, by_row = dates.groupby(keys), adj.groupby(keys)
         ev = pd.DataFrame({"n_adjustments": by_date.size(), "share_q4": by_date["q4"].mean()})
         rows = pd.DataFrame({"total_change": by_row["change"].sum(), "share_unapproved": by_row["unapproved"].mean()})
-        out = out.merge(ev.join(rows).reset_index(), on=keys, how="left")
+        found = ev.join(rows).reindex(pd.MultiIndex.from_frame(out[keys]))  # a left join on the keys
+        out = pd.concat([out, found.reset_index(drop=True)], axis=1)
         out["n_adjustments"] = out["n_adjustments"].fillna(0).astype("int64")
         out["total_change"] = out["total_change"].fillna(0.0)
         out["repeated"] = pd.array(out["n_adjustments"] > 1, dtype="boolean")
@@ -71,7 +72,7 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
         out["share_q4"] = np.nan
         out["repeated"] = pd.array([pd.NA] * len(out), dtype="boolean")
         out["source"] = SOURCE_BUDGET
-    return out[COLUMNS].sort_values(keys, kind="stable").reset_index(drop=True)
+    return out[COLUMNS]  # in the grouping's order: by the keys
 
 
 LINE_COLUMNS = ["year", "dept_id", "account_id", "direction", "original", "adjusted", "change", "adjustment_rate",
