@@ -86,18 +86,28 @@ def rate(share: float, good: float, weak: float) -> str:
     return "weak" if share < weak else "adequate"
 
 
+@shared
+def _checklist_evidence(h: Hospital) -> pd.DataFrame:
+    """The answered checklist items as evidence rows: ``aspect`` and :data:`EVIDENCE_COLUMNS`."""
+    from casekit.indicators.governance import checklist_items
+
+    items = checklist_items(h)
+    items = items[items["points"].notna()]
+    return pd.DataFrame({"aspect": items["aspect"], "source": "checklist", "item": items["item_id"].astype(str),
+                         "requirement": items["requirement_en"].fillna("").astype(str),
+                         "requirement_zh": items["requirement_zh"].fillna(items["requirement_en"]).fillna("").astype(str),
+                         "status": items["status"].astype(str), "met": items["points"].astype(float)},
+                        columns=["aspect", *EVIDENCE_COLUMNS])
+
+
 def _checklist_rows(ctx: RuleContext, aspect: str) -> pd.DataFrame:
     from casekit.indicators.governance import checklist_items
 
     if not ctx.hospital.has("checklist"):
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    items = ctx.get(checklist_items)
-    items = items[(items["aspect"] == aspect) & items["points"].notna()]
-    return pd.DataFrame({"source": "checklist", "item": items["item_id"].astype(str),
-                         "requirement": items["requirement_en"].fillna("").astype(str),
-                         "requirement_zh": items["requirement_zh"].fillna(items["requirement_en"]).fillna("").astype(str),
-                         "status": items["status"].astype(str), "met": items["points"].astype(float)},
-                        columns=EVIDENCE_COLUMNS)
+    ctx.get(checklist_items)  # the items table among the diagnosis's indicator tables
+    ev = _checklist_evidence(ctx.hospital)
+    return ev.loc[ev["aspect"].eq(aspect).to_numpy(dtype=bool, na_value=False), EVIDENCE_COLUMNS]
 
 
 def _assess(ctx: RuleContext, aspect: str, checks: list[Check], missing_if_none: list[str]) -> Finding:

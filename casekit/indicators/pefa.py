@@ -219,12 +219,14 @@ def _yearly(lines: pd.DataFrame) -> pd.DataFrame:
         else:
             hd = _heads(d, head)
             hd["naive"] = (hd["actual"] - hd["original"]).abs()
-            g = hd.groupby("year")[["abs_difference", "adjusted_budget", "naive", "original"]].sum()
+            hd["budgeted"] = hd["original"] != 0
+            by_year = hd.groupby("year")
+            g = by_year[["abs_difference", "adjusted_budget", "naive", "original", "budgeted"]].sum()
             at = g.index.get_indexer(years)  # composition rows need heads in the year ...
             keep &= at >= 0
             at = np.where(at >= 0, at, 0)
-            n_heads = hd.groupby("year").size().to_numpy()[at]
-            n_budgeted = (hd["original"] != 0).groupby(hd["year"]).sum().to_numpy()[at]
+            n_heads = by_year.size().to_numpy()[at]
+            n_budgeted = g["budgeted"].to_numpy()[at]
             keep &= n_budgeted >= 2  # ... and at least two heads with a budget
             value = g["abs_difference"].to_numpy()[at] / g["adjusted_budget"].to_numpy()[at]
             naive = g["naive"].to_numpy()[at] / g["original"].to_numpy()[at]
@@ -283,8 +285,9 @@ def pefa_scores(h: Hospital) -> pd.DataFrame:
 def scores_from_yearly(yearly: pd.DataFrame) -> pd.DataFrame:
     """The :func:`pefa_scores` table from a :func:`pefa_yearly` table (no recomputation)."""
     rows = []
+    by_indicator = dict(iter(yearly.groupby("indicator", sort=False)))
     for code, (direction, kind, head, title_en, title_zh) in INDICATORS.items():
-        y = yearly[yearly["indicator"] == code].sort_values("year")
+        y = by_indicator.get(code, yearly.iloc[:0]).sort_values("year")
         rule_en, rule_zh = _rule(code)
         row = {"indicator": code, "title_en": title_en, "title_zh": title_zh, "direction": direction,
                "years": ", ".join(str(v) for v in y["year"]), "n_years": int(len(y)),
