@@ -38,7 +38,7 @@ from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import Check, budget_weight_check, check, construct_row, fmt_value, profile_number
 from casekit.diagnosis.robustness import label, rating_sensitivity
-from casekit.indicators.execution import LINE_KEYS, annual_actuals, line_positions, with_accounts
+from casekit.indicators.execution import LINE_KEYS, annual_actuals, key_positions, with_accounts
 from casekit.indicators.shared import shared
 from casekit.labels import finding_titles
 
@@ -174,7 +174,7 @@ def _lines_with_b0(h: Hospital) -> pd.DataFrame:
     b = h.budget.groupby(LINE_KEYS, as_index=False)["original"].sum()
     m = annual_actuals(h)
     m = m[m["year"].isin(h.years)]
-    at = line_positions(b, m)
+    at = key_positions(b, m)
     m = m.assign(original=np.where(at >= 0, b["original"].to_numpy()[at], np.nan))
     return with_accounts(m, h, ("direction", "category"))
 

@@ -14,7 +14,7 @@ from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import check, decide, yearly
 from casekit.diagnosis.rules_preparation import BASIS, with_headline
 from casekit.indicators.adjustments import adjustment_summary, line_adjustment_rates
-from casekit.indicators.execution import accuracy_summary, execution_table
+from casekit.indicators.execution import accuracy_summary, execution_table, join_on
 from casekit.indicators.progress import time_progress, year_end_surge
 from casekit.labels import finding_titles
 
@@ -105,7 +105,7 @@ def rule_p3(ctx: RuleContext) -> Finding:
     flagged = rates[rates["over_limit"]]
     per_dept = flagged.groupby(["year", "dept_id", "direction"]).size().rename("lines_adjusted_over_limit")
     dept = ctx.get(execution_table, level=("year", "dept_id"), basis="adjusted", **bands)
-    dept = dept.merge(per_dept.reset_index(), on=["year", "dept_id", "direction"], how="left")
+    dept = join_on(dept, per_dept.reset_index(), ["year", "dept_id", "direction"])
     dept["lines_adjusted_over_limit"] = dept["lines_adjusted_over_limit"].fillna(0).astype("int64")
     dept["beyond_warning"] = ((dept["abs_deviation_rate"] > cfg["bands.warning"])
                               | (dept["band"].eq("undefined") & dept["budget"].eq(0) & dept["actual"].ne(0)))

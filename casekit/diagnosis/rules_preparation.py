@@ -20,7 +20,7 @@ import pandas as pd
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import Check, check, decide, yearly
-from casekit.indicators.execution import accuracy_summary, line_table, missing_items
+from casekit.indicators.execution import accuracy_summary, join_on, line_table, missing_items
 from casekit.indicators.forecast import forecast_value_added, naive_forecasts
 from casekit.indicators.rigidity import (budget_growth, phasing_flatness, rigidity_summary, volume_shocks,
                                          workload_growth)
@@ -143,13 +143,12 @@ def _p1_evidence(ctx: RuleContext, rs: pd.DataFrame, tol: float) -> pd.DataFrame
     bg = ctx.get(budget_growth, level="dept")
     if bg.empty:
         return bg
-    ev = bg.merge(rs[["year", "direction", "modal_growth"]], on=["year", "direction"], how="left")
+    ev = join_on(bg, rs[["year", "direction", "modal_growth"]], ["year", "direction"])
     ev["same_as_modal"] = (ev["growth"] - ev["modal_growth"]).abs() <= tol + 1e-12
     if h.has("workload"):
-        ev = ev.merge(ctx.get(workload_growth)[["year", "dept_id", "workload_growth"]], on=["year", "dept_id"],
-                      how="left")
+        ev = join_on(ev, ctx.get(workload_growth)[["year", "dept_id", "workload_growth"]], ["year", "dept_id"])
         vs = ctx.get(volume_shocks, shock=ctx.cfg["p1.volume_shock"])
-        ev = ev.merge(vs[["year", "dept_id", "volume_deviation", "unaddressed"]], on=["year", "dept_id"], how="left")
+        ev = join_on(ev, vs[["year", "dept_id", "volume_deviation", "unaddressed"]], ["year", "dept_id"])
         ev["gap_to_workload"] = (ev["growth"] - ev["workload_growth"]).abs()
     else:
         ev["gap_to_workload"] = np.nan

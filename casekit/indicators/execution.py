@@ -87,29 +87,39 @@ def line_table(h: Hospital, basis: str = "adjusted", complete_only: bool = True)
     return lines[["year", "dept_id", "account_id", "direction", col, "actual"]].rename(columns={col: "budget"})
 
 
-def line_positions(lines: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
-    """Position in ``lines`` (one row per year, dept_id, account_id) of each row's line, -1 where it has none.
+def key_positions(table: pd.DataFrame, rows: pd.DataFrame, keys: Sequence[str] = LINE_KEYS) -> np.ndarray:
+    """Position in ``table`` (each key once) of each row's key, -1 where ``table`` lacks it.
 
-    Each key column of both frames is factorised once and the three codes are combined into one
+    Each key column of both frames is factorised once and the codes are combined into one
     integer, so matching is one integer lookup instead of a hash of every string (a merge on
     the keys matches the same rows; missing keys match missing keys).
 
     Parameters
     ----------
-    lines, rows : pandas.DataFrame
-        Frames with the columns ``year``, ``dept_id``, ``account_id``; ``lines`` has each line once.
+    table, rows : pandas.DataFrame
+        Frames with the ``keys`` columns (by default the line: ``year``, ``dept_id``, ``account_id``).
+    keys : sequence of str
 
     Returns
     -------
     numpy.ndarray
         One int64 per row of ``rows``.
     """
-    n = len(lines)
+    n = len(table)
     code = np.zeros(n + len(rows), dtype=np.int64)
-    for k in LINE_KEYS:
-        codes, uniques = pd.factorize(pd.concat([lines[k], rows[k]], ignore_index=True), use_na_sentinel=False)
+    for k in keys:
+        codes, uniques = pd.factorize(pd.concat([table[k], rows[k]], ignore_index=True), use_na_sentinel=False)
         code = code * len(uniques) + codes
     return pd.Index(code[:n]).get_indexer(code[n:])
+
+
+def join_on(left: pd.DataFrame, right: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """``left`` with the other columns of ``right`` appended, as ``left.merge(right, on=keys, how="left")``
+    gives them when ``right`` holds each key once (missing where it has none, with the same dtype
+    changes); the rows and index of ``left`` are kept."""
+    at = key_positions(right, left, keys)
+    found = right.drop(columns=list(keys)).reset_index(drop=True).reindex(at)  # label -1: missing
+    return left.assign(**{c: found[c].array for c in found.columns})
 
 
 def with_accounts(df: pd.DataFrame, h: Hospital, columns: Sequence[str] = ("direction",)) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import pandas as pd
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
-from casekit.indicators.execution import LINE_KEYS, line_positions, line_table
+from casekit.indicators.execution import LINE_KEYS, key_positions, line_table
 from casekit.data.lines import group_sums
 
 QUARTER_ENDS = (3, 6, 9, 12)
@@ -77,7 +77,7 @@ def _cell_sums(h: Hospital, table: pd.DataFrame, column: str) -> tuple[np.ndarra
     an entry without rows.
     """
     lines, rank = line_grid(h)
-    line = line_positions(lines, table)
+    line = key_positions(lines, table)
     month = table["month"].to_numpy(dtype="float64", na_value=np.nan)
     inside = (line >= 0) & (month >= 1) & (month <= 12)
     ranks = rank[line[inside] * 12 + month[inside].astype(np.int64) - 1]

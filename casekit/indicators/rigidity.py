@@ -24,7 +24,7 @@ from casekit.data.fiscal import of_dates, start_of
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
-from casekit.indicators.execution import LINE_KEYS, line_positions, line_table, prior_actuals, with_accounts
+from casekit.indicators.execution import LINE_KEYS, join_on, key_positions, line_table, prior_actuals, with_accounts
 from casekit.indicators.progress import line_actuals, line_grid, line_phasing
 from casekit.data.schema.tables import VOLUME_DRIVERS
 
@@ -68,7 +68,7 @@ def budget_growth(h: Hospital, level: str = "dept") -> pd.DataFrame:
         out = g.merge(prior.groupby(keys, as_index=False)["prior_actual"].sum(), on=keys, how="inner")
     else:  # each line is its own group (lines without a direction left out, as a grouping leaves them)
         g, prior = lines[lines["direction"].notna()], prior[prior["direction"].notna()]
-        at = line_positions(prior, g)
+        at = key_positions(prior, g)
         out = g[at >= 0].assign(prior_actual=prior["prior_actual"].to_numpy()[at[at >= 0]])
     out = out.rename(columns={"budget": "original"})
     out["growth"] = out["original"] / out["prior_actual"].where(out["prior_actual"] != 0) - 1.0
@@ -166,8 +166,7 @@ def rigidity_summary(h: Hospital, tolerance: float = 0.001) -> pd.DataFrame:
     by_line = budget_growth(h, "line").dropna(subset=["growth"]).groupby(["year", "direction"])
     wg = workload_growth(h)
     if len(wg):  # the departments' workload growth beside their budget growth, where both exist
-        bg = bg.merge(wg[["year", "dept_id", "workload_growth"]].assign(paired=True), on=["year", "dept_id"],
-                      how="left")
+        bg = join_on(bg, wg[["year", "dept_id", "workload_growth"]].assign(paired=True), ["year", "dept_id"])
     else:
         bg = bg.assign(workload_growth=np.nan, paired=np.nan)
     rows = []
@@ -226,7 +225,7 @@ def phasing_flatness(h: Hospital, seasonality_cv: float = 0.10, flat_tolerance: 
     if not h.is_monthly:
         return pd.DataFrame({c: [] for c in PHASING_COLUMNS})
     lines = line_table(h, "original")
-    at = line_positions(line_grid(h)[0], lines)  # every line of the complete years is on the grid
+    at = key_positions(line_grid(h)[0], lines)  # every line of the complete years is on the grid
     actual, given = line_actuals(h)
     entries = np.flatnonzero(given)  # line by line, each line's months in order
     by_line = pd.Series(actual[entries]).groupby(entries // 12)
