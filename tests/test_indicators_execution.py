@@ -134,3 +134,20 @@ def test_line_table_outer_join(tiny_hospital):
 def test_bad_options_raise_config_error(tiny_hospital, kwargs):
     with pytest.raises(ConfigError):
         execution_table(tiny_hospital, **kwargs)
+
+
+def test_key_positions_and_join_on_match_a_left_merge():
+    import numpy as np
+    import pandas as pd
+
+    from casekit.indicators.execution import join_on, key_positions
+
+    table = pd.DataFrame({"year": [2023, 2023, 2024], "dept_id": pd.array(["D1", "D2", "D1"], dtype="str"),
+                          "n": [1, 2, 3], "flag": [True, False, True]})
+    rows = pd.DataFrame({"year": [2024, 2023, 2025, 2023, 2024], "dept_id": pd.array(["D1", "D2", "D1", "D9", None],
+                                                                                       dtype="str")})
+    # (2024, D1) is row 2, (2023, D2) row 1; 2025, D9 and a missing department are not in the table
+    assert key_positions(table, rows, ["year", "dept_id"]).tolist() == [2, 1, -1, -1, -1]
+    joined = join_on(rows, table, ["year", "dept_id"])
+    pd.testing.assert_frame_equal(joined, rows.merge(table, on=["year", "dept_id"], how="left"), check_exact=True)
+    assert np.isnan(joined["n"].iloc[2])  # an int column with a missing match becomes float, as in a merge

@@ -90,9 +90,10 @@ def line_table(h: Hospital, basis: str = "adjusted", complete_only: bool = True)
 def key_positions(table: pd.DataFrame, rows: pd.DataFrame, keys: Sequence[str] = LINE_KEYS) -> np.ndarray:
     """Position in ``table`` (each key once) of each row's key, -1 where ``table`` lacks it.
 
-    Each key column of both frames is factorised once and the codes are combined into one
-    integer, so matching is one integer lookup instead of a hash of every string (a merge on
-    the keys matches the same rows; missing keys match missing keys).
+    Each key column of both frames is factorised once (the rows' distinct values looked up among
+    the table's) and the codes are combined into one integer, so matching is one integer lookup
+    instead of a hash of every string (a merge on the keys matches the same rows; missing keys
+    match missing keys).
 
     Parameters
     ----------
@@ -105,12 +106,15 @@ def key_positions(table: pd.DataFrame, rows: pd.DataFrame, keys: Sequence[str] =
     numpy.ndarray
         One int64 per row of ``rows``.
     """
-    n = len(table)
-    code = np.zeros(n + len(rows), dtype=np.int64)
+    code, wanted = np.zeros(len(table), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
+    missing = np.zeros(len(rows), dtype=bool)
     for k in keys:
-        codes, uniques = pd.factorize(pd.concat([table[k], rows[k]], ignore_index=True), use_na_sentinel=False)
-        code = code * len(uniques) + codes
-    return pd.Index(code[:n]).get_indexer(code[n:])
+        codes, uniques = pd.factorize(table[k], use_na_sentinel=False)
+        asked, values = pd.factorize(rows[k], use_na_sentinel=False)
+        asked = pd.Index(uniques).get_indexer(values)[asked]  # -1: a value the table lacks
+        missing |= asked < 0
+        code, wanted = code * len(uniques) + codes, wanted * len(uniques) + asked
+    return np.where(missing, -1, pd.Index(code).get_indexer(wanted))
 
 
 def join_on(left: pd.DataFrame, right: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
