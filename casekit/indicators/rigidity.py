@@ -94,8 +94,13 @@ def annual_workload(h: Hospital, scenario: str) -> pd.DataFrame:
 def _index_change(new: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     """Mean relative change over measures present in both (base > 0), and how many were used."""
     new, base = new.align(base, join="inner")
-    rel = new / base.where(base > 0) - 1.0
-    return pd.DataFrame({"change": rel.mean(axis=1, skipna=True), "n_measures": rel.notna().sum(axis=1)})
+    b = base.to_numpy(dtype=float)
+    rel = new.to_numpy(dtype=float) / np.where(b > 0, b, np.nan) - 1.0
+    used = ~np.isnan(rel)
+    n = used.sum(axis=1)
+    with np.errstate(invalid="ignore"):  # no measure in both: NaN
+        change = np.where(used, rel, 0.0).sum(axis=1) / n
+    return pd.DataFrame({"change": change, "n_measures": n}, index=new.index)
 
 
 @shared
