@@ -149,10 +149,10 @@ def _heads(d: pd.DataFrame, by: str) -> pd.DataFrame:
     """The heads of :func:`composition_heads` from the :func:`_pefa_lines` rows of one direction."""
     g = (d.groupby(["year", by], as_index=False)[["budget", "actual"]].sum()
          .rename(columns={by: "head", "budget": "original"}))
-    tot = g.groupby("year")[["original", "actual"]].transform("sum")
-    factor = tot["actual"] / tot["original"].where(tot["original"] != 0)
-    g["adjusted_budget"] = g["original"] * factor
-    g["abs_difference"] = (g["actual"] - g["adjusted_budget"]).abs()
+    tot = g.groupby("year")[["original", "actual"]].transform("sum").to_numpy()
+    original, actual = g["original"].to_numpy(), g["actual"].to_numpy()
+    g["adjusted_budget"] = original * (tot[:, 1] / np.where(tot[:, 0] != 0, tot[:, 0], np.nan))
+    g["abs_difference"] = np.abs(actual - g["adjusted_budget"].to_numpy())
     return g[["year", "head", "original", "actual", "adjusted_budget", "abs_difference"]]
 
 
