@@ -57,8 +57,8 @@ def checklist_items(h: Hospital, standard: pd.DataFrame | None = None) -> pd.Dat
             hc[col] = pd.NA
     hc["item_id"] = hc["item_id"].astype("str")
     m = std.merge(hc[["item_id", "aspect", "cause", "requirement", "status", "evidence"]], on="item_id",
-                  how="outer", suffixes=("", "_h"), indicator=True)
-    m["standard"] = m["_merge"] != "right_only"
+                  how="outer", suffixes=("", "_h"))
+    m["standard"] = m["item_id"].isin(std["item_id"])  # a row of the standard (item ids are unique)
     m["aspect"] = m["aspect"].fillna(m["aspect_h"])
     m["cause"] = m["cause"].fillna(m["cause_h"])
     m["requirement_en"] = m["requirement_en"].fillna(m["requirement"])
