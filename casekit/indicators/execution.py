@@ -216,7 +216,7 @@ def add_rates(df: pd.DataFrame, good: float = 0.05, warning: float = 0.10) -> pd
     (a deficit plan of -790 against an actual of -2,397) reads as "303% executed", so only the
     deviation A - B is given (-1,607) and the rates are NaN.
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: new columns never reach df
     b = out["budget"].to_numpy(dtype=float)
     a = out["actual"].to_numpy(dtype=float)
     defined = b > 0

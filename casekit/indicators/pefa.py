@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.data.hospital import Hospital
-from casekit.indicators.execution import complete_years, line_table
+from casekit.indicators.execution import complete_years, line_table, with_accounts
 
 GRADES = ("A", "B", "C", "D")
 AGGREGATE_BANDS = {
@@ -138,8 +138,8 @@ def _pefa_lines(h: Hospital) -> pd.DataFrame:
     """
     lines = line_table(h, "original")
     lines = lines[lines["year"].isin(pefa_years(h))]
-    cat = dict(zip(h.accounts["account_id"], h.accounts["category"]))
-    lines = lines.assign(category=lines["account_id"].map(cat).fillna(lines["account_id"]),
+    category = with_accounts(lines[["account_id"]], h, ("category",))["category"]
+    lines = lines.assign(category=category.fillna(lines["account_id"]),
                          unbudgeted=lines["actual"].clip(lower=0).where(lines["budget"] == 0, 0.0))
     return lines.groupby(["year", "direction", "dept_id", "category"], as_index=False, observed=True)[
         ["budget", "actual", "unbudgeted"]].sum()
