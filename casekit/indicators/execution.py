@@ -463,6 +463,13 @@ def _names(h: Hospital, code: str) -> tuple[pd.Index, np.ndarray] | None:
     return pd.Index(list(names), dtype=object), np.array(list(names.values()), dtype=object)
 
 
+@shared
+def _direction_totals(h: Hospital) -> pd.DataFrame:
+    """B0, B1 and actual per completed year and direction: the total rows of every
+    :func:`execution_statement`."""
+    return _budget_lines(h).groupby(["year", "direction"], as_index=False)[["original", "adjusted", "actual"]].sum()
+
+
 def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, warning: float = 0.10) -> pd.DataFrame:
     """The budget-execution table (预算执行情况表) a hospital's finance office reads first.
 
@@ -510,7 +517,7 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
     sums = ["original", "adjusted", "actual"]
     body = lines.groupby(keys, as_index=False)[sums].sum()
     body["row_type"] = "line"
-    total = lines.groupby(["year", "direction"], as_index=False)[sums].sum()
+    total = _direction_totals(h)
     total["row_type"] = TOTAL
     for c in codes:
         total[c] = ""
