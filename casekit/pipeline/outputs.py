@@ -55,8 +55,8 @@ def parse_formats(text: str | Iterable[str] | None, *, pdf: bool = True) -> tupl
     return chosen
 
 
-def write_exports(diagnosis: Any, out: Path, *, lang: str = "en", xlsx: bool = True) -> dict[str, float]:
-    """Write ``findings.json`` and (unless ``xlsx`` is False) ``tables.xlsx`` of ``diagnosis`` into ``out``.
+def write_findings(diagnosis: Any, out: Path) -> float:
+    """Write ``findings.json`` of ``diagnosis`` into ``out``; returns the seconds it took.
 
     Parameters
     ----------
@@ -64,27 +64,39 @@ def write_exports(diagnosis: Any, out: Path, *, lang: str = "en", xlsx: bool = T
         The run's diagnosis (of the redacted hospital when the run redacts).
     out : pathlib.Path
         Folder to write into.
-    lang : {"en", "zh"}
-        Language of the workbook's sheet names, headers and values.
-    xlsx : bool
-        Write tables.xlsx too.
 
     Returns
     -------
-    dict
-        Seconds spent on ``json`` and ``excel``.
+    float
     """
     from casekit.fs.atomic import write_text
-    from casekit.report.excel import write_tables
 
     t = time.perf_counter()
     write_text(out / "findings.json", diagnosis.to_json())
-    t_json = time.perf_counter() - t
-    if not xlsx:
-        return {"json": t_json}
+    return time.perf_counter() - t
+
+
+def write_workbook(diagnosis: Any, out: Path, *, lang: str = "en") -> float:
+    """Write ``tables.xlsx`` (every table of ``diagnosis``) into ``out``; returns the seconds it took.
+
+    Parameters
+    ----------
+    diagnosis : casekit.diagnosis.Diagnosis
+        The run's diagnosis.
+    out : pathlib.Path
+        Folder to write into.
+    lang : {"en", "zh"}
+        Language of the workbook's sheet names, headers and values.
+
+    Returns
+    -------
+    float
+    """
+    from casekit.report.excel import write_tables
+
     t = time.perf_counter()
     write_tables(diagnosis.tables(), out / "tables.xlsx", lang=lang, unit=unit_of(diagnosis.profile, lang))
-    return {"json": t_json, "excel": time.perf_counter() - t}
+    return time.perf_counter() - t
 
 
 def _banner(hospital: Any, lang: str) -> str | None:

@@ -14,8 +14,8 @@
    the staging folder; its path is the notebooks' ``analysis`` parameter, so the kernel only
    loads it and draws;
 4. execute the five notebooks combined into one (:mod:`casekit.pipeline.notebooks`, one
-   kernel start per hospital) while a thread writes ``findings.json`` and ``tables.xlsx`` from
-   the same analysis (:func:`casekit.pipeline.outputs.write_exports`);
+   kernel start per hospital) while a thread writes ``findings.json`` from the same analysis
+   (:func:`casekit.pipeline.outputs.write_findings`);
 5. split the executed notebook back into ``executed_01_....ipynb`` ... for audit (each with its
    parameters cell and the values used, runner-only parameters emptied, so each re-runs on its
    own: :func:`~casekit.pipeline.notebooks.for_audit`), write
@@ -44,7 +44,7 @@ from casekit.labels import LANGS
 from casekit.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from casekit.pipeline.notebooks import (StartedKernel, check_figures, combine, drawn_figures, execute, for_audit,
                                         notebook_paths, split)
-from casekit.pipeline.outputs import check_outputs, parse_formats, render, write_exports
+from casekit.pipeline.outputs import check_outputs, parse_formats, render, write_findings, write_workbook
 from casekit.pipeline.params import AUDIT_RESET, Param, declared_parameters, parse_params, parse_years
 
 
@@ -292,8 +292,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         combined_path = staging / ".combined.ipynb"
         nbformat.write(combine(sources), os.fspath(combined_path))
         with ThreadPoolExecutor(1, thread_name_prefix="casekit-exports") as pool:
-            exports = pool.submit(write_exports, analysis.diagnosis, staging, lang=lang,
-                                  xlsx="xlsx" in chosen)  # while the kernel draws
+            findings_json = pool.submit(write_findings, analysis.diagnosis, staging)  # while the kernel draws
             t = time.perf_counter()
             try:
                 executed = execute(combined_path, staging / ".executed.ipynb", parameters,
@@ -303,12 +302,16 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                 kernel.shutdown()
                 kernel = None
                 _write_split(staging, parameters, sources)
-            for name, seconds in exports.result().items():
-                log.step(f"{name} (thread)", seconds)
-        release_memory()  # the workbook's frames, before Chromium prints beside the runner
-        analysis_file.unlink()
-        findings = json.loads((staging / "findings.json").read_text(encoding="utf-8"))
-        outputs = render(executed, findings, hospital, staging, lang=lang, formats=chosen, log=log)
+            log.step("json (thread)", findings_json.result())
+            # the workbook's frames are built while the report is printed, not while the kernel holds
+            # the loaded analysis: at 1,000 departments the two together passed 2 GB
+            workbook = pool.submit(write_workbook, analysis.diagnosis, staging, lang=lang) if "xlsx" in chosen else None
+            analysis_file.unlink()
+            findings = json.loads((staging / "findings.json").read_text(encoding="utf-8"))
+            outputs = render(executed, findings, hospital, staging, lang=lang, formats=chosen, log=log)
+            if workbook is not None:
+                log.step("excel (thread)", workbook.result())
+        release_memory()
         missing = check_figures(executed)
         if missing:
             raise OutputError(f"figure cell(s) produced no figure: {', '.join(missing)}",
