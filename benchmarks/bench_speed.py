@@ -90,7 +90,11 @@ def run(repeats: int, baseline_ref: str, after_ref: str | None = None, rounds: i
         befores.append(_measure(repeats, export_ref(baseline_ref)))
         afters.append(_measure(repeats, export_ref(after_ref) if after_ref else PROJECT_DIR))
     before, after = _median_of(befores), _median_of(afters)
-    return {"benchmark": "speed", "machine": machine(), "repeats": repeats, "rounds": rounds,
+    # each round's after / before of two children run one after the other: the machine's speed
+    # drifts over minutes (a virtual machine's neighbours), which a ratio of medians over rounds mixes in
+    paired = [{"diagnose_cpu": a["diagnose_cpu_s"] / b["diagnose_cpu_s"], "before_diagnose_cpu_s": b["diagnose_cpu_s"]}
+              for b, a in zip(befores, afters)]
+    return {"benchmark": "speed", "machine": machine(), "repeats": repeats, "rounds": rounds, "paired": paired,
             "baseline_ref": baseline_ref, "after_ref": after_ref or "working tree",
             "before": before, "after": after, "same_findings": before["findings"] == after["findings"]}
 
@@ -140,7 +144,21 @@ def markdown(result: dict) -> str:
               f"{loads}. Peak memory "
               f"{b['peak_mb']:.0f} MB before, {a['peak_mb']:.0f} MB after. Same findings before and after: "
             + ("yes" if result["same_findings"] else "**no**") + f" ({', '.join(a['findings'])}).\n\n"
-            + markdown_table(rows, "{:.3f}"))
+            + markdown_table(rows, "{:.3f}") + _paired_markdown(result.get("paired", [])))
+
+
+def _paired_markdown(paired: list[dict]) -> str:
+    """The diagnose ratio of each round's two adjacent children, and how far "before" moved between rounds."""
+    if len(paired) < 2:
+        return ""
+    import statistics
+
+    ratios = [p["diagnose_cpu"] for p in paired]
+    before = [p["before_diagnose_cpu_s"] for p in paired]
+    return (f"\nWarm diagnose, after / before of each round's two adjacent children (CPU time): "
+            f"{', '.join(f'{r:.3f}' for r in ratios)}; median {statistics.median(ratios):.3f}. The same code "
+            f"(before) took {min(before):.3f}-{max(before):.3f} s over the rounds: the machine's speed moves "
+            f"between children; pairing adjacent children takes out the slow part of that drift, the ratio of medians above does not.\n")
 
 
 def main(argv: list[str] | None = None) -> dict:
