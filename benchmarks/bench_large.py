@@ -148,7 +148,7 @@ def run(sizes: list[int], commands: list[str], keep: bool) -> dict:
 
 def markdown(result: dict) -> str:
     """RESULTS.md section for benchmark 10."""
-    df = pd.DataFrame(result["rows"])
+    df = pd.DataFrame(result["rows"]).sort_values("rows", kind="stable")
     out = []
     for (n, cmd), g in df.groupby(["rows", "command"], sort=False):
         g = g.set_index("format")
