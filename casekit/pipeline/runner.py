@@ -303,6 +303,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
                 kernel = None
                 _write_split(staging, parameters, sources)
             log.step("json (thread)", findings_json.result())
+            release_memory()  # what the kernel phase freed, before Chromium prints beside the runner
             # the workbook's frames are built while the report is printed, not while the kernel holds
             # the loaded analysis: at 1,000 departments the two together passed 2 GB
             workbook = pool.submit(write_workbook, analysis.diagnosis, staging, lang=lang) if "xlsx" in chosen else None
@@ -311,7 +312,6 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
             outputs = render(executed, findings, hospital, staging, lang=lang, formats=chosen, log=log)
             if workbook is not None:
                 log.step("excel (thread)", workbook.result())
-        release_memory()
         missing = check_figures(executed)
         if missing:
             raise OutputError(f"figure cell(s) produced no figure: {', '.join(missing)}",
