@@ -274,7 +274,7 @@ def test_figure_sections_say_what_data_they_need(fake_engine, shown):
 
 
 def test_inventory_counts_rows_and_years():
-    inv = blocks.inventory_frame(_hospital(), "en").set_index("Table")
+    inv = blocks.inventory_frame(_hospital().summary(), "en").set_index("Table")
     assert inv.loc["budget (预算)", "Rows"] == 4 and inv.loc["budget (预算)", "Years"] == "2023-2024"
     assert inv.loc["workload (业务量)", "Supplied"] == "no"
 

@@ -147,6 +147,18 @@ class Hospital:
         """Return a copy with some tables replaced (used by tests and the redaction step)."""
         return replace(self, **tables)
 
+    def summary(self) -> "Summary":
+        """Rows and year span of every table, the years and whether the actuals are monthly."""
+        rows: dict[str, int] = {}
+        spans: dict[str, tuple[int, int]] = {}
+        for name in TABLES:
+            df = getattr(self, name, None) if name != "ledger" else None
+            rows[name] = len(df) if isinstance(df, pd.DataFrame) else 0
+            if rows[name] and "year" in df.columns and df["year"].notna().any():
+                ys = df["year"].dropna().astype(int)
+                spans[name] = (int(ys.min()), int(ys.max()))
+        return Summary(rows, spans, tuple(self.years), self.is_monthly)
+
     def __repr__(self) -> str:
         opt = [n for n in OPTIONAL_TABLES if self.has(n)]
         return (f"Hospital({self.profile.name!r}, {len(self.departments)} departments, "
@@ -160,3 +172,33 @@ def _years(h: Hospital) -> list[int]:
     b = set(h.budget["year"].astype(int).unique().tolist())
     a = set(h.actuals["year"].astype(int).unique().tolist())
     return sorted(b & a)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the report shows of a hospital's tables without reading their rows.
+
+    The report's kernel receives the hospital without its monthly rows
+    (:func:`casekit.pipeline.analysis.save`); the data inventory, the years and the checks for
+    monthly figures read this summary of the whole hospital instead.
+
+    Attributes
+    ----------
+    rows : dict of str to int
+        Table name -> number of rows (0 when not supplied), for every table of the data model.
+    year_spans : dict of str to (int, int)
+        Table name -> first and last year, for the supplied tables with a ``year`` column.
+    years : tuple of int
+        :attr:`Hospital.years`.
+    is_monthly : bool
+        :attr:`Hospital.is_monthly`.
+    """
+
+    rows: dict[str, int]
+    year_spans: dict[str, tuple[int, int]]
+    years: tuple[int, ...]
+    is_monthly: bool
+
+    def has(self, table: str) -> bool:
+        """Whether ``table`` was supplied with at least one row (:meth:`Hospital.has`)."""
+        return self.rows.get(table, 0) > 0

@@ -20,19 +20,21 @@ see ``docs/methodology.md``.
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace as dataclass_replace
 from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
 
-from casekit.data.hospital import Hospital
+from casekit.data.hospital import Hospital, Summary
 from casekit.diagnosis.config import Thresholds
 from casekit.errors import CasekitError, ConfigError, DataValidationError, Issue, warnings_as_issues
 from casekit.pipeline.params import parse_years, resolve_input
 
 ANALYSIS_FILE = ".casekit-analysis.pkl"
 """File name of the saved analysis in the runner's staging folder (deleted before publishing)."""
+MONTHLY_TABLES = ("actuals", "budget_monthly")
+""":func:`save` writes the rows of these tables to a file of their own, beside the analysis."""
 _YEAR_TABLES = ("budget", "actuals", "workload", "performance", "budget_monthly")
 
 
@@ -56,6 +58,12 @@ class Analysis:
     redact : bool
     notes : list of Issue
         Warnings raised while diagnosing (shown with the validation notes).
+    summary : casekit.data.hospital.Summary or None
+        :meth:`Hospital.summary` of the whole hospital (set by :func:`analyse`).
+    rows_file : pathlib.Path or None
+        Set in an analysis written by :func:`save`: the file holding the rows of
+        :data:`MONTHLY_TABLES`, which ``hospital`` then lacks (:func:`full_hospital` reads them
+        back). None when ``hospital`` is whole.
     """
 
     hospital: Hospital
@@ -66,6 +74,8 @@ class Analysis:
     years: tuple[int, int] | None = None
     redact: bool = False
     notes: list[Issue] = field(default_factory=list)
+    summary: Summary | None = None
+    rows_file: Path | None = None
 
 
 def analyse(report: Any, data_path: str | Path, *, config: str | Path | None = None,
@@ -110,7 +120,8 @@ def analyse(report: Any, data_path: str | Path, *, config: str | Path | None = N
         with shared_tables(hospital):  # the figure tables start from the diagnosis's line tables
             diagnosis = diagnose(hospital, thresholds)
             _add_figure_tables(diagnosis, hospital, thresholds)
-    return Analysis(hospital, issues, thresholds, diagnosis, Path(data_path), years, bool(redact), notes)
+    return Analysis(hospital, issues, thresholds, diagnosis, Path(data_path), years, bool(redact), notes,
+                    summary=hospital.summary())
 
 
 def deviation_inputs(thresholds: Thresholds) -> list[dict[str, Any]]:
@@ -201,16 +212,58 @@ def compute(data_path: str, config: str = "", years: str = "", redact: bool = Fa
 
 
 def save(analysis: Analysis, path: str | Path) -> Path:
-    """Write ``analysis`` to ``path`` (a pickle, written atomically).
+    """Write ``analysis`` to ``path`` and the rows of its :data:`MONTHLY_TABLES` to :func:`rows_path`.
+
+    Both are pickles, written atomically. :func:`load` reads the analysis without those rows:
+    the report's figures draw from the tables the diagnosis computed (``diagnosis.memo``), so
+    the kernel does not hold the hospital's monthly rows (about half of the file at 1,000
+    departments); :func:`full_hospital` reads them back for a table that was not computed.
 
     A pickle runs code when it is loaded: :func:`load` only files casekit wrote itself (the
-    runner keeps this file in its private staging folder and deletes it before publishing).
+    runner keeps them in its private staging folder and deletes them before publishing).
     """
     from casekit.fs.atomic import atomic_path
 
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:  # streamed: no second copy of the data as bytes
-        _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(analysis)
-    return Path(path)
+    path = Path(path)
+    rows = {name: getattr(analysis.hospital, name) for name in MONTHLY_TABLES}
+    lean = dataclass_replace(analysis, hospital=without_monthly_rows(analysis.hospital), rows_file=rows_path(path))
+    for obj, file in ((rows, rows_path(path)), (lean, path)):
+        with atomic_path(file) as tmp, open(tmp, "wb") as fh:  # streamed: no second copy of the data as bytes
+            _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return path
+
+
+def rows_path(path: str | Path) -> Path:
+    """The file :func:`save` writes the monthly rows of the analysis saved at ``path`` to."""
+    path = Path(path)
+    return path.with_name(path.name + ".rows")
+
+
+def discard(path: str | Path) -> None:
+    """Delete an analysis written by :func:`save` and its rows file (either may be missing)."""
+    for file in (Path(path), rows_path(path)):
+        file.unlink(missing_ok=True)
+
+
+def without_monthly_rows(h: Hospital) -> Hospital:
+    """``h`` without the rows of :data:`MONTHLY_TABLES` (zero-row actuals, no ``budget_monthly``)."""
+    return h.with_tables(actuals=h.actuals.iloc[:0], budget_monthly=None)
+
+
+def full_hospital(analysis: Analysis) -> Hospital:
+    """The whole hospital of ``analysis``: with the rows :func:`save` wrote apart read back.
+
+    Raises
+    ------
+    ConfigError
+        The rows file is missing or unreadable.
+    """
+    if analysis.rows_file is None:
+        return analysis.hospital
+    rows = _read_pickle(analysis.rows_file, "rows")
+    if not isinstance(rows, dict) or set(rows) != set(MONTHLY_TABLES):
+        raise ConfigError(f"rows file {analysis.rows_file} holds no monthly tables", _LOAD_HINT)
+    return analysis.hospital.with_tables(**rows)
 
 
 class _Pickler(pickle.Pickler):
@@ -237,8 +290,13 @@ def _arrow_array(cls: type, state: dict[str, Any]) -> Any:
     return array
 
 
+_LOAD_HINT = "Leave the analysis parameter empty: the notebook then loads and diagnoses the data itself."
+
+
 def load(path: str | Path) -> Analysis:
-    """Read an :class:`Analysis` written by :func:`save`.
+    """Read an :class:`Analysis` written by :func:`save`, without its monthly rows.
+
+    Its ``rows_file`` names the file :func:`save` wrote the rows to (:func:`full_hospital`).
 
     Raises
     ------
@@ -246,17 +304,23 @@ def load(path: str | Path) -> Analysis:
         The file is missing or holds no analysis.
     """
     file = Path(path)
-    hint = "Leave the analysis parameter empty: the notebook then loads and diagnoses the data itself."
+    analysis = _read_pickle(file, "analysis")
+    if not isinstance(analysis, Analysis):
+        raise ConfigError(f"analysis file {file} holds a {type(analysis).__name__}, not an analysis", _LOAD_HINT)
+    if analysis.rows_file is not None:  # beside this file, wherever the two were moved together
+        analysis = dataclass_replace(analysis, rows_file=rows_path(file))
+    return analysis
+
+
+def _read_pickle(file: Path, what: str) -> Any:
+    """The object pickled in ``file``; a :class:`ConfigError` naming the ``what`` file otherwise."""
     if not file.is_file():
-        raise ConfigError(f"analysis file {file} does not exist", hint)
+        raise ConfigError(f"{what} file {file} does not exist", _LOAD_HINT)
     try:
         with file.open("rb") as fh:
-            analysis = pickle.load(fh)
+            return pickle.load(fh)
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
-        raise ConfigError(f"analysis file {file} cannot be read ({type(exc).__name__})", hint) from None
-    if not isinstance(analysis, Analysis):
-        raise ConfigError(f"analysis file {file} holds a {type(analysis).__name__}, not an analysis", hint)
-    return analysis
+        raise ConfigError(f"{what} file {file} cannot be read ({type(exc).__name__})", _LOAD_HINT) from None
 
 
 def restrict_years(h: Hospital, span: tuple[int, int] | None) -> Hospital:

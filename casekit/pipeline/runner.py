@@ -244,7 +244,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
     from casekit.errors import DataValidationError
     from casekit.fs.atomic import make_staging_dir, publish_dir, write_text
     from casekit.monitor.period import require_complete_year
-    from casekit.pipeline.analysis import ANALYSIS_FILE, analyse, save
+    from casekit.pipeline.analysis import ANALYSIS_FILE, analyse, discard, save, without_monthly_rows
     from casekit.report.pdf import notebook_pngs
 
     t_start = time.perf_counter()
@@ -281,7 +281,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         log.step("diagnose", time.perf_counter() - t)
         # the kernel reads the data from the saved analysis; here only the diagnosis (exports) and
         # the profile (page title) are left to use, so a large hospital's rows are not held twice
-        hospital = analysis.hospital.with_tables(actuals=analysis.hospital.actuals.iloc[:0], budget_monthly=None)
+        hospital = without_monthly_rows(analysis.hospital)
         # the memoised indicator tables are the notebooks' (saved above); the exports use the diagnosis's own tables
         analysis = dataclass_replace(analysis, hospital=hospital, diagnosis=dataclass_replace(analysis.diagnosis, memo={}))
         del report
@@ -307,7 +307,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
             # the workbook's frames are built while the report is printed, not while the kernel holds
             # the loaded analysis: at 1,000 departments the two together passed 2 GB
             workbook = pool.submit(write_workbook, analysis.diagnosis, staging, lang=lang) if "xlsx" in chosen else None
-            analysis_file.unlink()
+            discard(analysis_file)
             findings = json.loads((staging / "findings.json").read_text(encoding="utf-8"))
             outputs = render(executed, findings, hospital, staging, lang=lang, formats=chosen, log=log)
             if workbook is not None:
@@ -333,7 +333,7 @@ def run(data_path: str | os.PathLike, out_dir: str | os.PathLike | None = None, 
         if kernel is not None:
             kernel.shutdown()
         if staging.exists():
-            (staging / ANALYSIS_FILE).unlink(missing_ok=True)
+            discard(staging / ANALYSIS_FILE)
             failed = _keep_failed(staging, out) if isinstance(exc, (NotebookExecutionError, OutputError)) else None
             if failed is None:
                 shutil.rmtree(staging, ignore_errors=True)

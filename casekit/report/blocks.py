@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from casekit.money import MONEY_COLUMNS
-from casekit.data.hospital import Hospital
+from casekit.data.hospital import Summary
 from casekit.diagnosis.finding import Finding
 from casekit.errors import Issue
 from casekit.labels import ENUM_COLUMNS, LABELS, issue_text, label
@@ -333,23 +333,20 @@ def localised_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df.drop(columns=pairs)
 
 
-def inventory_frame(h: Hospital, lang: str) -> pd.DataFrame:
-    """Every table of the data model: supplied or not, rows and years."""
+def inventory_frame(summary: Summary, lang: str) -> pd.DataFrame:
+    """Every table of the data model: supplied or not, rows and years (from :meth:`casekit.data.hospital.Hospital.summary`)."""
     from casekit.data.schema.tables import TABLES
 
     rows = []
     for name, spec in TABLES.items():
         if name == "ledger":
             continue
-        df = getattr(h, name, None)
-        supplied = isinstance(df, pd.DataFrame) and len(df) > 0
-        years = "–"
-        if supplied and "year" in df.columns and df["year"].notna().any():
-            ys = df["year"].dropna().astype(int)
-            years = f"{ys.min()}-{ys.max()}" if ys.min() != ys.max() else str(ys.min())
+        supplied = summary.has(name)
+        first, last = summary.year_spans.get(name, (None, None))
+        years = "–" if first is None else (f"{first}-{last}" if first != last else str(first))
         rows.append({label("word.table", lang): f"{name} ({spec.zh})",
                      label("word.supplied", lang): label("word.yes" if supplied else "word.no", lang),
-                     label("word.rows", lang): len(df) if supplied else 0,
+                     label("word.rows", lang): summary.rows.get(name, 0),
                      label("word.years", lang): years})
     return pd.DataFrame(rows)
 

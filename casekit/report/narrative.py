@@ -148,13 +148,13 @@ def title_page(s: Session) -> None:
 
 
 def _years_text(s: Session) -> str:
-    ys = s.hospital.years
+    ys = s.summary.years
     return f"{ys[0]}-{ys[-1]}" if ys else "–"
 
 
 def data_inventory(s: Session) -> None:
     """Tables supplied, their rows and years."""
-    table(inventory_frame(s.hospital, s.lang), s.t("sec.tables"), max_rows=40, lang=s.lang)
+    table(inventory_frame(s.summary, s.lang), s.t("sec.tables"), max_rows=40, lang=s.lang)
 
 
 def validation_notes(s: Session) -> None:
@@ -360,7 +360,7 @@ def _caveat_texts(s: Session) -> list[str]:
             texts.append(str(note.get(f"text_{s.lang}") or note.get("text") or note))
         else:
             texts.append(str(note))
-    if not s.hospital.is_monthly:
+    if not s.summary.is_monthly:
         texts.append({"en": "Actuals are annual only: monthly indicators (time progress, year-end surge) are not "
                             "assessed.", "zh": "执行数仅为年度数据：月度指标（时间进度、年末突击）未评估。"}[s.lang])
     return list(dict.fromkeys(texts))

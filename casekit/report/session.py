@@ -15,7 +15,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from casekit.money import unit_of
-from casekit.data.hospital import Hospital
+from casekit.data.hospital import Hospital, Summary
 from casekit.diagnosis.config import Thresholds
 from casekit.diagnosis.finding import Finding
 from casekit.errors import CasekitError, Issue, warnings_as_issues
@@ -31,6 +31,10 @@ class Session:
     ----------
     hospital : Hospital
         Restricted to the requested years; department names replaced by codes when redacted.
+        Read from the runner's analysis file, it lacks the monthly rows
+        (:func:`casekit.pipeline.analysis.save`): what the report shows of them comes from
+        ``summary`` and from the tables the diagnosis computed, and :meth:`get` reads the rows
+        back for a table that was not computed.
     issues : list of Issue
         Validation warnings.
     diagnosis : Diagnosis
@@ -45,6 +49,10 @@ class Session:
         Warnings raised while loading, diagnosing or drawing, reported instead of printed.
     memo : dict
         Indicator tables by (module, function, args, kwargs), seeded with the diagnosis's own memo.
+    summary : Summary
+        :meth:`Hospital.summary` of the whole hospital (tables, years, monthly actuals).
+    analysis : Analysis or None
+        Where :meth:`get` reads the whole hospital from when ``hospital`` lacks its monthly rows.
     """
 
     hospital: Hospital
@@ -58,13 +66,20 @@ class Session:
     output_dir: Path | None = None
     notes: list[Issue] = field(default_factory=list)
     memo: dict = field(default_factory=dict, repr=False)
+    summary: Summary | None = None
+    analysis: analysis_module.Analysis | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.summary is None:
+            self.summary = self.hospital.summary()
 
     @classmethod
     def of(cls, analysis: analysis_module.Analysis, lang: str = "en") -> "Session":
         """The session showing ``analysis`` in ``lang``."""
         memo = dict(getattr(analysis.diagnosis, "memo", None) or {})
         return cls(analysis.hospital, list(analysis.issues), analysis.diagnosis, analysis.thresholds, lang,
-                   analysis.data_path, analysis.years, analysis.redact, None, list(analysis.notes), memo)
+                   analysis.data_path, analysis.years, analysis.redact, None, list(analysis.notes), memo,
+                   analysis.summary, analysis if analysis.rows_file is not None else None)
 
     def t(self, key: str, **fmt: Any) -> str:
         """Label ``key`` in the session language."""
@@ -73,12 +88,23 @@ class Session:
     def get(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
         """``fn(hospital, **kwargs)`` computed once per session data (shared across languages).
 
-        Tables the diagnosis already computed with the same arguments are reused, not recomputed.
+        Tables the diagnosis already computed with the same arguments are reused, not recomputed;
+        another is computed from the whole hospital (its monthly rows read back once, when
+        ``hospital`` lacks them).
         """
         key = (fn.__module__, fn.__qualname__, (), tuple(sorted(kwargs.items())))
         if key not in self.memo:
             with warnings_as_issues(self.notes):
-                self.memo[key] = fn(self.hospital, **kwargs)
+                self.memo[key] = fn(self._whole_hospital(), **kwargs)
+        return self.memo[key]
+
+    def _whole_hospital(self) -> Hospital:
+        """``hospital`` with its monthly rows, read back once per session data (kept in ``memo``)."""
+        if self.analysis is None:
+            return self.hospital
+        key = ("casekit.pipeline.analysis", "full_hospital", (), ())
+        if key not in self.memo:
+            self.memo[key] = analysis_module.full_hospital(self.analysis)
         return self.memo[key]
 
     def indicator(self, fn: Callable[..., Any], **kwargs: Any) -> Any:

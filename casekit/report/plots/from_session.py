@@ -77,7 +77,7 @@ def matrix_grid(matrix: pd.DataFrame, lang: str = "en") -> tuple[pd.DataFrame, p
 def _heatmap(s: "Session") -> Drawn:
     from casekit.indicators.progress import monthly_execution
 
-    if not s.hospital.is_monthly:
+    if not s.summary.is_monthly:
         return None, "monthly actuals"
     return figures.execution_heatmap(s.get(monthly_execution), lang=s.lang, dept_labels=s.dept_labels(),
                                      fiscal_start=start_of(s.hospital)), None
@@ -88,15 +88,15 @@ def _deviation(s: "Session") -> Drawn:
     from casekit.pipeline.analysis import deviation_inputs
 
     good, warning = s.thresholds["bands.good"], s.thresholds["bands.warning"]
-    table = pd.concat([s.get(execution_table, **kwargs) for kwargs in deviation_inputs(s.thresholds)],
-                      ignore_index=True)
+    table = pd.concat([s.get(execution_table, **kwargs)[["deviation_rate", "basis"]]  # the drawn columns only
+                       for kwargs in deviation_inputs(s.thresholds)], ignore_index=True)
     return figures.deviation_distribution(table, lang=s.lang, good=good, warning=warning), None
 
 
 def _progress(s: "Session") -> Drawn:
     from casekit.indicators.progress import time_progress
 
-    if not s.hospital.is_monthly:
+    if not s.summary.is_monthly:
         return None, "monthly actuals"
     return figures.time_progress(s.get(time_progress, basis="adjusted"),  # the diagnosis's memoised table
                                  lang=s.lang, gap_threshold=s.thresholds["p3.progress_gap"],
@@ -123,7 +123,7 @@ def _matrix(s: "Session") -> Drawn:
 def _survey(s: "Session") -> Drawn:
     from casekit.indicators.survey import construct_scores
 
-    if not (s.hospital.has("survey_items") and s.hospital.has("survey_responses")):
+    if not (s.summary.has("survey_items") and s.summary.has("survey_responses")):
         return None, "survey_items and survey_responses"
     scores = s.get(construct_scores)
     if scores.empty:
@@ -134,7 +134,7 @@ def _survey(s: "Session") -> Drawn:
 def _bridge(s: "Session") -> Drawn:
     from casekit.indicators.flexible import flexible_budget_variance
 
-    if not s.hospital.has("workload"):
+    if not s.summary.has("workload"):
         return None, "workload (budget and actual volumes)"
     variance = s.get(flexible_budget_variance)
     if variance.empty:
@@ -145,7 +145,7 @@ def _bridge(s: "Session") -> Drawn:
 def _linkage(s: "Session") -> Drawn:
     from casekit.indicators.performance import department_linkage_table, performance_linkage
 
-    if not s.hospital.has("performance"):
+    if not s.summary.has("performance"):
         return None, "performance (appraisal scores)"
     points = s.get(department_linkage_table, basis="adjusted")
     if points["abs_deviation_rate"].notna().sum() < 3:
@@ -157,7 +157,7 @@ def _linkage(s: "Session") -> Drawn:
 
 
 def _systems(s: "Session") -> Drawn:
-    if not s.hospital.has("systems"):
+    if not s.summary.has("systems"):
         return None, "systems (information systems)"
     return figures.systems_integration(s.hospital.systems, lang=s.lang,
                                        latency_max=s.thresholds["p5.latency_days_max"]), None
@@ -195,8 +195,8 @@ def absent_inputs(s: "Session", name: str) -> list[str]:
     --------
     An annual-only hospital lacks ``"monthly"`` for the execution heat map.
     """
-    h = s.hospital
-    return [t for t in INPUTS.get(name, ()) if not (h.is_monthly if t == "monthly" else h.has(t))]
+    data = s.summary
+    return [t for t in INPUTS.get(name, ()) if not (data.is_monthly if t == "monthly" else data.has(t))]
 
 
 def draw(s: "Session", name: str, **kwargs: Any) -> Drawn:
