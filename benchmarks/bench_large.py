@@ -53,7 +53,8 @@ LEDGER_FACTOR = 1.5
 
 
 def tree_peak(argv: list[str], interval: float = 0.2) -> dict:
-    """Run ``argv``; wall time and the peak summed RSS / PSS (MB) of its process tree."""
+    """Run ``argv``; wall time, the peak summed RSS / PSS (MB) of its process tree, and the PSS of
+    the runner, the kernel and Chromium at the moment of the PSS peak."""
     import psutil
 
     with tempfile.TemporaryFile("w+") as out:
@@ -61,29 +62,44 @@ def tree_peak(argv: list[str], interval: float = 0.2) -> dict:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_DIR)
         root = psutil.Process(proc.pid)
         rss_peak = pss_peak = 0
+        parts_at_peak: dict[str, float] = {}
         tick = 0
         while proc.poll() is None:
             try:
                 procs = [root, *root.children(recursive=True)]
             except psutil.Error:
                 procs = []
-            rss = pss = 0
+            rss = 0
+            parts: dict[str, float] = {}
             for p in procs:
                 try:
                     rss += p.memory_info().rss
-                    if tick % 5 == 0:
-                        pss += p.memory_full_info().pss
+                    if tick % 2 == 0:  # PSS reads every mapping: every 0.4 s
+                        kind = process_kind(p, root)
+                        parts[kind] = parts.get(kind, 0) + p.memory_full_info().pss / 2**20
                 except psutil.Error:
                     continue
             rss_peak = max(rss_peak, rss)
-            pss_peak = max(pss_peak, pss)
+            if sum(parts.values()) > pss_peak:
+                pss_peak, parts_at_peak = sum(parts.values()), parts
             tick += 1
             time.sleep(interval)
         seconds = time.perf_counter() - t
         out.seek(0)
         tail = out.read()[-2000:]
-    return {"seconds": seconds, "rss_mb": rss_peak / 2**20, "pss_mb": pss_peak / 2**20, "rc": proc.returncode,
-            "tail": tail if proc.returncode else ""}
+    return {"seconds": seconds, "rss_mb": rss_peak / 2**20, "pss_mb": pss_peak, "rc": proc.returncode,
+            "pss_at_peak": {k: round(v) for k, v in parts_at_peak.items()}, "tail": tail if proc.returncode else ""}
+
+
+def process_kind(p, root) -> str:
+    """``runner`` (the command itself), ``kernel`` (ipykernel), ``chromium`` or ``other``."""
+    if p.pid == root.pid:
+        return "runner"
+    try:
+        cmd = " ".join(p.cmdline())
+    except Exception:  # the process ended while it was looked at
+        return "other"
+    return "kernel" if "ipykernel" in cmd else "chromium" if "chrom" in cmd else "other"
 
 
 def make_hospital(rows: int, folder: Path) -> dict:
@@ -162,6 +178,7 @@ def markdown(result: dict) -> str:
                                                         if base is not None and base["rc"] == 0 else float("nan")),
                         "PSS / ledger": (r["pss_mb"] / base["pss_mb"]
                                          if base is not None and base["rc"] == 0 else float("nan")),
+                        "PSS at the peak (runner / kernel / Chromium)": _parts(r.get("pss_at_peak")),
                         "code": r["commit"] if pd.notna(r.get("commit")) else "not recorded",
                         "measured": r["date"] if pd.notna(r.get("date")) else "not recorded",
                         "load avg start / end": (f"{r['load_start']:.1f} / {r['load_end']:.1f}"
@@ -180,6 +197,13 @@ def markdown(result: dict) -> str:
               "hospital given as a ledger, measured in the same run (target for `run` on CSV: time <= 2x, "
               "peak under 2 GB).\n\n"
             + markdown_table(files, "{:.1f}") + "\n" + markdown_table(table))
+
+
+def _parts(parts: object) -> str:
+    """The per-process split of the PSS peak as ``runner / kernel / Chromium`` MB."""
+    if not isinstance(parts, dict):
+        return "not recorded"
+    return " / ".join(str(parts.get(k, 0)) for k in ("runner", "kernel", "chromium"))
 
 
 def main(argv: list[str] | None = None) -> dict:

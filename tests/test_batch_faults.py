@@ -50,6 +50,33 @@ def test_malformed_scheduler_address_is_a_clear_error(address):
         _run_dask(_kill_for_b, [], address, _Quiet())
 
 
+_REPEATED_BAD_ADDRESSES = """
+import gc
+from casekit.errors import ConfigError
+from casekit.pipeline.batch import _run_dask
+class Quiet:
+    def done(self, result):
+        pass
+gc.set_threshold(5)  # a collection at almost every allocation: inside the next Client's start too
+for _ in range(6):
+    for address in ("foo", "tcp://host:notaport", "http://x y", "::::"):
+        try:
+            _run_dask(None, [], address, Quiet())
+        except ConfigError:
+            pass
+"""
+
+
+def test_repeated_bad_scheduler_addresses_do_not_deadlock():
+    # a failed Client collected while the next one started took a lock that one held (the suite hung)
+    pytest.importorskip("distributed")
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _REPEATED_BAD_ADDRESSES], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 @pytest.mark.slow
 def test_a_killed_dask_worker_fails_only_its_hospital_and_the_profiler_comes_back(tmp_path):
     distributed = pytest.importorskip("distributed")

@@ -8,6 +8,7 @@ command exits non-zero.
 """
 from __future__ import annotations
 
+import gc
 import os
 import re
 import time
@@ -374,14 +375,21 @@ def _run_dask(task: Callable[..., HospitalRun], jobs: list[tuple], scheduler: st
 
         raise MissingDependencyError("dask.distributed is not installed",
                                      "pip install 'dask[distributed]'") from None
+    failure = None
     try:
         client = Client(scheduler, timeout="30s")
     except ValueError as exc:
-        raise ConfigError(f"--scheduler {scheduler!r} is not a dask scheduler address: {exc}",
-                          "Give the address as tcp://host:8786 (the scheduler prints it when it starts).") from None
+        failure = ConfigError(f"--scheduler {scheduler!r} is not a dask scheduler address: {exc}",
+                              "Give the address as tcp://host:8786 (the scheduler prints it when it starts).")
     except OSError as exc:
-        raise ConfigError(f"cannot reach the dask scheduler at {scheduler}: {exc}",
-                          "Check the address (tcp://host:8786) and that the scheduler is running.") from None
+        failure = ConfigError(f"cannot reach the dask scheduler at {scheduler}: {exc}",
+                              "Check the address (tcp://host:8786) and that the scheduler is running.")
+    if failure is not None:
+        # The half-built client sits in reference cycles, and its finaliser takes a lock that the next
+        # Client holds while it starts its loop: collected then, it deadlocked that Client (seen in
+        # the test suite). Collected here, outside the except clause, nothing holds the lock.
+        gc.collect()
+        raise failure
     from casekit.pipeline.dask_workers import BatchWorkerSettings
 
     results = []
