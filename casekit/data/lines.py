@@ -11,7 +11,7 @@ columns gives.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -181,6 +181,13 @@ class LineKeys:
         return summed if min_count >= 1 else np.where(counted == 0, 0.0, summed)   # pandas: 0 for no values
 
 
+def _grouped(codes: np.ndarray, groups: int, values: np.ndarray):
+    """A pandas groupby of ``values`` (1-D or 2-D) over a categorical of the group codes 0 .. groups - 1."""
+    grouper = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(groups), validate=False)
+    frame = pd.Series(values) if values.ndim == 1 else pd.DataFrame(values)
+    return frame.groupby(grouper, observed=False)
+
+
 def group_sums(codes: np.ndarray, groups: int, values: np.ndarray, min_count: int = 0) -> np.ndarray:
     """Sum of ``values`` (1-D, or 2-D with one column per quantity) per group code ``0 .. groups - 1``.
 
@@ -188,6 +195,70 @@ def group_sums(codes: np.ndarray, groups: int, values: np.ndarray, min_count: in
     categorical of the codes, so it equals a ``groupby`` on the columns the codes stand for;
     rows with code -1 are left out and a group without rows is 0 (NaN with ``min_count`` >= 1).
     """
-    grouper = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(groups), validate=False)
-    frame = pd.Series(values) if values.ndim == 1 else pd.DataFrame(values)
-    return frame.groupby(grouper, observed=False).sum(min_count=min_count).to_numpy(dtype="float64")
+    return _grouped(codes, groups, values).sum(min_count=min_count).to_numpy(dtype="float64")
+
+
+def group_means(codes: np.ndarray, groups: int, values: np.ndarray) -> np.ndarray:
+    """Mean of the non-missing ``values`` per group code, as :func:`group_sums` sums them
+    (pandas' group mean; NaN for a group without values)."""
+    return _grouped(codes, groups, values).mean().to_numpy(dtype="float64")
+
+
+def group_keys(parts: Sequence[tuple[str, np.ndarray, pd.Index]]) -> tuple[np.ndarray, dict[str, pd.Index]]:
+    """The group of each row by several keys, and the keys of the groups, as a sorted groupby has them.
+
+    Parameters
+    ----------
+    parts : sequence of (name, codes, uniques)
+        One per key, in grouping order: each row's code among the key's sorted ``uniques``
+        (as ``pandas.factorize(..., sort=True)`` gives them; -1 for a missing value).
+
+    Returns
+    -------
+    group : numpy.ndarray
+        Each row's group (0 .. number of groups - 1, in the order of the keys); -1 where a key
+        part is missing (a groupby leaves the row out).
+    keys : dict of str to pandas.Index
+        Each key's value per group present (values of ``uniques``, so of their dtype).
+    """
+    code, ok = np.zeros(len(parts[0][1]), dtype=np.int64), np.ones(len(parts[0][1]), dtype=bool)
+    for _, codes, uniques in parts:
+        ok &= codes >= 0
+        code = code * len(uniques) + codes
+    found_at, found = pd.factorize(code[ok], sort=True)
+    group = np.full(len(code), -1, dtype=np.int64)
+    group[ok] = found_at
+    keys: dict[str, pd.Index] = {}
+    for name, _, uniques in reversed(parts):
+        keys[name] = uniques.take(found % len(uniques))
+        found = found // len(uniques)
+    return group, {name: keys[name] for name, _, _ in parts}
+
+
+def sum_by(frame: pd.DataFrame, keys: Sequence[str], columns: Sequence[str], min_count: int = 0) -> pd.DataFrame:
+    """``frame.groupby(keys, as_index=False)[columns].sum()`` for float ``columns``, without its overhead.
+
+    Each key is factorised once and the group sums are pandas' own over integer codes
+    (:func:`group_keys`, :func:`group_sums`): the same rows, order, dtypes and sums to the last
+    bit, in a fraction of the time of a groupby on a small frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    keys : sequence of str
+        Grouping columns; a row with a missing key is left out.
+    columns : sequence of str
+        Float columns to sum.
+    min_count : int
+        As in ``groupby(...).sum``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys`` then ``columns``, one row per key combination present, sorted by the keys,
+        with a fresh ``RangeIndex``.
+    """
+    group, found = group_keys([(k, *pd.factorize(frame[k], sort=True)) for k in keys])
+    values = np.column_stack([frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in columns])
+    sums = group_sums(group, len(found[keys[0]]), values, min_count)
+    return pd.DataFrame(found | {c: sums[:, i] for i, c in enumerate(columns)})

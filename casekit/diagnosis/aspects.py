@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.data.hospital import Hospital
+from casekit.data.lines import sum_by
 from casekit.diagnosis.config import RuleContext
 from casekit.diagnosis.finding import Finding
 from casekit.diagnosis.criteria import Check, budget_weight_check, check, construct_row, fmt_value, profile_number
@@ -171,7 +172,7 @@ def aspect_a2(ctx: RuleContext) -> Finding:
 def _lines_with_b0(h: Hospital) -> pd.DataFrame:
     """Annual actuals of every line of ``h.years`` with its B0 (NaN without a budget row), direction
     and category."""
-    b = h.budget.groupby(LINE_KEYS, as_index=False)["original"].sum()
+    b = sum_by(h.budget, LINE_KEYS, ["original"])
     m = annual_actuals(h)
     m = m[m["year"].isin(h.years)]
     at = key_positions(b, m)

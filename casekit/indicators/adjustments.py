@@ -11,7 +11,8 @@ import pandas as pd
 
 from casekit.data.fiscal import of_dates, start_of
 from casekit.data.hospital import Hospital
-from casekit.indicators.execution import with_accounts
+from casekit.data.lines import group_sums, sum_by
+from casekit.indicators.execution import key_positions, with_accounts
 
 COLUMNS = ["year", "dept_id", "direction", "n_adjustments", "total_change", "original", "adjusted",
            "adjustment_rate", "share_unapproved", "share_q4", "repeated", "source"]
@@ -45,28 +46,27 @@ def adjustment_summary(h: Hospital) -> pd.DataFrame:
     keys = ["year", "dept_id", "direction"]
     b = with_accounts(h.budget, h)
     b = b[b["year"].isin(h.years)]
-    b["changed"] = (b["adjusted"] - b["original"]).abs() > 1e-9
-    by_key = b.groupby(keys)
-    out = by_key[["original", "adjusted"]].sum()
-    out["any_changed"] = by_key["changed"].any()
-    out = out.reset_index()
+    out = sum_by(b, keys, ["original", "adjusted"])
     out["adjustment_rate"] = (out["adjusted"] - out["original"]) / out["original"].where(out["original"] != 0)
     if h.has("adjustments"):
         adj = with_accounts(h.adjustments, h)
         year, month = of_dates(adj["date"], start_of(h))  # the fiscal year and its fourth quarter
-        adj = adj.assign(year=year, q4=month >= 10, unapproved=~adj["approved"].astype(bool))
-        dates = adj.drop_duplicates([*keys, "date"])
-        by_date, by_row = dates.groupby(keys), adj.groupby(keys)
-        ev = pd.DataFrame({"n_adjustments": by_date.size(), "share_q4": by_date["q4"].mean()})
-        rows = pd.DataFrame({"total_change": by_row["change"].sum(), "share_unapproved": by_row["unapproved"].mean()})
-        found = ev.join(rows).reindex(pd.MultiIndex.from_frame(out[keys]))  # a left join on the keys
-        out = pd.concat([out, found.reset_index(drop=True)], axis=1)
-        out["n_adjustments"] = out["n_adjustments"].fillna(0).astype("int64")
-        out["total_change"] = out["total_change"].fillna(0.0)
+        adj = adj.assign(year=year)
+        at = key_positions(out, adj, keys)  # the row of out of each adjustment (-1: a key without budget)
+        row, q4 = at >= 0, (month >= 10).to_numpy()
+        date = row & ~adj.duplicated([*keys, "date"]).to_numpy()  # each adjustment date once
+        n_rows, n_dates = np.bincount(at[row], minlength=len(out)), np.bincount(at[date], minlength=len(out))
+        with np.errstate(invalid="ignore"):  # a key without adjustments: NaN shares
+            out["n_adjustments"] = n_dates
+            out["share_q4"] = np.bincount(at[date], weights=q4[date], minlength=len(out)) / n_dates
+            out["total_change"] = group_sums(at, len(out), adj["change"].to_numpy(dtype="float64"))
+            unapproved = ~adj["approved"].astype(bool).to_numpy()
+            out["share_unapproved"] = np.bincount(at[row], weights=unapproved[row], minlength=len(out)) / n_rows
         out["repeated"] = pd.array(out["n_adjustments"] > 1, dtype="boolean")
         out["source"] = SOURCE_TABLE
     else:
-        out["n_adjustments"] = out["any_changed"].astype("int64")
+        changed = ((b["adjusted"] - b["original"]).abs() > 1e-9).to_numpy()
+        out["n_adjustments"] = (sum_by(b.assign(changed=changed), keys, ["changed"])["changed"] > 0).astype("int64")
         out["total_change"] = out["adjusted"] - out["original"]
         out["share_unapproved"] = np.nan
         out["share_q4"] = np.nan
@@ -108,7 +108,7 @@ def line_adjustment_rates(h: Hospital, limit: float = 0.30) -> pd.DataFrame:
     """
     keys = ["year", "dept_id", "account_id"]
     b = h.budget[h.budget["year"].isin(h.years)]
-    b = b.groupby(keys, as_index=False)[["original", "adjusted"]].sum()
+    b = sum_by(b, keys, ["original", "adjusted"])
     b = with_accounts(b, h)
     b["change"] = b["adjusted"] - b["original"]
     b = b[b["change"].abs() > 1e-9].copy()

@@ -16,6 +16,7 @@ import pandas as pd
 
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
+from casekit.data.lines import group_keys, group_means, group_sums, sum_by
 from casekit.indicators.shared import shared
 
 BASES = ("original", "adjusted")
@@ -154,7 +155,7 @@ def annual_actuals(h: Hospital) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``year``, ``dept_id``, ``account_id``, ``amount``, sorted by the three keys.
     """
-    return h.actuals.groupby(LINE_KEYS, as_index=False)["amount"].sum()
+    return sum_by(h.actuals, LINE_KEYS, ["amount"])
 
 
 @shared
@@ -162,7 +163,7 @@ def _lines(h: Hospital) -> pd.DataFrame:
     """B0, B1 and actual of every line of the years of ``h.years``, sorted (the base of
     :func:`line_table`, computed once for both bases)."""
     years = h.years
-    b = h.budget.groupby(LINE_KEYS, as_index=False)[list(BASES)].sum()
+    b = sum_by(h.budget, LINE_KEYS, BASES)
     a = annual_actuals(h)
     b, a = b[b["year"].isin(years)], a[a["year"].isin(years)]
     # the union of both tables' lines in key order, as an outer join sorts it: each key factorised
@@ -270,7 +271,7 @@ def execution_table(h: Hospital, level: Sequence[str] = ("year", "dept_id", "acc
     level = _check_level(level)
     keys = level if "direction" in level else [*level, "direction"]
     lines = line_table(h, basis)
-    grouped = lines.groupby(keys, as_index=False, sort=True)[["budget", "actual"]].sum()
+    grouped = sum_by(lines, keys, ["budget", "actual"])
     out = add_rates(grouped, good=good, warning=warning)
     out["basis"] = basis
     out["accounting"] = "budget"
@@ -324,28 +325,26 @@ def accuracy_summary(h: Hospital, basis: str = "adjusted", good: float = 0.05,
     lines = line_table(h, basis)
     lines = lines[(lines["budget"] != 0) | (lines["actual"] != 0)]
     b, a = lines["budget"].to_numpy(float), lines["actual"].to_numpy(float)
-    work = pd.DataFrame({"year": lines["year"], "direction": lines["direction"], "budget": b, "actual": a,
-                         "abs_err": np.abs(a - b), "abs_actual": np.abs(a),
-                         "abs_deviation_rate": np.abs(_deviation_rate(b, a))})
-    g = work.groupby(["year", "direction"], sort=True)
-    out = g[["budget", "actual", "abs_err", "abs_actual"]].sum()
-    n_groups = len(out)
-    code = g.ngroup().to_numpy()  # the (year, direction) group of each line, in the order of ``out``
+    # the (year, direction) group of each line, groups in the order of a sorted groupby
+    code, keys = group_keys([(k, *pd.factorize(lines[k], sort=True)) for k in ("year", "direction")])
+    n_groups = len(keys["year"])
+    sums = group_sums(code, n_groups, np.column_stack([b, a, np.abs(a - b), np.abs(a)]))
+    budget, actual = sums[:, 0], sums[:, 1]
+    out = pd.DataFrame(keys | {"budget": budget, "actual": actual})
     out["n_lines"] = np.bincount(code, minlength=n_groups)
-    out["mean_abs_deviation_rate"] = g["abs_deviation_rate"].mean()
-    # shares of 0/1 flags: counts divided by counts, exact in float
-    out["share_lines_beyond_warning"] = _share(code, _beyond(b, a, warning), n_groups)
-    out = out.reset_index()
-    budget, actual = out["budget"].to_numpy(), out["actual"].to_numpy()
-    out["wape"] = _ratio(out["abs_err"], out["abs_actual"])
+    out["wape"] = _ratio(sums[:, 2], sums[:, 3])
     out["bias"] = _ratio(budget - actual, actual)
     out["hospital_abs_deviation_rate"] = _ratio(np.abs(actual - budget), np.abs(budget))
-    # departments within (year, direction): grouped by the group code, which sorts as (year, direction)
-    depts = work[["budget", "actual"]].groupby([code, lines["dept_id"].to_numpy()], sort=True).sum()
-    dept_code = depts.index.get_level_values(0).to_numpy()
+    out["mean_abs_deviation_rate"] = group_means(code, n_groups, np.abs(_deviation_rate(b, a)))
+    # shares of 0/1 flags: counts divided by counts, exact in float
+    out["share_lines_beyond_warning"] = _share(code, _beyond(b, a, warning), n_groups)
+    # departments within (year, direction)
+    dept, depts = group_keys([("group", code, pd.RangeIndex(n_groups)),
+                              ("dept_id", *pd.factorize(lines["dept_id"], sort=True))])
+    dept_sums = group_sums(dept, len(depts["group"]), np.column_stack([b, a]))
+    dept_code = depts["group"].to_numpy()
     out["n_depts"] = np.bincount(dept_code, minlength=n_groups)
-    out["share_depts_beyond_warning"] = _share(
-        dept_code, _beyond(depts["budget"].to_numpy(), depts["actual"].to_numpy(), warning), n_groups)
+    out["share_depts_beyond_warning"] = _share(dept_code, _beyond(dept_sums[:, 0], dept_sums[:, 1], warning), n_groups)
     out["basis"] = basis
     out["accounting"] = "budget"
     return out[["year", "direction", "budget", "actual", "n_lines", "wape", "bias", "hospital_abs_deviation_rate",
@@ -467,7 +466,7 @@ def _names(h: Hospital, code: str) -> tuple[pd.Index, np.ndarray] | None:
 def _direction_totals(h: Hospital) -> pd.DataFrame:
     """B0, B1 and actual per completed year and direction: the total rows of every
     :func:`execution_statement`."""
-    return _budget_lines(h).groupby(["year", "direction"], as_index=False)[["original", "adjusted", "actual"]].sum()
+    return sum_by(_budget_lines(h), ["year", "direction"], ["original", "adjusted", "actual"])
 
 
 def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, warning: float = 0.10) -> pd.DataFrame:
@@ -515,7 +514,7 @@ def execution_statement(h: Hospital, by: str = "account", good: float = 0.05, wa
     lines = _budget_lines(h)
     keys = ["year", "direction", *codes]
     sums = ["original", "adjusted", "actual"]
-    body = lines.groupby(keys, as_index=False)[sums].sum()
+    body = sum_by(lines, keys, sums)
     body["row_type"] = "line"
     total = _direction_totals(h)
     total["row_type"] = TOTAL

@@ -32,7 +32,7 @@ import pandas as pd
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
-from casekit.indicators.execution import LINE_KEYS, complete_years, line_table, prior_actuals
+from casekit.indicators.execution import LINE_KEYS, complete_years, join_on, line_table, prior_actuals
 from casekit.indicators.progress import phased_budget
 
 METHODS = ("last_year", "seasonal_naive", "ets")
@@ -56,7 +56,7 @@ def naive_forecasts(h: Hospital) -> pd.DataFrame:
     """
     lines = line_table(h, "original").rename(columns={"budget": "original"})
     prior = prior_actuals(h).rename(columns={"prior_actual": "last_year"})
-    out = lines[lines["year"].isin(_forecast_years(h))].merge(prior, on=LINE_KEYS, how="left")
+    out = join_on(lines[lines["year"].isin(_forecast_years(h))], prior, LINE_KEYS)
     out["last_year"] = out["last_year"].fillna(0.0)
     return out.reset_index(drop=True)
 

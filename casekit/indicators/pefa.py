@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from casekit.data.hospital import Hospital
+from casekit.data.lines import group_sums, sum_by
 from casekit.indicators.execution import complete_years, line_table, with_accounts
 
 GRADES = ("A", "B", "C", "D")
@@ -141,15 +142,14 @@ def _pefa_lines(h: Hospital) -> pd.DataFrame:
     category = with_accounts(lines[["account_id"]], h, ("category",))["category"]
     lines = lines.assign(category=category.fillna(lines["account_id"]),
                          unbudgeted=lines["actual"].clip(lower=0).where(lines["budget"] == 0, 0.0))
-    return lines.groupby(["year", "direction", "dept_id", "category"], as_index=False, observed=True)[
-        ["budget", "actual", "unbudgeted"]].sum()
+    return sum_by(lines, ["year", "direction", "dept_id", "category"], ["budget", "actual", "unbudgeted"])
 
 
 def _heads(d: pd.DataFrame, by: str) -> pd.DataFrame:
     """The heads of :func:`composition_heads` from the :func:`_pefa_lines` rows of one direction."""
-    g = (d.groupby(["year", by], as_index=False)[["budget", "actual"]].sum()
-         .rename(columns={by: "head", "budget": "original"}))
-    tot = g.groupby("year")[["original", "actual"]].transform("sum").to_numpy()
+    g = sum_by(d, ["year", by], ["budget", "actual"]).rename(columns={by: "head", "budget": "original"})
+    year, years = pd.factorize(g["year"])
+    tot = group_sums(year, len(years), g[["original", "actual"]].to_numpy(dtype="float64"))[year]  # the year's totals
     original, actual = g["original"].to_numpy(), g["actual"].to_numpy()
     g["adjusted_budget"] = original * (tot[:, 1] / np.where(tot[:, 0] != 0, tot[:, 0], np.nan))
     g["abs_difference"] = np.abs(actual - g["adjusted_budget"].to_numpy())
@@ -203,9 +203,9 @@ def _yearly(lines: pd.DataFrame) -> pd.DataFrame:
     for code, (direction, kind, head, *_titles) in INDICATORS.items():
         if direction not in directions:  # the rows and yearly sums of a direction, once for its indicators
             d = lines[lines["direction"] == direction]
-            directions[direction] = d, d.groupby("year")[["budget", "actual", "unbudgeted"]].sum()
+            directions[direction] = d, sum_by(d, ["year"], ["budget", "actual", "unbudgeted"])
         d, sums = directions[direction]
-        years, original = sums.index.to_numpy(), sums["budget"].to_numpy()
+        years, original = sums["year"].to_numpy(), sums["budget"].to_numpy()
         actual, unbudgeted = sums["actual"].to_numpy(), sums["unbudgeted"].to_numpy()
         naive = grade = np.full(len(years), np.nan)
         n_heads = np.ones(len(years), dtype="int64")
@@ -220,12 +220,11 @@ def _yearly(lines: pd.DataFrame) -> pd.DataFrame:
             hd = _heads(d, head)
             hd["naive"] = (hd["actual"] - hd["original"]).abs()
             hd["budgeted"] = hd["original"] != 0
-            by_year = hd.groupby("year")
-            g = by_year[["abs_difference", "adjusted_budget", "naive", "original", "budgeted"]].sum()
-            at = g.index.get_indexer(years)  # composition rows need heads in the year ...
+            g = sum_by(hd, ["year"], ["abs_difference", "adjusted_budget", "naive", "original", "budgeted"])
+            at = pd.Index(g["year"]).get_indexer(years)  # composition rows need heads in the year ...
             keep &= at >= 0
             at = np.where(at >= 0, at, 0)
-            n_heads = by_year.size().to_numpy()[at]
+            n_heads = np.unique(hd["year"].to_numpy(), return_counts=True)[1][at]  # heads per year, as g sorts them
             n_budgeted = g["budgeted"].to_numpy()[at]
             keep &= n_budgeted >= 2  # ... and at least two heads with a budget
             value = g["abs_difference"].to_numpy()[at] / g["adjusted_budget"].to_numpy()[at]

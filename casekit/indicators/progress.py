@@ -28,7 +28,7 @@ from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
 from casekit.indicators.execution import LINE_KEYS, key_positions, line_table
-from casekit.data.lines import group_sums
+from casekit.data.lines import group_keys, group_sums
 
 QUARTER_ENDS = (3, 6, 9, 12)
 MONTHLY_COLUMNS = ["year", "month", "dept_id", "direction", "actual", "budget_month", "execution_rate",
@@ -228,26 +228,17 @@ def _sum_by(lines: pd.DataFrame, rows: np.ndarray, keys: Sequence[str], values: 
         left out. pandas' own group sum (:func:`casekit.data.lines.group_sums`) over integer codes
         of the keys in the order of ``rows``, so every sum is the groupby's to the last bit.
     """
-    code = np.zeros(len(rows), dtype=np.int64)
-    ok = np.ones(len(rows), dtype=bool)
     parts = []
     for k in keys:
         if k == "month":
-            part, uniques = rows % 12, pd.Index(np.arange(1, 13, dtype="int64"))
+            parts.append((k, rows % 12, pd.Index(np.arange(1, 13, dtype="int64"))))
         else:
             codes, uniques = pd.factorize(lines[k], sort=True)
-            part = codes[rows // 12]
-            ok &= part >= 0
-        code = code * len(uniques) + part
-        parts.append((k, uniques))
-    group, found = pd.factorize(code[ok], sort=True)
-    taken = rows[ok]
-    sums = group_sums(group, len(found), np.column_stack([v[taken] for v in values.values()]))
-    out: dict[str, pd.Index] = {}
-    for k, uniques in reversed(parts):
-        out[k] = uniques.take(found % len(uniques))
-        found = found // len(uniques)
-    return pd.DataFrame({k: out[k] for k in keys} | {name: sums[:, i] for i, name in enumerate(values)})
+            parts.append((k, codes[rows // 12], uniques))
+    group, found = group_keys(parts)
+    taken = group >= 0
+    sums = group_sums(group[taken], len(found[keys[0]]), np.column_stack([v[rows[taken]] for v in values.values()]))
+    return pd.DataFrame(found | {name: sums[:, i] for i, name in enumerate(values)})
 
 
 def _phasing_label(h: Hospital) -> str:

@@ -23,6 +23,7 @@ from scipy import stats
 from casekit.data.fiscal import of_dates, start_of
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
+from casekit.data.lines import sum_by
 from casekit.indicators.shared import shared
 from casekit.indicators.execution import LINE_KEYS, join_on, key_positions, line_table, prior_actuals, with_accounts
 from casekit.indicators.progress import line_actuals, line_grid, line_phasing
@@ -64,12 +65,11 @@ def budget_growth(h: Hospital, level: str = "dept") -> pd.DataFrame:
     lines = line_table(h, "original", complete_only=False)
     prior = with_accounts(prior_actuals(h), h)
     if level == "dept":
-        g = lines.groupby(keys, as_index=False)["budget"].sum()
-        out = g.merge(prior.groupby(keys, as_index=False)["prior_actual"].sum(), on=keys, how="inner")
+        g, prior = sum_by(lines, keys, ["budget"]), sum_by(prior, keys, ["prior_actual"])
     else:  # each line is its own group (lines without a direction left out, as a grouping leaves them)
         g, prior = lines[lines["direction"].notna()], prior[prior["direction"].notna()]
-        at = key_positions(prior, g)
-        out = g[at >= 0].assign(prior_actual=prior["prior_actual"].to_numpy()[at[at >= 0]])
+    at = key_positions(prior, g, keys[:3])  # an inner join on the keys (a line's account fixes its direction)
+    out = g[at >= 0].assign(prior_actual=prior["prior_actual"].to_numpy()[at[at >= 0]])
     out = out.rename(columns={"budget": "original"})
     out["growth"] = out["original"] / out["prior_actual"].where(out["prior_actual"] != 0) - 1.0
     return out[[*keys, "original", "prior_actual", "growth"]].reset_index(drop=True)
