@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from casekit.data.hospital import Hospital
+from casekit.data.lines import group_keys, group_means
 from casekit.indicators.shared import shared
 from casekit.indicators.performance import one_sided_negative_p, require_table, spearman
 from casekit.data.schema.tables import SURVEY_CONSTRUCTS
@@ -87,8 +88,11 @@ def respondent_scores(h: Hospital) -> pd.DataFrame:
         ``respondent_id``, ``role``, ``dept_id``, ``construct``, ``score``, ``n_items``.
     """
     df = scored_responses(h)
-    g = df.groupby(["respondent_id", "role", "dept_id", "construct"], sort=True)["score"]
-    return pd.DataFrame({"score": g.mean(), "n_items": g.count()}).reset_index()
+    group, keys = group_keys([(k, *pd.factorize(df[k], sort=True)) for k in ("respondent_id", "role", "dept_id",
+                                                                              "construct")])
+    n, score = len(keys["construct"]), df["score"].to_numpy(dtype="float64")
+    answered = np.bincount(group[(group >= 0) & ~np.isnan(score)], minlength=n)
+    return pd.DataFrame(keys | {"score": group_means(group, n, score), "n_items": answered})
 
 
 def construct_scores(h: Hospital) -> pd.DataFrame:
@@ -167,8 +171,13 @@ def role_differences(h: Hospital) -> pd.DataFrame:
 def _department_construct_means(h: Hospital) -> pd.DataFrame:
     """``dept_id`` (text), ``construct``, ``construct_mean``, ``n_respondents`` of the survey (both bases
     of :func:`department_construct_deviation` share it)."""
-    g = respondent_scores(h).groupby(["dept_id", "construct"])
-    dm = pd.DataFrame({"construct_mean": g["score"].mean(), "n_respondents": g["respondent_id"].nunique()}).reset_index()
+    resp = respondent_scores(h)
+    group, keys = group_keys([(k, *pd.factorize(resp[k], sort=True)) for k in ("dept_id", "construct")])
+    n = len(keys["dept_id"])
+    who, people = pd.factorize(resp["respondent_id"])
+    pairs = np.unique(group[(group >= 0) & (who >= 0)] * len(people) + who[(group >= 0) & (who >= 0)])
+    dm = pd.DataFrame(keys | {"construct_mean": group_means(group, n, resp["score"].to_numpy(dtype="float64")),
+                              "n_respondents": np.bincount(pairs // len(people), minlength=n)})  # distinct
     return dm.assign(dept_id=dm["dept_id"].astype("str"))
 
 
@@ -188,10 +197,12 @@ def department_construct_deviation(h: Hospital, basis: str = "adjusted") -> pd.D
     from casekit.indicators.execution import execution_table
 
     ex = execution_table(h, level=("year", "dept_id"), basis=basis)
-    dev = ex[ex["direction"] == "expense"].groupby("dept_id")["abs_deviation_rate"].mean().reset_index()
+    ex = ex[ex["direction"] == "expense"]
+    dept, depts = group_keys([("dept_id", *pd.factorize(ex["dept_id"], sort=True))])
+    dev = group_means(dept, len(depts["dept_id"]), ex["abs_deviation_rate"].to_numpy(dtype="float64"))
     dm = _department_construct_means(h)
-    at = pd.Index(dev["dept_id"].astype("str")).get_indexer(dm["dept_id"])  # an inner join on dept_id
-    out = dm[at >= 0].assign(abs_deviation_rate=dev["abs_deviation_rate"].to_numpy()[at[at >= 0]])
+    at = depts["dept_id"].astype("str").get_indexer(dm["dept_id"])  # an inner join on dept_id
+    out = dm[at >= 0].assign(abs_deviation_rate=dev[at[at >= 0]])
     out["basis"] = basis
     return out.sort_values(["construct", "dept_id"]).reset_index(drop=True)
 
