@@ -27,7 +27,7 @@ import pandas as pd
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
 from casekit.indicators.shared import shared
-from casekit.indicators.execution import LINE_KEYS, key_positions, line_table
+from casekit.indicators.execution import LINE_KEYS, join_on, key_positions, line_table
 from casekit.data.lines import group_keys, group_sums
 
 QUARTER_ENDS = (3, 6, 9, 12)
@@ -314,7 +314,7 @@ def time_progress(h: Hospital, basis: str = "adjusted", by: Sequence[str] = ()) 
     keys = ["year", *by, "direction"]
     g = _sum_by(lines, rows, [*keys, "month"], values)  # sorted by keys and month
     annual = _sum_by(lines, np.arange(len(lines) * 12), keys, {"annual_budget": values["budget_month"]})
-    g = g.merge(annual, on=keys, how="left")
+    g = join_on(g, annual, keys)
     g["annual_budget"] = g["annual_budget"].fillna(0.0)
     groups = g.groupby(keys)
     g["cumulative_actual"] = groups["actual"].cumsum()
@@ -364,7 +364,7 @@ def year_end_surge(h: Hospital, level: Sequence[str] = ("year",)) -> pd.DataFram
     months_per_year = pd.DataFrame({"year": year, "month": month}).groupby("year")["month"].nunique().rename("n_months")
     dec = np.where(np.arange(len(actual)) % 12 == 11, actual, 0.0)
     g = _sum_by(lines, rows, level, {"december": dec, "total": actual})
-    g = g.merge(months_per_year.reset_index(), on="year")
+    g = join_on(g, months_per_year.reset_index(), ["year"])  # every year of g has months
     g = g[g["year"].isin(np.unique(year[month == 12]))].copy()
     g["mean_month"] = g["total"] / g["n_months"]
     g["surge"] = g["december"] / g["mean_month"].where(g["mean_month"] != 0)
