@@ -259,6 +259,7 @@ def sum_by(frame: pd.DataFrame, keys: Sequence[str], columns: Sequence[str], min
         with a fresh ``RangeIndex``.
     """
     group, found = group_keys([(k, *pd.factorize(frame[k], sort=True)) for k in keys])
-    values = np.column_stack([frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in columns])
+    values = np.column_stack([frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in columns]
+                             or [np.empty((len(frame), 0))])
     sums = group_sums(group, len(found[keys[0]]), values, min_count)
     return pd.DataFrame(found | {c: sums[:, i] for i, c in enumerate(columns)})

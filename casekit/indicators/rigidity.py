@@ -88,7 +88,7 @@ def annual_workload(h: Hospital, scenario: str) -> pd.DataFrame:
     elif scenario != "actual":
         wl = wl.iloc[0:0]
     measures = [m for m in VOLUME_DRIVERS if m in wl.columns]
-    return wl.groupby(["year", "dept_id"])[measures].sum(min_count=1)
+    return sum_by(wl, ["year", "dept_id"], measures, min_count=1).set_index(["year", "dept_id"])
 
 
 def _index_change(new: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
