@@ -140,6 +140,7 @@ def with_accounts(df: pd.DataFrame, h: Hospital, columns: Sequence[str] = ("dire
     return df.assign(**{c: h.accounts[c].array.take(at, allow_fill=True) for c in columns})
 
 
+@shared
 def _budget_lines(h: Hospital, complete_only: bool = True) -> pd.DataFrame:
     """:func:`line_table` with both budgets, ``original`` (B0) and ``adjusted`` (B1)."""
     lines = _lines(h)
@@ -330,26 +331,22 @@ def accuracy_summary(h: Hospital, basis: str = "adjusted", good: float = 0.05,
     n_groups = len(keys["year"])
     sums = group_sums(code, n_groups, np.column_stack([b, a, np.abs(a - b), np.abs(a)]))
     budget, actual = sums[:, 0], sums[:, 1]
-    out = pd.DataFrame(keys | {"budget": budget, "actual": actual})
-    out["n_lines"] = np.bincount(code, minlength=n_groups)
-    out["wape"] = _ratio(sums[:, 2], sums[:, 3])
-    out["bias"] = _ratio(budget - actual, actual)
-    out["hospital_abs_deviation_rate"] = _ratio(np.abs(actual - budget), np.abs(budget))
-    out["mean_abs_deviation_rate"] = group_means(code, n_groups, np.abs(_deviation_rate(b, a)))
-    # shares of 0/1 flags: counts divided by counts, exact in float
-    out["share_lines_beyond_warning"] = _share(code, _beyond(b, a, warning), n_groups)
     # departments within (year, direction)
     dept, depts = group_keys([("group", code, pd.RangeIndex(n_groups)),
                               ("dept_id", *pd.factorize(lines["dept_id"], sort=True))])
     dept_sums = group_sums(dept, len(depts["group"]), np.column_stack([b, a]))
     dept_code = depts["group"].to_numpy()
-    out["n_depts"] = np.bincount(dept_code, minlength=n_groups)
-    out["share_depts_beyond_warning"] = _share(dept_code, _beyond(dept_sums[:, 0], dept_sums[:, 1], warning), n_groups)
-    out["basis"] = basis
-    out["accounting"] = "budget"
-    return out[["year", "direction", "budget", "actual", "n_lines", "wape", "bias", "hospital_abs_deviation_rate",
-                "mean_abs_deviation_rate", "share_lines_beyond_warning", "n_depts", "share_depts_beyond_warning",
-                "basis", "accounting"]]
+    return pd.DataFrame(keys | {
+        "budget": budget, "actual": actual, "n_lines": np.bincount(code, minlength=n_groups),
+        "wape": _ratio(sums[:, 2], sums[:, 3]), "bias": _ratio(budget - actual, actual),
+        "hospital_abs_deviation_rate": _ratio(np.abs(actual - budget), np.abs(budget)),
+        "mean_abs_deviation_rate": group_means(code, n_groups, np.abs(_deviation_rate(b, a))),
+        # shares of 0/1 flags: counts divided by counts, exact in float
+        "share_lines_beyond_warning": _share(code, _beyond(b, a, warning), n_groups),
+        "n_depts": np.bincount(dept_code, minlength=n_groups),
+        "share_depts_beyond_warning": _share(dept_code, _beyond(dept_sums[:, 0], dept_sums[:, 1], warning), n_groups),
+        "basis": basis, "accounting": "budget"})
+
 
 
 def _share(code: np.ndarray, flag: np.ndarray, n_groups: int) -> np.ndarray:
