@@ -147,13 +147,13 @@ def _pefa_lines(h: Hospital) -> pd.DataFrame:
 
 def _heads(d: pd.DataFrame, by: str) -> pd.DataFrame:
     """The heads of :func:`composition_heads` from the :func:`_pefa_lines` rows of one direction."""
-    g = sum_by(d, ["year", by], ["budget", "actual"]).rename(columns={by: "head", "budget": "original"})
+    g = sum_by(d, ["year", by], ["budget", "actual"])
+    original, actual = g["budget"].to_numpy(), g["actual"].to_numpy()
     year, years = pd.factorize(g["year"])
-    tot = group_sums(year, len(years), g[["original", "actual"]].to_numpy(dtype="float64"))[year]  # the year's totals
-    original, actual = g["original"].to_numpy(), g["actual"].to_numpy()
-    g["adjusted_budget"] = original * (tot[:, 1] / np.where(tot[:, 0] != 0, tot[:, 0], np.nan))
-    g["abs_difference"] = np.abs(actual - g["adjusted_budget"].to_numpy())
-    return g[["year", "head", "original", "actual", "adjusted_budget", "abs_difference"]]
+    tot = group_sums(year, len(years), np.column_stack([original, actual]))[year]  # the year's totals
+    adjusted = original * (tot[:, 1] / np.where(tot[:, 0] != 0, tot[:, 0], np.nan))
+    return pd.DataFrame({"year": g["year"].array, "head": g[by].array, "original": original, "actual": actual,
+                         "adjusted_budget": adjusted, "abs_difference": np.abs(actual - adjusted)})
 
 
 def composition_heads(h: Hospital, direction: str = "expense", by: str = "dept_id") -> pd.DataFrame:
@@ -218,17 +218,19 @@ def _yearly(lines: pd.DataFrame) -> pd.DataFrame:
             grade = [None] * len(years)
         else:
             hd = _heads(d, head)
-            hd["naive"] = (hd["actual"] - hd["original"]).abs()
-            hd["budgeted"] = hd["original"] != 0
-            g = sum_by(hd, ["year"], ["abs_difference", "adjusted_budget", "naive", "original", "budgeted"])
-            at = pd.Index(g["year"]).get_indexer(years)  # composition rows need heads in the year ...
+            heads_original, heads_actual = hd["original"].to_numpy(), hd["actual"].to_numpy()
+            year_of, head_years = pd.factorize(hd["year"], sort=True)
+            # per year: sum |A_i - adj_i|, sum adj_i, sum |A_i - B0_i|, sum B0_i, heads with a budget
+            g = group_sums(year_of, len(head_years), np.column_stack([
+                hd["abs_difference"].to_numpy(), hd["adjusted_budget"].to_numpy(),
+                np.abs(heads_actual - heads_original), heads_original, heads_original != 0]))
+            at = head_years.get_indexer(years)  # composition rows need heads in the year ...
             keep &= at >= 0
             at = np.where(at >= 0, at, 0)
-            n_heads = np.unique(hd["year"].to_numpy(), return_counts=True)[1][at]  # heads per year, as g sorts them
-            n_budgeted = g["budgeted"].to_numpy()[at]
-            keep &= n_budgeted >= 2  # ... and at least two heads with a budget
-            value = g["abs_difference"].to_numpy()[at] / g["adjusted_budget"].to_numpy()[at]
-            naive = g["naive"].to_numpy()[at] / g["original"].to_numpy()[at]
+            n_heads = np.bincount(year_of, minlength=len(head_years))[at]
+            keep &= g[at, 4] >= 2  # ... and at least two heads with a budget
+            value = g[at, 0] / g[at, 1]
+            naive = g[at, 2] / g[at, 3]
             grade = [grade_composition(v) for v in value]
         for column, values in zip(YEARLY_COLUMNS, ([code] * len(years), years, [direction] * len(years), n_heads,
                                                    original, actual, value, naive, grade)):
