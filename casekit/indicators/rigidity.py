@@ -23,7 +23,7 @@ from scipy import stats
 from casekit.data.fiscal import of_dates, start_of
 from casekit.errors import ConfigError
 from casekit.data.hospital import Hospital
-from casekit.data.lines import sum_by
+from casekit.data.lines import group_keys, sum_by
 from casekit.indicators.shared import shared
 from casekit.indicators.execution import LINE_KEYS, join_on, key_positions, line_table, prior_actuals, with_accounts
 from casekit.indicators.progress import line_actuals, line_grid, line_phasing
@@ -175,17 +175,21 @@ def rigidity_summary(h: Hospital, tolerance: float = 0.001) -> pd.DataFrame:
     else:
         bg = bg.assign(workload_growth=np.nan, paired=np.nan)
     rows = []
-    for (year, direction), grp in bg.groupby(["year", "direction"], sort=True):
-        unit, units = "department", grp
-        if len(grp) < MIN_UNITS:
-            unit, units = "line", by_line.get_group((year, direction))
-        g = units["growth"].to_numpy(float)
+    # the (year, direction) group of each department row, groups in sorted order
+    group, keys = group_keys([(k, *pd.factorize(bg[k], sort=True)) for k in ("year", "direction")])
+    growth, workload = bg["growth"].to_numpy(float), bg["workload_growth"].to_numpy(float)
+    paired = bg["paired"].notna().to_numpy()
+    for i, (year, direction) in enumerate(zip(keys["year"], keys["direction"])):
+        mine = group == i
+        unit, g = "department", growth[mine]
+        if len(g) < MIN_UNITS:
+            unit, g = "line", by_line.get_group((year, direction))["growth"].to_numpy(float)
         modal, count = _modal(g, tolerance)
         rho, p, n_corr, note = np.nan, np.nan, 0, ""
-        pairs = grp[grp["paired"].notna()]
-        n_corr = len(pairs)
+        pairs = mine & paired
+        n_corr = int(pairs.sum())
         if n_corr >= 3:
-            x, y = pairs["growth"].to_numpy(float), pairs["workload_growth"].to_numpy(float)
+            x, y = growth[pairs], workload[pairs]
             if np.ptp(x) <= tolerance and np.ptp(y) > 0:
                 rho, p, note = 0.0, 1.0, "budget growth constant: rho set to 0"
             else:
