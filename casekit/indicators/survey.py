@@ -117,17 +117,22 @@ def construct_scores(h: Hospital) -> pd.DataFrame:
     """
     long = scored_responses(h)
     resp = respondent_scores(h)
-    # each respondent's mean answer to each item, as a pivot table per construct gives it
-    item_means = long.groupby(["construct", "respondent_id", "item_id"])["score"].mean().dropna()
-    with_items = set(item_means.index.get_level_values("construct").unique())
+    # each respondent's mean answer to each item (one cell per construct, respondent and item)
+    parts = [(k, *pd.factorize(long[k], sort=True)) for k in ("construct", "respondent_id", "item_id")]
+    cell, cells = group_keys(parts)
+    item_means = group_means(cell, len(cells["construct"]), long["score"].to_numpy(dtype="float64"))
+    answered = ~np.isnan(item_means)
+    cell_construct = np.asarray(cells["construct"], dtype=object)
+    person = parts[1][2].get_indexer(cells["respondent_id"])  # each cell's respondent and item as sorted codes
+    item = parts[2][2].get_indexer(cells["item_id"])
     agree = (long["score"] >= AGREE_MIN).groupby(long["construct"]).mean()  # shares of 0/1: exact
     n_items = long.groupby("construct")["item_id"].nunique()
     n_respondents = resp.groupby("construct")["respondent_id"].nunique()
     resp_construct = resp["construct"].to_numpy()
     rows = []
     for construct in [c for c in SURVEY_CONSTRUCTS if c in agree.index]:
-        wide = (item_means.xs(construct, level="construct").unstack("item_id")
-                if construct in with_items else pd.DataFrame(index=pd.Index([])))
+        mine = answered & (cell_construct == construct)
+        wide = _pivot(person[mine], item[mine], item_means[mine])
         rows.append({
             "construct": construct,
             "cause": CONSTRUCT_CAUSE[construct],
@@ -139,6 +144,15 @@ def construct_scores(h: Hospital) -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["construct", "cause", "mean", "share_agree", "n_items", "n_respondents",
                                        "alpha"])
+
+
+def _pivot(rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """``values`` laid out by sorted row and column codes (missing where a pair has no value), as
+    ``unstack`` lays out a series indexed by the two codes."""
+    (row_codes, row), (column_codes, column) = (np.unique(c, return_inverse=True) for c in (rows, columns))
+    wide = np.full((len(row_codes), len(column_codes)), np.nan)
+    wide[row, column] = values
+    return pd.DataFrame(wide, copy=False)  # laid out in memory as unstack lays it out (sums to the same bits)
 
 
 def role_differences(h: Hospital) -> pd.DataFrame:
