@@ -122,9 +122,9 @@ def join_on(left: pd.DataFrame, right: pd.DataFrame, keys: Sequence[str]) -> pd.
     """``left`` with the other columns of ``right`` appended, as ``left.merge(right, on=keys, how="left")``
     gives them when ``right`` holds each key once (missing where it has none, with the same dtype
     changes); the rows and index of ``left`` are kept."""
-    at = key_positions(right, left, keys)
-    found = right.drop(columns=list(keys)).reset_index(drop=True).reindex(at)  # label -1: missing
-    return left.assign(**{c: found[c].array for c in found.columns})
+    at = key_positions(right, left, keys)  # -1: missing (a column then takes the dtype a reindex gives it)
+    return left.assign(**{c: pd.api.extensions.take(right[c].array, at, allow_fill=True)
+                          for c in right.columns if c not in keys})
 
 
 def with_accounts(df: pd.DataFrame, h: Hospital, columns: Sequence[str] = ("direction",)) -> pd.DataFrame:
