@@ -182,13 +182,15 @@ def _lines_with_b0(h: Hospital) -> pd.DataFrame:
 
 def _unbudgeted_share(ctx: RuleContext, direction: str, categories: tuple[str, ...] | None = None) -> float | None:
     m = _lines_with_b0(ctx.hospital)
-    m = m[m["direction"] == direction]
+    mine = m["direction"].eq(direction).to_numpy(dtype=bool, na_value=False)
     if categories is not None:
-        m = m[m["category"].isin(categories)]
-    total = m["amount"].clip(lower=0).sum()
+        mine = mine & m["category"].isin(categories).to_numpy()
+    # negative and missing amounts count as 0 (the array pandas' clip and sum would add up)
+    amount = np.fmax(m["amount"].to_numpy(dtype="float64")[mine], 0.0)
+    total = amount.sum()
     if not total > 0:
         return None
-    unbudgeted = m.loc[m["original"].fillna(0) <= 0, "amount"].clip(lower=0).sum()
+    unbudgeted = amount[~(m["original"].to_numpy(dtype="float64")[mine] > 0)].sum()  # B0 <= 0 or missing
     return float(unbudgeted / total)
 
 
