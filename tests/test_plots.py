@@ -72,6 +72,9 @@ def test_deviation_distribution_draws_the_four_band_lines():
     xs = sorted(round(line.get_xdata()[0], 3) for line in ax.lines)
     assert xs == [-0.1, -0.05, 0.05, 0.1]
     assert ax.get_legend() is not None  # hue by basis
+    zh = plots.deviation_distribution(table, lang="zh").axes[0].get_legend()
+    assert zh.get_title().get_text() == "口径"  # the legend in the report's language, in order of appearance
+    assert [t.get_text() for t in zh.get_texts()] == ["对年初预算（B0）", "对调整后预算（B1）"]
 
 
 def test_time_progress_marks_quarter_end_gaps(progress):

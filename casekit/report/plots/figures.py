@@ -237,8 +237,8 @@ def deviation_distribution(table: pd.DataFrame, *, lang: str = "en", good: float
     hue = None
     if "basis" in table.columns and table["basis"].nunique() > 1:
         basis = pd.Categorical(table["basis"], categories=table["basis"].dropna().unique())  # hue in order of appearance
-        data["basis"] = basis.rename_categories([label(f"basis.{b}", lang) for b in basis.categories])[keep]
-        hue = "basis"
+        hue = label("col.basis", lang)  # the legend's title, in the report's language
+        data[hue] = basis.rename_categories([label(f"basis.{b}", lang) for b in basis.categories])[keep]
     fig, ax = _new(7.5, 4.0)
     sns.histplot(data, x="deviation_rate", hue=hue, ax=ax, bins=np.linspace(-clip, clip, 41),
                  palette=PALETTE if hue else None, color=None if hue else sns.color_palette(PALETTE)[0],
