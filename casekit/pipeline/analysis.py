@@ -246,8 +246,12 @@ def discard(path: str | Path) -> None:
 
 
 def without_monthly_rows(h: Hospital) -> Hospital:
-    """``h`` without the rows of :data:`MONTHLY_TABLES` (zero-row actuals, no ``budget_monthly``)."""
-    return h.with_tables(actuals=h.actuals.iloc[:0], budget_monthly=None)
+    """``h`` without the rows of :data:`MONTHLY_TABLES` (a required table keeps its columns, zero rows;
+    an optional one is left out)."""
+    from casekit.data.schema.tables import REQUIRED_TABLES
+
+    return h.with_tables(**{name: getattr(h, name).iloc[:0] if name in REQUIRED_TABLES else None
+                            for name in MONTHLY_TABLES})
 
 
 def full_hospital(analysis: Analysis) -> Hospital:
